@@ -1,0 +1,88 @@
+# Herald's task runner. The two commands a newcomer needs:
+#   make run    installs what is missing, builds the UI and the app, opens the window
+#   make test   installs what is missing, then runs every check and test (what CI runs)
+# Optional: make bundle (Linux .deb/AppImage), make bindings, make bench.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+APT_BUILD := libwebkit2gtk-4.1-dev build-essential pkg-config libayatana-appindicator3-dev librsvg2-dev libxdo-dev file
+APT_TEST  := xvfb xauth webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools imagemagick fonts-dejavu-core
+TAURI_DRIVER_VERSION := 2.1.0
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/public -type f 2>/dev/null)
+
+.PHONY: help run test deps deps-build deps-test ui app lint rust-test ui-test e2e bindings bundle bench clean
+
+help:
+	@echo "make run     - build and open Herald (installs what is missing)"
+	@echo "make test    - every check and test, as CI runs them"
+	@echo "make bundle  - Linux bundles (.deb, AppImage) with the Tauri bundler"
+
+## ---- prerequisites (idempotent: quick when everything is there) ----
+
+deps-build:
+	@./.ci/ensure-deps build $(APT_BUILD)
+
+deps-test: deps-build
+	@./.ci/ensure-deps test $(APT_TEST)
+	@command -v tauri-driver >/dev/null || { echo "Installing tauri-driver $(TAURI_DRIVER_VERSION)…"; cargo install tauri-driver --locked --version $(TAURI_DRIVER_VERSION); }
+
+ui/node_modules/.stamp: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+ui/dist/index.html: ui/node_modules/.stamp $(UI_SOURCES)
+	cd ui && npm run build
+
+ui: ui/dist/index.html
+
+## ---- run ----
+
+app: deps-build ui
+	cargo build -p herald -p herald-cli
+
+run: app
+	@echo "Starting Herald (data: $${HERALD_DATA_DIR:-the OS app-data folder})"
+	./target/debug/herald
+
+## ---- test ----
+
+test: deps-test ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(MAKE) --no-print-directory rust-test ui-test e2e
+
+# Twilio's own segment calculator, the oracle of the differential segment test.
+SEGCALC := src-tauri/core/tests/differential
+$(SEGCALC)/node_modules/.stamp: $(SEGCALC)/package.json $(SEGCALC)/package-lock.json
+	npm ci --prefix $(SEGCALC) --no-audit --no-fund
+	@touch $@
+
+rust-test: $(SEGCALC)/node_modules/.stamp
+	cargo test --workspace
+
+ui-test: ui/node_modules/.stamp
+	cd ui && npm run check && npm run lint && npm test
+
+# The real app under Xvfb with a private D-Bus session, driven over WebDriver.
+e2e: ui
+	cargo build -p herald -p herald-cli
+	rm -rf artifacts/e2e && mkdir -p artifacts/e2e
+	NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+	  node --test --test-concurrency=1 tests/e2e/
+
+## ---- other ----
+
+bindings:
+	HERALD_WRITE_BINDINGS=1 cargo test -p herald --test bindings
+
+bundle: deps-build ui
+	ui/node_modules/.bin/tauri build --bundles deb,appimage
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/dist-mock artifacts

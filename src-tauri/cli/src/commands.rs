@@ -1,0 +1,233 @@
+use clap::Subcommand;
+use herald_core::campaign::{Actor, NewCampaign};
+use herald_core::keychain::Keychain;
+use herald_core::secrets::{EnvSecrets, SecretName, SecretStore, Sensitive};
+use herald_core::settings::SettingKey;
+use herald_core::status::CampaignStatus;
+use herald_core::{paths, Error, Result, Store};
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+pub struct Context {
+    pub data_dir: Option<PathBuf>,
+    pub secrets_from_env: bool,
+}
+
+impl Context {
+    fn data_dir(&self) -> Result<PathBuf> {
+        paths::resolve_data_dir(self.data_dir.clone()).ok_or_else(|| {
+            Error::Invalid("no data folder could be found; pass --data-dir DIR".into())
+        })
+    }
+
+    async fn store(&self) -> Result<Store> {
+        Store::open(&paths::database_path(&self.data_dir()?)).await
+    }
+
+    fn secrets(&self) -> Result<Box<dyn SecretStore>> {
+        if self.secrets_from_env {
+            Ok(Box::new(EnvSecrets))
+        } else {
+            Ok(Box::new(Keychain::for_data_dir(&self.data_dir()?)))
+        }
+    }
+}
+
+fn pretty(v: impl serde::Serialize) -> Result<String> {
+    serde_json::to_string_pretty(&v)
+        .map_err(|e| Error::Invalid(format!("could not print the result: {e}")))
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCommand {
+    /// Print one setting's effective value (JSON).
+    Get { key: String },
+    /// Validate and store a setting; prints it as it now reads.
+    Set { key: String, value: String },
+    /// Forget a stored value so the default applies again.
+    Reset { key: String },
+    /// Every setting with its value, default and description.
+    List,
+}
+
+pub async fn settings(ctx: &Context, cmd: SettingsCommand) -> Result<String> {
+    let store = ctx.store().await?;
+    let out = match cmd {
+        SettingsCommand::Get { key } => {
+            let key = SettingKey::parse(&key)?;
+            pretty(store.settings().await?.typed(key))
+        }
+        SettingsCommand::Set { key, value } => pretty(store.set_setting(&key, &value).await?),
+        SettingsCommand::Reset { key } => pretty(store.reset_setting(&key).await?),
+        SettingsCommand::List => pretty(store.settings().await?.entries()),
+    };
+    store.close().await;
+    out
+}
+
+#[derive(Subcommand)]
+pub enum SecretsCommand {
+    /// Store a secret, read from standard input (never from the command line).
+    Set { name: String },
+    /// Remove a secret from the keychain.
+    Delete { name: String },
+    /// Which secrets are stored (never their values).
+    Status,
+}
+
+fn secret_name(name: &str) -> Result<SecretName> {
+    SecretName::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = SecretName::ALL.iter().map(|n| n.as_str()).collect();
+        Error::Invalid(format!(
+            "there is no secret called '{name}'; known secrets: {}",
+            known.join(", ")
+        ))
+    })
+}
+
+pub async fn secrets(ctx: &Context, cmd: SecretsCommand) -> Result<String> {
+    let store = ctx.secrets()?;
+    // The keychain speaks D-Bus synchronously; keep it off the async workers.
+    let result = tokio::task::block_in_place(|| -> Result<Value> {
+        match cmd {
+            SecretsCommand::Set { name } => {
+                let name = secret_name(&name)?;
+                let value = read_secret(name)?;
+                store.set(name, &value)?;
+                Ok(json!({"name": name.as_str(), "stored": true}))
+            }
+            SecretsCommand::Delete { name } => {
+                let name = secret_name(&name)?;
+                store.delete(name)?;
+                Ok(json!({"name": name.as_str(), "stored": false}))
+            }
+            SecretsCommand::Status => {
+                let source = if ctx.secrets_from_env {
+                    "environment"
+                } else {
+                    "keychain"
+                };
+                let mut rows = Vec::new();
+                for name in SecretName::ALL {
+                    let stored = store.get(name)?.is_some();
+                    rows.push(json!({"name": name.as_str(), "stored": stored, "source": source, "env_var": name.env_var()}));
+                }
+                Ok(Value::Array(rows))
+            }
+        }
+    })?;
+    pretty(result)
+}
+
+/// Reads a secret from standard input: one line when typed at a terminal (not echoed by
+/// the shell's pipe), the whole input otherwise, without the trailing newline.
+fn read_secret(name: SecretName) -> Result<Sensitive> {
+    let stdin = std::io::stdin();
+    let mut text = String::new();
+    if stdin.is_terminal() {
+        eprint!(
+            "{} (input hidden is not supported here; pipe the value in): ",
+            name.as_str()
+        );
+    }
+    stdin
+        .lock()
+        .read_to_string(&mut text)
+        .map_err(|source| Error::Io {
+            context: "could not read the secret from standard input".into(),
+            source,
+        })?;
+    let value = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text);
+    if value.is_empty() {
+        return Err(Error::Invalid(format!(
+            "no value for {} was given on standard input",
+            name.as_str()
+        )));
+    }
+    Ok(Sensitive::new(value))
+}
+
+#[derive(Subcommand)]
+pub enum CampaignCommand {
+    /// Every campaign with its counts (JSON array).
+    List,
+    /// One campaign with its status and counts per message status.
+    Show { id: i64 },
+    /// Create a draft from a JSON file (see README); prints its id.
+    Create {
+        #[arg(long, value_name = "CAMPAIGN.json")]
+        file: PathBuf,
+    },
+    /// Schedule a draft (at its saved time, or now).
+    Schedule { id: i64 },
+    /// Move a scheduled campaign back to Draft.
+    Unschedule { id: i64 },
+    /// Archive a draft, completed or canceled campaign.
+    Archive { id: i64 },
+    /// Restore an archived campaign to where it was.
+    Unarchive { id: i64 },
+    /// Copy a campaign into a new draft; prints its id.
+    Duplicate { id: i64 },
+    /// Delete a draft.
+    Delete { id: i64 },
+    /// The campaign's event log.
+    Events { id: i64 },
+}
+
+pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
+    let store = ctx.store().await?;
+    let out = match cmd {
+        CampaignCommand::List => pretty(store.list_campaigns().await?),
+        CampaignCommand::Show { id } => pretty(store.campaign_detail(id).await?),
+        CampaignCommand::Create { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+                context: format!("could not read {}", file.display()),
+                source,
+            })?;
+            let new: NewCampaign = serde_json::from_str(&text).map_err(|e| {
+                Error::Invalid(format!(
+                    "{} is not a valid campaign file: {e}",
+                    file.display()
+                ))
+            })?;
+            let id = store.create_campaign(new, Actor::Cli).await?;
+            pretty(json!({"id": id}))
+        }
+        CampaignCommand::Schedule { id } => pretty(store.schedule(id, None, Actor::Cli).await?),
+        CampaignCommand::Unschedule { id } => pretty(
+            store
+                .transition(id, CampaignStatus::Draft, Actor::Cli, None)
+                .await?,
+        ),
+        CampaignCommand::Archive { id } => pretty(
+            store
+                .transition(id, CampaignStatus::Archived, Actor::Cli, None)
+                .await?,
+        ),
+        CampaignCommand::Unarchive { id } => {
+            let from = store
+                .campaign(id)
+                .await?
+                .archived_from
+                .unwrap_or(CampaignStatus::Draft);
+            pretty(store.transition(id, from, Actor::Cli, None).await?)
+        }
+        CampaignCommand::Duplicate { id } => {
+            pretty(json!({"id": store.duplicate_campaign(id, Actor::Cli).await?}))
+        }
+        CampaignCommand::Delete { id } => {
+            store.delete_draft(id, Actor::Cli).await?;
+            pretty(json!({"id": id, "deleted": true}))
+        }
+        CampaignCommand::Events { id } => {
+            store.campaign(id).await?;
+            pretty(store.campaign_events(id).await?)
+        }
+    };
+    store.close().await;
+    out
+}

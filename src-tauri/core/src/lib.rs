@@ -1,0 +1,20 @@
+//! Herald's core: campaigns, storage, settings, secrets and logging, with no GUI
+//! dependency. The desktop shell (`herald`) and `herald-cli` are thin layers over it.
+
+pub mod campaign;
+pub mod clock;
+pub mod compose;
+pub mod error;
+pub mod keychain;
+pub mod paths;
+pub mod secrets;
+pub mod settings;
+pub mod status;
+pub mod store;
+pub mod telemetry;
+
+pub use error::{Error, ErrorCode, Result};
+pub use store::Store;
+
+/// Herald's version, shown in the UI and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,733 @@
+use super::Store;
+use crate::campaign::{
+    Actor, AudienceSource, Campaign, CampaignDetail, CampaignEvent, CampaignListItem, Mode,
+    NewCampaign, WriteBackTarget,
+};
+use crate::error::{Error, Result, StorageContext};
+use crate::status::CampaignStatus;
+use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, Transaction};
+
+const CAMPAIGN_COLUMNS: &str = "id, name, status, mode, report_email, audience, template, skip_empty, write_back, \
+     scheduled_at, started_at, completed_at, pause_reason, summary_audience, archived_from, created_at, updated_at";
+
+/// Changes to a draft; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
+pub struct DraftChanges {
+    pub name: Option<String>,
+    /// `Some("")` clears the report address.
+    pub report_email: Option<String>,
+    pub mode: Option<Mode>,
+    pub audience: Option<AudienceSource>,
+    pub template: Option<String>,
+    pub write_back: Option<WriteBackTarget>,
+    pub skip_empty: Option<bool>,
+}
+
+fn clean_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::Invalid("the campaign needs a name".into()));
+    }
+    if name.chars().count() > 120 {
+        return Err(Error::Invalid(
+            "the campaign name is longer than 120 characters".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn clean_email(email: Option<&str>) -> Result<Option<String>> {
+    let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let valid = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    }) && !email.contains(char::is_whitespace);
+    if valid {
+        Ok(Some(email.to_string()))
+    } else {
+        Err(Error::Invalid(format!("'{email}' is not an email address")))
+    }
+}
+
+fn name_conflict(name: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
+    move |e| match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => Error::Conflict(format!(
+            "a campaign called '{name}' already exists; choose another name"
+        )),
+        _ => Error::Storage {
+            action: "save the campaign",
+            source: e,
+        },
+    }
+}
+
+/// The event-log word for a status change.
+fn event_kind(from: CampaignStatus, to: CampaignStatus) -> &'static str {
+    use CampaignStatus::*;
+    match (from, to) {
+        (Draft, Scheduled) => "scheduled",
+        (Scheduled, Draft) => "unscheduled",
+        (Scheduled, Sending) => "started",
+        (Paused, Sending) => "resumed",
+        (_, Paused) => "paused",
+        (_, Completed) if from != Archived => "completed",
+        (_, Canceled) if from != Archived => "canceled",
+        (_, Archived) => "archived",
+        (Archived, _) => "unarchived",
+        _ => "status_changed",
+    }
+}
+
+pub(crate) async fn append_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    campaign_id: i64,
+    at: DateTime<Utc>,
+    actor: Actor,
+    kind: &str,
+    detail: Option<&str>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO campaign_events (campaign_id, at, actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(campaign_id)
+        .bind(at)
+        .bind(actor)
+        .bind(kind)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await
+        .context("record the campaign event")?;
+    Ok(())
+}
+
+impl Store {
+    /// Creates a draft campaign and logs its creation.
+    pub async fn create_campaign(&self, new: NewCampaign, actor: Actor) -> Result<i64> {
+        let name = clean_name(&new.name)?;
+        let report_email = clean_email(new.report_email.as_deref())?;
+        if let Some(audience) = &new.audience {
+            audience.validate().map_err(Error::Invalid)?;
+        }
+        let now = self.now();
+        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO campaigns (name, mode, report_email, audience, template, skip_empty, write_back,
+                                    scheduled_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id",
+        )
+        .bind(&name)
+        .bind(new.mode.unwrap_or(Mode::Test))
+        .bind(report_email)
+        .bind(new.audience.as_ref().map(sqlx::types::Json))
+        .bind(new.template.unwrap_or_default())
+        .bind(new.skip_empty.unwrap_or(false))
+        .bind(new.write_back.unwrap_or(WriteBackTarget::Activity))
+        .bind(new.schedule)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(name_conflict(&name))?;
+        append_event(&mut tx, id, now, actor, "created", None).await?;
+        tx.commit().await.context("save the campaign")?;
+        tracing::info!(campaign = id, "campaign created");
+        Ok(id)
+    }
+
+    pub async fn campaign(&self, id: i64) -> Result<Campaign> {
+        sqlx::query_as(&format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("read the campaign")?
+        .ok_or_else(|| Error::not_found("campaign", id))
+    }
+
+    pub async fn campaign_detail(&self, id: i64) -> Result<CampaignDetail> {
+        let campaign = self.campaign(id).await?;
+        let counts = self.message_counts(id).await?;
+        let delivered_rate = counts.delivered_rate();
+        Ok(CampaignDetail {
+            campaign,
+            counts,
+            delivered_rate,
+        })
+    }
+
+    /// Every campaign, newest first, with its message counts.
+    pub async fn list_campaigns(&self) -> Result<Vec<CampaignListItem>> {
+        let campaigns: Vec<Campaign> = sqlx::query_as(&format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .context("list the campaigns")?;
+        let mut counts = self.all_message_counts().await?;
+        Ok(campaigns
+            .into_iter()
+            .map(|c| {
+                let counts = counts.remove(&c.id).unwrap_or_default();
+                let audience_size = if counts.total > 0 {
+                    Some(counts.total)
+                } else {
+                    c.summary_audience
+                };
+                CampaignListItem {
+                    id: c.id,
+                    name: c.name,
+                    status: c.status,
+                    mode: c.mode,
+                    audience_size,
+                    delivered_rate: counts.delivered_rate(),
+                    counts,
+                    scheduled_at: c.scheduled_at,
+                    started_at: c.started_at,
+                    completed_at: c.completed_at,
+                    created_at: c.created_at,
+                    updated_at: c.updated_at,
+                }
+            })
+            .collect())
+    }
+
+    /// Edits a draft. Anything but a draft is refused (unschedule first).
+    pub async fn update_draft(
+        &self,
+        id: i64,
+        changes: DraftChanges,
+        actor: Actor,
+    ) -> Result<Campaign> {
+        let current = self.campaign(id).await?;
+        if !current.status.is_editable() {
+            return Err(Error::Conflict(format!(
+                "'{}' is {} and can no longer be edited{}",
+                current.name,
+                current.status,
+                if current.status == CampaignStatus::Scheduled {
+                    "; unschedule it first"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let name = match &changes.name {
+            Some(n) => clean_name(n)?,
+            None => current.name.clone(),
+        };
+        let report_email = match &changes.report_email {
+            Some(e) => clean_email(Some(e))?,
+            None => current.report_email.clone(),
+        };
+        if let Some(a) = &changes.audience {
+            a.validate().map_err(Error::Invalid)?;
+        }
+        let now = self.now();
+        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let updated = sqlx::query(
+            "UPDATE campaigns SET name = ?2, report_email = ?3, mode = ?4, audience = ?5, template = ?6,
+                    write_back = ?7, skip_empty = ?8, updated_at = ?9
+             WHERE id = ?1 AND status = 'draft'",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(report_email)
+        .bind(changes.mode.unwrap_or(current.mode))
+        .bind(changes.audience.or(current.audience).as_ref().map(sqlx::types::Json))
+        .bind(changes.template.unwrap_or(current.template))
+        .bind(changes.write_back.unwrap_or(current.write_back))
+        .bind(changes.skip_empty.unwrap_or(current.skip_empty))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(name_conflict(&name))?;
+        if updated.rows_affected() == 0 {
+            return Err(Error::Conflict(
+                "the campaign changed status while it was being edited".into(),
+            ));
+        }
+        append_event(&mut tx, id, now, actor, "edited", None).await?;
+        tx.commit().await.context("save the campaign")?;
+        self.campaign(id).await
+    }
+
+    /// Moves a campaign to `to`, if its lifecycle allows it, and logs why.
+    pub async fn transition(
+        &self,
+        id: i64,
+        to: CampaignStatus,
+        actor: Actor,
+        reason: Option<&str>,
+    ) -> Result<Campaign> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let row: Option<(
+            CampaignStatus,
+            Option<CampaignStatus>,
+            Option<DateTime<Utc>>,
+        )> =
+            sqlx::query_as("SELECT status, archived_from, started_at FROM campaigns WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("read the campaign")?;
+        let (from, archived_from, started_at) =
+            row.ok_or_else(|| Error::not_found("campaign", id))?;
+        from.check_transition(to)?;
+        if from == CampaignStatus::Archived && archived_from != Some(to) {
+            return Err(crate::status::TransitionError {
+                entity: "campaign",
+                from: from.as_str(),
+                to: to.as_str(),
+            }
+            .into());
+        }
+        let archived_from = if to == CampaignStatus::Archived {
+            Some(from)
+        } else {
+            None
+        };
+        let started_at = if to == CampaignStatus::Sending {
+            started_at.or(Some(now))
+        } else {
+            started_at
+        };
+        let pause_reason = if to == CampaignStatus::Paused {
+            reason
+        } else {
+            None
+        };
+        let result = sqlx::query(
+            "UPDATE campaigns SET status = ?2, archived_from = ?3, started_at = ?4, pause_reason = ?5,
+                    completed_at = CASE WHEN ?2 IN ('completed','canceled') THEN ?6 ELSE completed_at END,
+                    updated_at = ?6
+             WHERE id = ?1 AND status = ?7",
+        )
+        .bind(id)
+        .bind(to)
+        .bind(archived_from)
+        .bind(started_at)
+        .bind(pause_reason)
+        .bind(now)
+        .bind(from)
+        .execute(&mut *tx)
+        .await;
+        let name: String = sqlx::query_scalar("SELECT name FROM campaigns WHERE id = ?1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .context("read the campaign")?;
+        result.map_err(|e| match e.as_database_error() {
+            Some(db) if db.is_unique_violation() => Error::Conflict(format!(
+                "another campaign is already called '{name}'; rename one of them before unarchiving"
+            )),
+            _ => Error::Storage {
+                action: "change the campaign's status",
+                source: e,
+            },
+        })?;
+        append_event(&mut tx, id, now, actor, event_kind(from, to), reason).await?;
+        tx.commit().await.context("change the campaign's status")?;
+        tracing::info!(campaign = id, %from, %to, "campaign status changed");
+        self.campaign(id).await
+    }
+
+    /// Schedules a draft for `at` (or now). It must have an audience and a message.
+    pub async fn schedule(
+        &self,
+        id: i64,
+        at: Option<DateTime<Utc>>,
+        actor: Actor,
+    ) -> Result<Campaign> {
+        let c = self.campaign(id).await?;
+        if c.status == CampaignStatus::Draft {
+            if c.audience.is_none() {
+                return Err(Error::Invalid(format!("'{}' has no audience yet", c.name)));
+            }
+            if c.template.trim().is_empty() {
+                return Err(Error::Invalid(format!("'{}' has no message yet", c.name)));
+            }
+            let at = at.or(c.scheduled_at).unwrap_or_else(|| self.now());
+            sqlx::query(
+                "UPDATE campaigns SET scheduled_at = ?2 WHERE id = ?1 AND status = 'draft'",
+            )
+            .bind(id)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .context("save the schedule")?;
+        }
+        let detail = at.map(|t| format!("for {}", t.to_rfc3339()));
+        self.transition(
+            id,
+            CampaignStatus::Scheduled,
+            actor,
+            detail.as_deref().or(Some("now")),
+        )
+        .await
+    }
+
+    /// Deletes a draft (and only a draft). The event log keeps a record of it.
+    pub async fn delete_draft(&self, id: i64, actor: Actor) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let deleted = sqlx::query("DELETE FROM campaigns WHERE id = ?1 AND status = 'draft'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .context("delete the draft")?;
+        if deleted.rows_affected() == 0 {
+            drop(tx);
+            let c = self.campaign(id).await?;
+            return Err(Error::Conflict(format!(
+                "'{}' is {}; only drafts can be deleted",
+                c.name, c.status
+            )));
+        }
+        append_event(&mut tx, id, now, actor, "deleted", None).await?;
+        tx.commit().await.context("delete the draft")?;
+        Ok(())
+    }
+
+    /// Copies a campaign's settings into a new draft named "<name> (copy)", "(copy 2)", …
+    pub async fn duplicate_campaign(&self, id: i64, actor: Actor) -> Result<i64> {
+        let c = self.campaign(id).await?;
+        let mut n = 1;
+        loop {
+            let name = if n == 1 {
+                format!("{} (copy)", c.name)
+            } else {
+                format!("{} (copy {n})", c.name)
+            };
+            let new = NewCampaign {
+                name,
+                report_email: c.report_email.clone(),
+                mode: Some(c.mode),
+                audience: c.audience.clone(),
+                template: Some(c.template.clone()),
+                write_back: Some(c.write_back),
+                skip_empty: Some(c.skip_empty),
+                schedule: None,
+            };
+            match self.create_campaign(new, actor).await {
+                Err(Error::Conflict(_)) if n < 100 => n += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// The campaign's event log, oldest first.
+    pub async fn campaign_events(&self, id: i64) -> Result<Vec<CampaignEvent>> {
+        sqlx::query_as(
+            "SELECT id, campaign_id, at, actor, kind, detail FROM campaign_events WHERE campaign_id = ?1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .context("read the campaign's history")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::error::ErrorCode;
+    use crate::store::test_support::store;
+    use CampaignStatus as S;
+
+    fn new(name: &str) -> NewCampaign {
+        NewCampaign {
+            name: name.into(),
+            audience: Some(AudienceSource {
+                query: Some("$/Herald/All members".into()),
+                params: Default::default(),
+                csv: None,
+                id_column: "ID".into(),
+                phone_column: "Mobile".into(),
+            }),
+            template: Some("Hello ${FirstName}".into()),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn create_read_and_list() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(new("Renewals"), Actor::User)
+            .await
+            .unwrap();
+        let c = store.campaign(id).await.unwrap();
+        assert_eq!(
+            (c.name.as_str(), c.status, c.mode),
+            ("Renewals", S::Draft, Mode::Test)
+        );
+        assert_eq!(c.audience.unwrap().phone_column, "Mobile");
+        let list = store.list_campaigns().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].counts.total, 0);
+        let err = store.campaign(999).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NotFound);
+    }
+
+    #[tokio::test]
+    async fn names_are_unique_among_unarchived_campaigns() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(new("Gala"), Actor::User)
+            .await
+            .unwrap();
+        let err = store
+            .create_campaign(new(" gala "), Actor::User)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict);
+        assert!(err.to_string().contains("already exists"), "{err}");
+        store
+            .transition(id, S::Archived, Actor::User, None)
+            .await
+            .unwrap();
+        let second = store
+            .create_campaign(new("Gala"), Actor::User)
+            .await
+            .unwrap();
+        let err = store
+            .transition(id, S::Draft, Actor::User, None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("rename one of them"), "{err}");
+        store.delete_draft(second, Actor::User).await.unwrap();
+        store
+            .transition(id, S::Draft, Actor::User, None)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn invalid_input_is_refused_and_nothing_is_written() {
+        let (store, _clock, _dir) = store().await;
+        assert_eq!(
+            store
+                .create_campaign(new("  "), Actor::User)
+                .await
+                .unwrap_err()
+                .code(),
+            ErrorCode::Invalid
+        );
+        let mut bad = new("x");
+        bad.report_email = Some("not-an-address".into());
+        assert!(store
+            .create_campaign(bad, Actor::User)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("not an email"));
+        let mut bad = new("y");
+        bad.audience.as_mut().unwrap().csv = Some("a.csv".into());
+        assert!(store.create_campaign(bad, Actor::User).await.is_err());
+        assert!(store.list_campaigns().await.unwrap().is_empty());
+        let events: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_events")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(events, 0);
+    }
+
+    #[tokio::test]
+    async fn lifecycle_is_enforced_and_logged() {
+        let (store, clock, _dir) = store().await;
+        let id = store
+            .create_campaign(new("Dues"), Actor::User)
+            .await
+            .unwrap();
+        let err = store
+            .transition(id, S::Sending, Actor::User, None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::IllegalTransition);
+        assert_eq!(
+            err.to_string(),
+            "a campaign cannot go from draft to sending"
+        );
+        let c = store.schedule(id, None, Actor::User).await.unwrap();
+        assert_eq!(c.status, S::Scheduled);
+        assert_eq!(c.scheduled_at, Some(clock.now()));
+        let err = store
+            .update_draft(id, DraftChanges::default(), Actor::User)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("unschedule it first"), "{err}");
+        store
+            .transition(id, S::Draft, Actor::User, None)
+            .await
+            .unwrap();
+        store.schedule(id, None, Actor::Cli).await.unwrap();
+        clock.advance(chrono::Duration::minutes(5));
+        let c = store
+            .transition(id, S::Sending, Actor::Scheduler, None)
+            .await
+            .unwrap();
+        assert_eq!(c.started_at, Some(clock.now()));
+        let c = store
+            .transition(
+                id,
+                S::Paused,
+                Actor::Engine,
+                Some("Twilio refused the credentials"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            c.pause_reason.as_deref(),
+            Some("Twilio refused the credentials")
+        );
+        let c = store
+            .transition(id, S::Sending, Actor::User, None)
+            .await
+            .unwrap();
+        assert_eq!(c.pause_reason, None);
+        clock.advance(chrono::Duration::minutes(5));
+        let c = store
+            .transition(id, S::Completed, Actor::Engine, None)
+            .await
+            .unwrap();
+        assert_eq!(c.completed_at, Some(clock.now()));
+        assert!(store.delete_draft(id, Actor::User).await.is_err());
+        store
+            .transition(id, S::Archived, Actor::User, None)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .transition(id, S::Draft, Actor::User, None)
+                .await
+                .is_err(),
+            "unarchive returns where it was"
+        );
+        let c = store
+            .transition(id, S::Completed, Actor::User, None)
+            .await
+            .unwrap();
+        assert_eq!(c.archived_from, None);
+        let kinds: Vec<String> = store
+            .campaign_events(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "created",
+                "scheduled",
+                "unscheduled",
+                "scheduled",
+                "started",
+                "paused",
+                "resumed",
+                "completed",
+                "archived",
+                "unarchived"
+            ]
+        );
+        let paused = store
+            .campaign_events(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.kind == "paused")
+            .unwrap();
+        assert_eq!(
+            (paused.actor, paused.detail.as_deref()),
+            (Actor::Engine, Some("Twilio refused the credentials"))
+        );
+    }
+
+    #[tokio::test]
+    async fn schedule_needs_a_complete_campaign() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(
+                NewCampaign {
+                    name: "Empty".into(),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        let err = store.schedule(id, None, Actor::User).await.unwrap_err();
+        assert_eq!(err.to_string(), "'Empty' has no audience yet");
+        assert_eq!(store.campaign(id).await.unwrap().status, S::Draft);
+    }
+
+    #[tokio::test]
+    async fn event_log_is_append_only_and_survives_deletion() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(new("Temp"), Actor::User)
+            .await
+            .unwrap();
+        store.delete_draft(id, Actor::User).await.unwrap();
+        let kinds: Vec<String> = store
+            .campaign_events(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["created", "deleted"]);
+        let err = sqlx::query("UPDATE campaign_events SET kind = 'x'")
+            .execute(store.pool())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"));
+        assert!(sqlx::query("DELETE FROM campaign_events")
+            .execute(store.pool())
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn duplicate_and_edit_drafts() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(new("Gala"), Actor::User)
+            .await
+            .unwrap();
+        let copy = store.duplicate_campaign(id, Actor::User).await.unwrap();
+        let copy2 = store.duplicate_campaign(id, Actor::User).await.unwrap();
+        assert_eq!(store.campaign(copy).await.unwrap().name, "Gala (copy)");
+        assert_eq!(store.campaign(copy2).await.unwrap().name, "Gala (copy 2)");
+        let c = store
+            .update_draft(
+                copy,
+                DraftChanges {
+                    template: Some("Bye".into()),
+                    report_email: Some("".into()),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        assert_eq!((c.template.as_str(), c.report_email), ("Bye", None));
+        let err = store
+            .update_draft(
+                copy,
+                DraftChanges {
+                    name: Some("Gala".into()),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict);
+    }
+}

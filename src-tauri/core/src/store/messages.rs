@@ -1,0 +1,168 @@
+use super::Store;
+use crate::campaign::MessageCounts;
+use crate::error::{Result, StorageContext};
+use crate::status::MessageStatus;
+use std::collections::HashMap;
+
+/// A prepared message, as recorded before anything is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub row_index: i64,
+    pub imis_id: Option<String>,
+    pub member_name: Option<String>,
+    pub phone_raw: Option<String>,
+    pub to_e164: Option<String>,
+    pub body: String,
+    pub ucs2: bool,
+    pub segments: i64,
+    /// Preparing, Error or Skipped.
+    pub status: MessageStatus,
+    pub status_reason: Option<String>,
+}
+
+impl Store {
+    /// Records a campaign's whole recipient list in one transaction: either every message
+    /// is there, or none is.
+    pub async fn insert_messages(&self, campaign_id: i64, messages: &[NewMessage]) -> Result<()> {
+        if let Some(bad) = messages.iter().find(|m| !m.status.is_initial()) {
+            return Err(crate::error::Error::Invalid(format!(
+                "a message cannot be recorded as {}; new messages are preparing, error or skipped",
+                bad.status
+            )));
+        }
+        let now = self.now();
+        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        for chunk in messages.chunks(2000) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body,
+                                       encoding, segments, status, status_reason, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, m| {
+                b.push_bind(campaign_id)
+                    .push_bind(m.row_index)
+                    .push_bind(&m.imis_id)
+                    .push_bind(&m.member_name)
+                    .push_bind(&m.phone_raw)
+                    .push_bind(&m.to_e164)
+                    .push_bind(&m.body)
+                    .push_bind(if m.ucs2 { "ucs2" } else { "gsm7" })
+                    .push_bind(m.segments)
+                    .push_bind(m.status)
+                    .push_bind(&m.status_reason)
+                    .push_bind(now);
+            });
+            q.build()
+                .execute(&mut *tx)
+                .await
+                .context("record the messages")?;
+        }
+        tx.commit().await.context("record the messages")?;
+        Ok(())
+    }
+
+    pub async fn message_counts(&self, campaign_id: i64) -> Result<MessageCounts> {
+        let rows: Vec<(MessageStatus, i64)> = sqlx::query_as(
+            "SELECT status, count(*) FROM messages WHERE campaign_id = ?1 GROUP BY status",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("count the messages")?;
+        let mut counts = MessageCounts::default();
+        for (status, n) in rows {
+            counts.add(status, n);
+        }
+        Ok(counts)
+    }
+
+    pub(crate) async fn all_message_counts(&self) -> Result<HashMap<i64, MessageCounts>> {
+        let rows: Vec<(i64, MessageStatus, i64)> = sqlx::query_as(
+            "SELECT campaign_id, status, count(*) FROM messages GROUP BY campaign_id, status",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("count the messages")?;
+        let mut all: HashMap<i64, MessageCounts> = HashMap::new();
+        for (campaign, status, n) in rows {
+            all.entry(campaign).or_default().add(status, n);
+        }
+        Ok(all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::{Actor, NewCampaign};
+    use crate::store::test_support::store;
+
+    fn msg(i: i64, status: MessageStatus) -> NewMessage {
+        NewMessage {
+            row_index: i,
+            imis_id: Some(format!("{}", 1000 + i)),
+            member_name: Some(format!("Member {i}")),
+            phone_raw: Some("(555) 201-3344".into()),
+            to_e164: Some(format!("+1555201{:04}", i)),
+            body: "Hello".into(),
+            ucs2: false,
+            segments: 1,
+            status,
+            status_reason: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn messages_are_recorded_all_or_nothing_and_counted() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(
+                NewCampaign {
+                    name: "A".into(),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        let mut batch: Vec<NewMessage> = (0..4500)
+            .map(|i| msg(i, MessageStatus::Preparing))
+            .collect();
+        batch[7].status = MessageStatus::Error;
+        batch[8].status = MessageStatus::Skipped;
+        store.insert_messages(id, &batch).await.unwrap();
+        let counts = store.message_counts(id).await.unwrap();
+        assert_eq!(
+            (counts.total, counts.preparing, counts.error, counts.skipped),
+            (4500, 4498, 1, 1)
+        );
+        assert_eq!(counts.processed(), 2);
+        assert_eq!(
+            store.list_campaigns().await.unwrap()[0].audience_size,
+            Some(4500)
+        );
+
+        // A duplicate row index in a later chunk fails the whole batch: nothing is half-written.
+        let id2 = store
+            .create_campaign(
+                NewCampaign {
+                    name: "B".into(),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        let mut bad: Vec<NewMessage> = (0..3000)
+            .map(|i| msg(i, MessageStatus::Preparing))
+            .collect();
+        bad[2999].row_index = 0;
+        assert!(store.insert_messages(id2, &bad).await.is_err());
+        assert_eq!(store.message_counts(id2).await.unwrap().total, 0);
+
+        let err = store
+            .insert_messages(id2, &[msg(0, MessageStatus::Sent)])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot be recorded as sent"));
+    }
+}

@@ -1,0 +1,106 @@
+//! SQLite storage: one pool, WAL, a busy timeout, foreign keys on, and the migrations in
+//! `migrations/` applied on open. Every status change goes through the state machines in
+//! [`crate::status`] and leaves an entry in the campaign event log.
+
+mod campaigns;
+mod messages;
+mod opt_outs;
+mod settings;
+
+pub use campaigns::DraftChanges;
+pub use messages::NewMessage;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result, StorageContext};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The schema migrations, embedded at build time.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Handle on Herald's database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self> {
+        Self::open_with_clock(path, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+        let pool = connect(path).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool, clock })
+    }
+
+    /// Opens without migrating; for tests that build an older schema first.
+    pub async fn open_unmigrated(path: &Path) -> Result<SqlitePool> {
+        connect(path).await
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Flushes the WAL into the main file and closes every connection.
+    pub async fn close(self) {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
+        self.pool.close().await;
+    }
+}
+
+async fn connect(path: &Path) -> Result<SqlitePool> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            context: format!("could not create the data folder {}", dir.display()),
+            source,
+        })?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a committed send attempt must survive power loss, or exactly-once breaks.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .context("open")
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::clock::ManualClock;
+    use chrono::TimeZone;
+
+    pub async fn store() -> (Store, ManualClock, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, 27, 14, 0, 0)
+                .unwrap(),
+        );
+        let store = Store::open_with_clock(&dir.path().join("herald.db"), Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        (store, clock, dir)
+    }
+}

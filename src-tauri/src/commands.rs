@@ -1,0 +1,191 @@
+//! IPC commands. Each one is a call into `herald_core` plus, for changes, an event.
+
+use crate::error::CmdResult;
+use crate::events::CampaignsChanged;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use herald_core::campaign::{
+    Actor, Campaign, CampaignDetail, CampaignEvent, CampaignListItem, NewCampaign,
+};
+use herald_core::settings::SettingEntry;
+use herald_core::status::CampaignStatus;
+use herald_core::store::DraftChanges;
+use serde::Serialize;
+use specta::Type;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+/// Facts about this installation for the header and the About box.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// No iMIS connection is configured: Herald runs on the demo workspace, TEST only.
+    pub demo: bool,
+}
+
+fn changed(app: &AppHandle, id: Option<i64>) {
+    if let Err(e) = (CampaignsChanged { campaign_id: id }).emit(app) {
+        tracing::warn!(error = %e, "could not notify the window");
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
+    let settings = state.store.settings().await?;
+    Ok(AppInfo {
+        version: herald_core::VERSION.to_string(),
+        data_dir: state.data_dir.display().to_string(),
+        demo: settings.is_demo(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_campaigns(state: State<'_, AppState>) -> CmdResult<Vec<CampaignListItem>> {
+    Ok(state.store.list_campaigns().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_campaign(state: State<'_, AppState>, id: i64) -> CmdResult<CampaignDetail> {
+    Ok(state.store.campaign_detail(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_events(state: State<'_, AppState>, id: i64) -> CmdResult<Vec<CampaignEvent>> {
+    Ok(state.store.campaign_events(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    input: NewCampaign,
+) -> CmdResult<i64> {
+    let id = state.store.create_campaign(input, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_draft(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    changes: DraftChanges,
+) -> CmdResult<Campaign> {
+    let c = state.store.update_draft(id, changes, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_draft(app: AppHandle, state: State<'_, AppState>, id: i64) -> CmdResult<()> {
+    state.store.delete_draft(id, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<i64> {
+    let copy = state.store.duplicate_campaign(id, Actor::User).await?;
+    changed(&app, Some(copy));
+    Ok(copy)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn schedule_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+) -> CmdResult<Campaign> {
+    let c = state.store.schedule(id, at, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unschedule_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let c = state
+        .store
+        .transition(id, CampaignStatus::Draft, Actor::User, None)
+        .await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn archive_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let c = state
+        .store
+        .transition(id, CampaignStatus::Archived, Actor::User, None)
+        .await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unarchive_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let back_to = state
+        .store
+        .campaign(id)
+        .await?
+        .archived_from
+        .unwrap_or(CampaignStatus::Draft);
+    let c = state
+        .store
+        .transition(id, back_to, Actor::User, None)
+        .await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_settings(state: State<'_, AppState>) -> CmdResult<Vec<SettingEntry>> {
+    Ok(state.store.settings().await?.entries())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_setting(
+    state: State<'_, AppState>,
+    key: String,
+    value: String,
+) -> CmdResult<SettingEntry> {
+    Ok(state.store.set_setting(&key, &value).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_setting(state: State<'_, AppState>, key: String) -> CmdResult<SettingEntry> {
+    Ok(state.store.reset_setting(&key).await?)
+}

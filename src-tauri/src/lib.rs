@@ -1,0 +1,45 @@
+//! Herald's desktop shell: a thin layer that hands the web front end to `herald_core`.
+//!
+//! - [`commands`]: one function per IPC command, each a call into the core.
+//! - [`error`]: the one serialisable error that crosses into the front end.
+//! - [`events`]: typed events the front end listens to.
+//! - [`tray`]: the tray icon and close-to-tray behaviour.
+//! - [`bindings`]: the command/event registry from which `ui/src/api/bindings.ts` is generated.
+
+mod commands;
+mod error;
+mod events;
+mod state;
+mod tray;
+
+pub mod bindings;
+
+use state::AppState;
+use tauri::Manager;
+
+/// Starts the desktop app.
+pub fn run() {
+    let builder = bindings::builder();
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            // A second launch brings the running window forward instead of starting twice.
+            tray::show_main_window(app);
+        }))
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
+            app.manage(state);
+            tray::install(app)?;
+            Ok(())
+        })
+        .on_window_event(tray::on_window_event)
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_handle, _event| {}),
+        Err(e) => {
+            eprintln!("Herald could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+// A small W3C WebDriver client (fetch only) and the harness that starts Herald under
+// tauri-driver with its own data folder. No dependencies beyond Node 20.
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ELEMENT = "element-6066-11e4-a52e-4f66ecfb2d2f";
+
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+export const artifacts = path.join(repoRoot, "artifacts", "e2e");
+
+class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  async cmd(method, route, body) {
+    const res = await fetch(`${this.base}/session/${this.id}${route}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) {
+      const err = new Error(`WebDriver ${method} ${route}: ${json.value?.error}: ${json.value?.message}`);
+      err.webdriver = json.value?.error;
+      throw err;
+    }
+    return json.value;
+  }
+
+  async find(css) {
+    const v = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return new Element(this, v[ELEMENT]);
+  }
+
+  async findAll(css) {
+    const v = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return v.map((e) => new Element(this, e[ELEMENT]));
+  }
+
+  /** Waits until `css` matches (and, if given, `predicate(element)` holds). */
+  async waitFor(css, { timeout = 20000, predicate } = {}) {
+    const deadline = Date.now() + timeout;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const el = await this.find(css);
+        if (!predicate || (await predicate(el))) return el;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${css}${last ? ` (${last.message})` : ""}`);
+  }
+
+  async waitUntil(what, fn, timeout = 20000) {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      if (await fn()) return;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting until ${what}`);
+  }
+
+  async exec(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async screenshot(name) {
+    const b64 = await this.cmd("GET", "/screenshot");
+    mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, `${name}.png`);
+    writeFileSync(file, Buffer.from(b64, "base64"));
+    return file;
+  }
+
+  async close() {
+    try {
+      await fetch(`${this.base}/session/${this.id}`, { method: "DELETE" });
+    } catch {
+      /* the app may already be gone */
+    }
+  }
+}
+
+class Element {
+  constructor(session, id) {
+    this.s = session;
+    this.id = id;
+  }
+  click() {
+    return this.s.cmd("POST", `/element/${this.id}/click`, {});
+  }
+  clear() {
+    return this.s.cmd("POST", `/element/${this.id}/clear`, {});
+  }
+  type(text) {
+    return this.s.cmd("POST", `/element/${this.id}/value`, { text });
+  }
+  text() {
+    return this.s.cmd("GET", `/element/${this.id}/text`);
+  }
+  attr(name) {
+    return this.s.cmd("GET", `/element/${this.id}/attribute/${name}`);
+  }
+  prop(name) {
+    return this.s.cmd("GET", `/element/${this.id}/property/${name}`);
+  }
+  displayed() {
+    return this.s.cmd("GET", `/element/${this.id}/displayed`);
+  }
+}
+
+/** Starts tauri-driver and a Herald session on a fresh data folder. */
+export async function launch({ dataDir } = {}) {
+  const app = process.env.HERALD_APP ?? path.join(repoRoot, "target", "debug", "herald");
+  const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "herald-e2e-"));
+  const port = 4444 + Math.floor(Math.random() * 1000);
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1000)], {
+    env: { ...process.env, HERALD_DATA_DIR: dir, NO_AT_BRIDGE: "1" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/status`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() - started > 20000) {
+      driver.kill("SIGTERM");
+      throw new Error("tauri-driver did not start within 20 s");
+    }
+    await sleep(100);
+  }
+  const res = await fetch(`${base}/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
+    }),
+  });
+  const json = await res.json();
+  if (!res.ok) {
+    driver.kill("SIGTERM");
+    throw new Error(`could not start Herald under WebDriver: ${JSON.stringify(json.value)}`);
+  }
+  const session = new Session(base, json.value.sessionId);
+  const stop = async () => {
+    await session.close();
+    // SIGTERM (not SIGKILL) so tauri-driver also stops WebKitWebDriver.
+    driver.kill("SIGTERM");
+    await new Promise((resolve) => {
+      if (driver.exitCode !== null) return resolve();
+      driver.once("exit", resolve);
+      setTimeout(resolve, 5000);
+    });
+  };
+  return { session, dataDir: dir, stop };
+}

@@ -1,0 +1,579 @@
+// An in-memory stand-in for Herald's Rust backend, for `npm run build:mock` and component tests.
+// It answers the same commands as src/api/bindings.ts, by their snake_case IPC names, and
+// rejects with the same `{ code, message }` shape the real one does.
+import type {
+  AppError,
+  AppInfo,
+  Campaign,
+  CampaignDetail,
+  CampaignEvent,
+  CampaignListItem,
+  CampaignStatus,
+  DraftChanges,
+  ErrorCode,
+  Json,
+  MessageCounts,
+  NewCampaign,
+  SettingEntry,
+  SettingKind,
+  Actor,
+} from "./bindings";
+
+type Args = Record<string, unknown>;
+
+function fail(code: ErrorCode, message: string): never {
+  const error: AppError = { code, message };
+  // The IPC layer rejects with the serialised error object, not an Error instance.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  throw error;
+}
+
+const EMPTY_COUNTS: MessageCounts = {
+  total: 0,
+  preparing: 0,
+  sent: 0,
+  delivered: 0,
+  undelivered: 0,
+  failed: 0,
+  error: 0,
+  skipped: 0,
+  canceled: 0,
+};
+
+interface SettingDef {
+  key: string;
+  kind: SettingKind;
+  default: Json;
+  choices?: string[];
+  description: string;
+}
+
+export const SETTING_DEFS: readonly SettingDef[] = [
+  { key: "imis.base_url", kind: "url", default: "", description: "Address of your iMIS site, including any virtual directory." },
+  { key: "imis.username", kind: "text", default: "", description: "iMIS user that runs the IQA queries and writes the activities." },
+  { key: "imis.ceu_type_column", kind: "text", default: "CATEGORY", description: "Activity column that the TEXTMSG type labels “CEU Type”." },
+  { key: "twilio.base_url", kind: "url", default: "https://api.twilio.com", description: "Twilio REST API address; change only for testing." },
+  { key: "twilio.account_sid", kind: "text", default: "", description: "Your Twilio Account SID (starts with AC)." },
+  { key: "twilio.api_key_sid", kind: "text", default: "", description: "API Key SID (starts with SK); leave empty to use the Auth Token." },
+  { key: "twilio.from", kind: "text", default: "", description: "Sender phone number in E.164 form, e.g. +15551234567." },
+  { key: "twilio.messaging_service_sid", kind: "text", default: "", description: "Messaging Service SID (starts with MG), used instead of a From number." },
+  { key: "twilio.sender_type", kind: "choice", default: "long_code", choices: ["long_code", "toll_free", "short_code", "messaging_service"], description: "Kind of sender; sets the default send rate." },
+  { key: "twilio.rate_per_second", kind: "number", default: 1, description: "Segments sent per second; never exceeded." },
+  { key: "twilio.daily_segment_cap", kind: "integer", default: 0, description: "Most segments sent per UTC day; 0 means no cap." },
+  { key: "price_per_segment", kind: "number", default: 0.0083, description: "Price of one segment in USD, for cost estimates." },
+  { key: "phone.default_region", kind: "text", default: "US", description: "Country assumed for numbers without a country code (ISO code)." },
+  { key: "campaign.settle_minutes", kind: "integer", default: 30, description: "Minutes to wait for late delivery reports before a campaign is completed." },
+  { key: "campaign.catch_up", kind: "choice", default: "start", choices: ["start", "ask"], description: "What to do with a campaign whose scheduled time passed while Herald was closed." },
+  { key: "smtp.host", kind: "text", default: "", description: "Mail server that sends the campaign reports." },
+  { key: "smtp.port", kind: "integer", default: 587, description: "Mail server port." },
+  { key: "smtp.security", kind: "choice", default: "starttls", choices: ["starttls", "tls", "none"], description: "Connection security; “none” only to localhost." },
+  { key: "smtp.username", kind: "text", default: "", description: "Mail server user name." },
+  { key: "smtp.from", kind: "text", default: "", description: "Address the reports are sent from." },
+];
+
+interface Options {
+  demo?: boolean;
+  /** The current time; tests pass a fixed one. */
+  now?: () => Date;
+  /** Called after every change to the campaign list, like the backend's `campaigns-changed` event. */
+  onCampaignsChanged?: (campaignId: number | null) => void;
+  /** Start with no campaigns at all. */
+  empty?: boolean;
+}
+
+interface Stored {
+  campaign: Campaign;
+  counts: MessageCounts;
+}
+
+export class FakeBackend {
+  private readonly campaigns = new Map<number, Stored>();
+  private readonly events: CampaignEvent[] = [];
+  private readonly settings = new Map<string, Json>();
+  private nextId = 1;
+  private nextEventId = 1;
+  readonly demo: boolean;
+  private readonly now: () => Date;
+  private readonly notify: (campaignId: number | null) => void;
+
+  constructor(options: Options = {}) {
+    this.demo = options.demo ?? true;
+    this.now = options.now ?? (() => new Date());
+    this.notify = options.onCampaignsChanged ?? (() => undefined);
+    if (!options.empty) this.seed();
+  }
+
+  /** Answers one IPC call. */
+  handle(cmd: string, args: Args = {}): unknown {
+    switch (cmd) {
+      case "app_info":
+        return { version: "0.1.0-mock", data_dir: "/tmp/herald-mock", demo: this.demo } satisfies AppInfo;
+      case "list_campaigns":
+        return this.listCampaigns();
+      case "get_campaign":
+        return this.detail(this.get(num(args, "id")));
+      case "campaign_events":
+        this.get(num(args, "id"));
+        return this.events.filter((e) => e.campaign_id === args.id);
+      case "create_campaign":
+        return this.create(args.input as NewCampaign);
+      case "update_draft":
+        return this.updateDraft(num(args, "id"), args.changes as DraftChanges);
+      case "delete_draft":
+        return this.deleteDraft(num(args, "id"));
+      case "duplicate_campaign":
+        return this.duplicate(num(args, "id"));
+      case "schedule_campaign":
+        return this.schedule(num(args, "id"), (args.at as string | null | undefined) ?? null);
+      case "unschedule_campaign":
+        return this.transition(num(args, "id"), ["scheduled"], "draft", "unscheduled", (c) => {
+          c.scheduled_at = null;
+        });
+      case "archive_campaign":
+        return this.archive(num(args, "id"));
+      case "unarchive_campaign":
+        return this.unarchive(num(args, "id"));
+      case "list_settings":
+        return SETTING_DEFS.map((def) => this.entry(def));
+      case "set_setting":
+        return this.setSetting(str(args, "key"), str(args, "value"));
+      case "reset_setting": {
+        const def = this.def(str(args, "key"));
+        this.settings.delete(def.key);
+        return this.entry(def);
+      }
+      default:
+        return fail("internal", `command ${cmd} not found`);
+    }
+  }
+
+  // --- campaigns -------------------------------------------------------------------------
+
+  private listCampaigns(): CampaignListItem[] {
+    return [...this.campaigns.values()].map(({ campaign: c, counts }) => ({
+      id: c.id,
+      name: c.name,
+      status: c.status,
+      mode: c.mode,
+      audience_size: counts.total > 0 ? counts.total : c.summary_audience,
+      counts: { ...counts },
+      delivered_rate: deliveredRate(counts),
+      scheduled_at: c.scheduled_at,
+      started_at: c.started_at,
+      completed_at: c.completed_at,
+      created_at: c.created_at,
+      updated_at: c.updated_at,
+    }));
+  }
+
+  private get(id: number): Stored {
+    const stored = this.campaigns.get(id);
+    if (!stored) fail("not_found", `Campaign ${id} does not exist.`);
+    return stored;
+  }
+
+  private detail({ campaign, counts }: Stored): CampaignDetail {
+    return { ...structuredClone(campaign), counts: { ...counts }, delivered_rate: deliveredRate(counts) };
+  }
+
+  private checkName(name: string, exceptId: number | null): string {
+    const trimmed = name.trim();
+    if (trimmed === "") fail("invalid", "A campaign needs a name.");
+    const clash = [...this.campaigns.values()].some(
+      ({ campaign: c }) =>
+        c.id !== exceptId && c.status !== "archived" && c.name.trim().toLowerCase() === trimmed.toLowerCase(),
+    );
+    if (clash) fail("conflict", `A campaign named “${trimmed}” already exists.`);
+    return trimmed;
+  }
+
+  private checkEmail(email: string | null | undefined): string | null {
+    if (email === null || email === undefined || email.trim() === "") return null;
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) {
+      fail("invalid", `“${email}” is not an email address.`);
+    }
+    return email.trim();
+  }
+
+  private create(input: NewCampaign): number {
+    const name = this.checkName(input.name, null);
+    const at = this.now().toISOString();
+    const campaign: Campaign = {
+      id: this.nextId++,
+      name,
+      status: "draft",
+      mode: input.mode ?? "test",
+      report_email: this.checkEmail(input.report_email),
+      audience: input.audience ?? null,
+      template: input.template ?? "",
+      skip_empty: input.skip_empty ?? false,
+      write_back: input.write_back ?? "activity",
+      scheduled_at: null,
+      started_at: null,
+      completed_at: null,
+      pause_reason: null,
+      summary_audience: null,
+      archived_from: null,
+      created_at: at,
+      updated_at: at,
+    };
+    if (campaign.mode === "live" && this.demo) {
+      fail("invalid", "The demo workspace runs in TEST mode only.");
+    }
+    this.campaigns.set(campaign.id, { campaign, counts: { ...EMPTY_COUNTS } });
+    this.log(campaign.id, "user", "created", null);
+    this.notify(campaign.id);
+    return campaign.id;
+  }
+
+  private updateDraft(id: number, changes: DraftChanges): Campaign {
+    const { campaign } = this.get(id);
+    if (campaign.status !== "draft") {
+      fail("illegal_transition", `Only drafts can be edited; this campaign is ${campaign.status}.`);
+    }
+    if (changes.mode === "live" && this.demo) {
+      fail("invalid", "The demo workspace runs in TEST mode only.");
+    }
+    const name = changes.name === null ? campaign.name : this.checkName(changes.name, id);
+    const email = changes.report_email === null ? campaign.report_email : this.checkEmail(changes.report_email);
+    campaign.name = name;
+    campaign.report_email = email;
+    campaign.mode = changes.mode ?? campaign.mode;
+    campaign.audience = changes.audience ?? campaign.audience;
+    campaign.template = changes.template ?? campaign.template;
+    campaign.write_back = changes.write_back ?? campaign.write_back;
+    campaign.skip_empty = changes.skip_empty ?? campaign.skip_empty;
+    campaign.updated_at = this.now().toISOString();
+    this.log(id, "user", "draft_updated", null);
+    this.notify(id);
+    return structuredClone(campaign);
+  }
+
+  private deleteDraft(id: number): null {
+    const { campaign } = this.get(id);
+    if (campaign.status !== "draft") {
+      fail("illegal_transition", `Only drafts can be deleted; this campaign is ${campaign.status}.`);
+    }
+    this.campaigns.delete(id);
+    this.notify(id);
+    return null;
+  }
+
+  private duplicate(id: number): number {
+    const { campaign } = this.get(id);
+    let name = `${campaign.name} (copy)`;
+    for (let n = 2; this.nameTaken(name); n++) name = `${campaign.name} (copy ${n})`;
+    const copy = this.create({ name, report_email: campaign.report_email, mode: this.demo ? "test" : campaign.mode });
+    const stored = this.get(copy).campaign;
+    stored.audience = structuredClone(campaign.audience);
+    stored.template = campaign.template;
+    stored.write_back = campaign.write_back;
+    stored.skip_empty = campaign.skip_empty;
+    this.log(copy, "user", "duplicated", `From campaign ${id}`);
+    return copy;
+  }
+
+  private nameTaken(name: string): boolean {
+    return [...this.campaigns.values()].some(
+      ({ campaign: c }) => c.status !== "archived" && c.name.toLowerCase() === name.toLowerCase(),
+    );
+  }
+
+  private schedule(id: number, at: string | null): Campaign {
+    return this.transition(id, ["draft"], "scheduled", "scheduled", (c) => {
+      if (c.template.trim() === "") fail("invalid", "Write the message before scheduling.");
+      c.scheduled_at = at ?? this.now().toISOString();
+    });
+  }
+
+  private archive(id: number): Campaign {
+    return this.transition(id, ["draft", "completed", "canceled"], "archived", "archived", (c) => {
+      c.archived_from = c.status;
+    });
+  }
+
+  private unarchive(id: number): Campaign {
+    const { campaign } = this.get(id);
+    if (campaign.status !== "archived") fail("illegal_transition", "This campaign is not archived.");
+    this.checkName(campaign.name, id);
+    const back = campaign.archived_from ?? "completed";
+    return this.transition(id, ["archived"], back, "unarchived", (c) => {
+      c.archived_from = null;
+    });
+  }
+
+  private transition(
+    id: number,
+    from: CampaignStatus[],
+    to: CampaignStatus,
+    kind: string,
+    change: (c: Campaign) => void,
+  ): Campaign {
+    const { campaign } = this.get(id);
+    if (!from.includes(campaign.status)) {
+      fail("illegal_transition", `A ${campaign.status} campaign cannot become ${to}.`);
+    }
+    change(campaign);
+    campaign.status = to;
+    campaign.updated_at = this.now().toISOString();
+    this.log(id, "user", kind, null);
+    this.notify(id);
+    return structuredClone(campaign);
+  }
+
+  private log(campaignId: number, actor: Actor, kind: string, detail: string | null, at?: string): void {
+    this.events.push({
+      id: this.nextEventId++,
+      campaign_id: campaignId,
+      at: at ?? this.now().toISOString(),
+      actor,
+      kind,
+      detail,
+    });
+  }
+
+  // --- settings --------------------------------------------------------------------------
+
+  private def(key: string): SettingDef {
+    const def = SETTING_DEFS.find((d) => d.key === key);
+    if (!def) fail("unknown_setting", `There is no setting “${key}”.`);
+    return def;
+  }
+
+  private entry(def: SettingDef): SettingEntry {
+    const value = this.settings.get(def.key);
+    return {
+      key: def.key,
+      kind: def.kind,
+      value: value ?? def.default,
+      default: def.default,
+      is_default: value === undefined,
+      choices: def.choices ?? [],
+      description: def.description,
+    };
+  }
+
+  private setSetting(key: string, raw: string): SettingEntry {
+    const def = this.def(key);
+    const text = raw.trim();
+    let value: Json = text;
+    switch (def.kind) {
+      case "integer":
+        if (!/^-?\d+$/.test(text)) fail("invalid_setting", `${key} must be a whole number.`);
+        value = Number(text);
+        if (value < 0) fail("invalid_setting", `${key} cannot be negative.`);
+        break;
+      case "number":
+        value = Number(text);
+        if (text === "" || !Number.isFinite(value)) fail("invalid_setting", `${key} must be a number.`);
+        if (value <= 0 && key === "twilio.rate_per_second") {
+          fail("invalid_setting", "The send rate must be more than 0 segments per second.");
+        }
+        if (value < 0) fail("invalid_setting", `${key} cannot be negative.`);
+        break;
+      case "url":
+        if (text !== "" && !/^https?:\/\/[^\s/]+/.test(text)) {
+          fail("invalid_setting", `${key} must be an http:// or https:// address.`);
+        }
+        break;
+      case "choice":
+        if (!(def.choices ?? []).includes(text)) {
+          fail("invalid_setting", `${key} must be one of: ${(def.choices ?? []).join(", ")}.`);
+        }
+        break;
+      case "text":
+        break;
+    }
+    if (value === def.default) this.settings.delete(key);
+    else this.settings.set(key, value);
+    return this.entry(def);
+  }
+
+  // --- seed ------------------------------------------------------------------------------
+
+  private seed(): void {
+    const now = this.now().getTime();
+    const hours = (h: number) => new Date(now + h * 3_600_000).toISOString();
+    const add = (
+      partial: Partial<Campaign> & Pick<Campaign, "name" | "status">,
+      counts: Partial<MessageCounts>,
+      log: [number, Actor, string, string | null][],
+    ) => {
+      const id = this.nextId++;
+      const created = log[0] ? hours(log[0][0]) : hours(-1);
+      const campaign: Campaign = {
+        id,
+        mode: "test",
+        report_email: null,
+        audience: null,
+        template: "",
+        skip_empty: false,
+        write_back: "activity",
+        scheduled_at: null,
+        started_at: null,
+        completed_at: null,
+        pause_reason: null,
+        summary_audience: null,
+        archived_from: null,
+        created_at: created,
+        updated_at: created,
+        ...partial,
+      };
+      const total = Object.entries(counts).reduce((sum, [k, v]) => (k === "total" ? sum : sum + v), 0);
+      this.campaigns.set(id, { campaign, counts: { ...EMPTY_COUNTS, ...counts, total } });
+      for (const [h, actor, kind, detail] of log) this.log(id, actor, kind, detail, hours(h));
+    };
+    const audience = (query: string) => ({
+      query,
+      params: {},
+      csv: null,
+      id_column: "ID",
+      phone_column: "Mobile",
+    });
+
+    add(
+      {
+        name: "Spring Conference reminder",
+        status: "completed",
+        mode: "live",
+        report_email: "events@example.org",
+        audience: audience("$/Herald/Conference registrants"),
+        template: "Hi ${FirstName}, the Spring Conference starts tomorrow at 9:00 in Hall B. Reply STOP to opt out.",
+        scheduled_at: hours(-74),
+        started_at: hours(-74),
+        completed_at: hours(-72.5),
+        summary_audience: 1240,
+      },
+      { delivered: 1180, undelivered: 14, failed: 12, error: 9, skipped: 25 },
+      [
+        [-120, "user", "created", null],
+        [-96, "user", "scheduled", null],
+        [-74, "scheduler", "started", "1,240 recipients from the IQA"],
+        [-72.5, "engine", "completed", null],
+      ],
+    );
+    add(
+      {
+        name: "Renouvellement — membres du Café ☕🎉",
+        status: "scheduled",
+        report_email: "adhésions@example.org",
+        audience: audience("$/Herald/Lapsed members"),
+        template: "Bonjour ${FirstName} ! Votre adhésion expire le ${ExpiryDate}. Renouvelez ici : https://example.org/r",
+        scheduled_at: hours(50),
+        summary_audience: 312,
+      },
+      {},
+      [
+        [-30, "user", "created", null],
+        [-2, "user", "scheduled", null],
+      ],
+    );
+    add(
+      {
+        name: "<img src=x onerror=alert(1)>",
+        status: "draft",
+        template: "<b>${FirstName}</b> <script>alert(1)</script>",
+      },
+      {},
+      [[-5, "user", "created", null]],
+    );
+    add(
+      {
+        name: "Board election: get out the vote",
+        status: "sending",
+        mode: "live",
+        report_email: "governance@example.org",
+        audience: audience("$/Herald/Voting members"),
+        template: "${FirstName}, voting for the Board closes Friday. Cast your ballot: https://example.org/vote",
+        scheduled_at: hours(-1),
+        started_at: hours(-1),
+        summary_audience: 4980,
+      },
+      { preparing: 2100, sent: 640, delivered: 2150, undelivered: 40, failed: 25, error: 20, skipped: 25 },
+      [
+        [-48, "user", "created", null],
+        [-20, "user", "scheduled", null],
+        [-1, "scheduler", "started", "5,000 recipients from the IQA (4,980 when scheduled)"],
+      ],
+    );
+    add(
+      {
+        name: "Webinar follow-up",
+        status: "paused",
+        audience: audience("$/Herald/Webinar attendees"),
+        template: "Thanks for joining, ${FirstName}! Slides: https://example.org/slides",
+        scheduled_at: hours(-6),
+        started_at: hours(-6),
+        pause_reason: "Twilio refused 10 messages in a row (20003: authentication failed). Check the credentials in Settings, then resume.",
+        summary_audience: 180,
+      },
+      { preparing: 120, delivered: 48, undelivered: 2, failed: 10 },
+      [
+        [-30, "user", "created", null],
+        [-6, "scheduler", "started", null],
+        [-5.8, "engine", "paused", "10 consecutive failures (20003)"],
+      ],
+    );
+    add(
+      {
+        name: "Holiday office closure",
+        status: "canceled",
+        audience: audience("$/Herald/All staff"),
+        template: "The office is closed Dec 24 – Jan 1.",
+        scheduled_at: hours(-200),
+        started_at: hours(-200),
+        completed_at: hours(-199.9),
+        summary_audience: 60,
+      },
+      { delivered: 12, canceled: 48 },
+      [
+        [-220, "user", "created", null],
+        [-200, "scheduler", "started", null],
+        [-199.9, "user", "canceled", "Sent to the wrong list"],
+      ],
+    );
+    add(
+      { name: "Member survey (draft)", status: "draft" },
+      {},
+      [[-3, "user", "created", null]],
+    );
+    add(
+      {
+        name: "2024 Annual Meeting",
+        status: "archived",
+        archived_from: "completed",
+        mode: "live",
+        audience: audience("$/Herald/Members"),
+        template: "The Annual Meeting is on June 5.",
+        scheduled_at: hours(-2000),
+        started_at: hours(-2000),
+        completed_at: hours(-1998),
+        summary_audience: 820,
+      },
+      { delivered: 790, undelivered: 10, failed: 5, error: 15 },
+      [
+        [-2100, "user", "created", null],
+        [-2000, "scheduler", "started", null],
+        [-1998, "engine", "completed", null],
+        [-1000, "user", "archived", null],
+      ],
+    );
+  }
+}
+
+function deliveredRate(counts: MessageCounts): number | null {
+  const settled = counts.delivered + counts.undelivered + counts.failed;
+  return settled === 0 ? null : counts.delivered / settled;
+}
+
+function num(args: Args, name: string): number {
+  const value = args[name];
+  if (typeof value !== "number") fail("invalid", `Missing argument ${name}.`);
+  return value;
+}
+
+function str(args: Args, name: string): string {
+  const value = args[name];
+  if (typeof value !== "string") fail("invalid", `Missing argument ${name}.`);
+  return value;
+}

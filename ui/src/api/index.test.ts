@@ -1,0 +1,102 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+import { api, ApiError, onCampaignsChanged, toApiError, unwrap } from "./index";
+import { installMock } from "./mock";
+
+describe("unwrap", () => {
+  it("gives the data of an ok result", async () => {
+    await expect(unwrap(Promise.resolve({ status: "ok", data: [1, 2] }))).resolves.toEqual([1, 2]);
+  });
+
+  it("throws an ApiError carrying the backend's code and message", async () => {
+    const call = unwrap(Promise.resolve({ status: "error", error: { code: "conflict", message: "Name taken" } }));
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: "conflict", message: "Name taken", name: "ApiError" });
+  });
+
+  it("turns a rejected call into an internal ApiError", async () => {
+    await expect(unwrap(Promise.reject(new Error("IPC is down")))).rejects.toMatchObject({
+      code: "internal",
+      message: "IPC is down",
+    });
+  });
+});
+
+describe("toApiError", () => {
+  it("reads Tauri's bare string rejections", () => {
+    expect(toApiError("command nope not found")).toMatchObject({ code: "internal", message: "command nope not found" });
+  });
+
+  it("does not trust an unknown code", () => {
+    expect(toApiError({ code: "teapot", message: "short and stout" }).code).toBe("internal");
+  });
+
+  it("keeps an ApiError as it is", () => {
+    const error = new ApiError("not_found", "gone");
+    expect(toApiError(error)).toBe(error);
+  });
+
+  it("says something even for nothing", () => {
+    expect(toApiError(undefined).message).toMatch(/unexpected/i);
+  });
+});
+
+describe("api", () => {
+  it("calls the command by its IPC name with its arguments", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, payload) => {
+      calls.push([cmd, payload]);
+      return cmd === "set_setting" ? { key: "smtp.port" } : null;
+    });
+    await api.setSetting("smtp.port", "2525");
+    expect(calls).toEqual([["set_setting", { key: "smtp.port", value: "2525" }]]);
+  });
+
+  it("rejects with the backend's error as an ApiError", async () => {
+    mockIPC(() => {
+      // The real IPC rejects with the serialised AppError.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "illegal_transition", message: "Only drafts can be deleted." };
+    });
+    await expect(api.deleteDraft(3)).rejects.toMatchObject({
+      code: "illegal_transition",
+      message: "Only drafts can be deleted.",
+    });
+  });
+
+  it("works end to end against the fake backend", async () => {
+    installMock({ empty: true });
+    const id = await api.createCampaign({ name: "Spring" });
+    await expect(api.createCampaign({ name: "spring " })).rejects.toMatchObject({ code: "conflict" });
+    const updated = await api.updateDraft(id, {
+      name: null,
+      report_email: "events@example.org",
+      mode: null,
+      audience: null,
+      template: null,
+      write_back: null,
+      skip_empty: null,
+    });
+    expect(updated).toMatchObject({ name: "Spring", report_email: "events@example.org", status: "draft" });
+  });
+});
+
+describe("onCampaignsChanged", () => {
+  it("calls back on the event until unsubscribed", async () => {
+    installMock({ empty: true });
+    const handler = vi.fn();
+    const stop = onCampaignsChanged(handler);
+    await vi.waitFor(async () => {
+      await api.createCampaign({ name: `One ${Math.random()}` });
+      expect(handler).toHaveBeenCalled();
+    });
+    expect(handler.mock.lastCall?.[0]).toMatchObject({ campaign_id: expect.any(Number) as number });
+    stop();
+    handler.mockClear();
+    await api.createCampaign({ name: "Two" });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handler).not.toHaveBeenCalled();
+  });
+});

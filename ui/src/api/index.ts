@@ -1,0 +1,108 @@
+// The one door to the backend. Nothing outside src/api imports bindings.ts: callers get the data,
+// or an ApiError carrying the backend's stable `code` to branch on and its `message` for people.
+import { commands, type AppError, type ErrorCode, type Result } from "./bindings";
+
+export type {
+  Actor,
+  AppError,
+  AppInfo,
+  AudienceSource,
+  Campaign,
+  CampaignDetail,
+  CampaignEvent,
+  CampaignListItem,
+  CampaignStatus,
+  CampaignsChanged,
+  DraftChanges,
+  ErrorCode,
+  Json,
+  MessageCounts,
+  Mode,
+  NewCampaign,
+  SettingEntry,
+  SettingKind,
+  WriteBackTarget,
+} from "./bindings";
+
+export { onCampaignsChanged } from "./events";
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  "not_found",
+  "illegal_transition",
+  "invalid_setting",
+  "unknown_setting",
+  "invalid",
+  "conflict",
+  "keychain",
+  "storage",
+  "io",
+  "internal",
+];
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+  }
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Turns whatever the IPC layer rejected with into an ApiError. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (typeof error === "object" && error !== null) {
+    const { code, message } = error as Partial<Record<keyof AppError, unknown>>;
+    if (isErrorCode(code)) {
+      return new ApiError(code, typeof message === "string" ? message : code);
+    }
+    if (error instanceof Error) return new ApiError("internal", error.message);
+  }
+  // Tauri itself rejects with a bare string (unknown command, missing permission, …).
+  if (typeof error === "string") return new ApiError("internal", error);
+  return new ApiError("internal", "Unexpected error from the backend.");
+}
+
+/** Resolves to the command's data or throws an ApiError. */
+export async function unwrap<T>(call: Promise<Result<T, AppError>>): Promise<T> {
+  let result: Result<T, AppError>;
+  try {
+    result = await call;
+  } catch (error) {
+    throw toApiError(error);
+  }
+  if (result.status === "ok") return result.data;
+  throw toApiError(result.error);
+}
+
+export const api = {
+  appInfo: () => unwrap(commands.appInfo()),
+  listCampaigns: () => unwrap(commands.listCampaigns()),
+  getCampaign: (id: number) => unwrap(commands.getCampaign(id)),
+  campaignEvents: (id: number) => unwrap(commands.campaignEvents(id)),
+  createCampaign: (input: Parameters<typeof commands.createCampaign>[0]) =>
+    unwrap(commands.createCampaign(input)),
+  updateDraft: (id: number, changes: Parameters<typeof commands.updateDraft>[1]) =>
+    unwrap(commands.updateDraft(id, changes)),
+  deleteDraft: (id: number) => unwrap(commands.deleteDraft(id)),
+  duplicateCampaign: (id: number) => unwrap(commands.duplicateCampaign(id)),
+  scheduleCampaign: (id: number, at: string | null) => unwrap(commands.scheduleCampaign(id, at)),
+  unscheduleCampaign: (id: number) => unwrap(commands.unscheduleCampaign(id)),
+  archiveCampaign: (id: number) => unwrap(commands.archiveCampaign(id)),
+  unarchiveCampaign: (id: number) => unwrap(commands.unarchiveCampaign(id)),
+  listSettings: () => unwrap(commands.listSettings()),
+  setSetting: (key: string, value: string) => unwrap(commands.setSetting(key, value)),
+  resetSetting: (key: string) => unwrap(commands.resetSetting(key)),
+} satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
+
+export type Api = typeof api;
+
+/** A message for people from anything caught around an api call. */
+export function errorMessage(error: unknown): string {
+  return toApiError(error).message;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { href, parseHash, section, type Route } from "./routes";
+
+describe("parseHash", () => {
+  it("starts on the campaign list", () => {
+    expect(parseHash("")).toEqual({ page: "campaigns" });
+    expect(parseHash("#/")).toEqual({ page: "campaigns" });
+    expect(parseHash("#/campaigns")).toEqual({ page: "campaigns" });
+  });
+
+  it("reads campaign ids and the edit page", () => {
+    expect(parseHash("#/campaigns/42")).toEqual({ page: "campaign", id: 42 });
+    expect(parseHash("#/campaigns/42/edit")).toEqual({ page: "edit", id: 42 });
+  });
+
+  it("rejects ids that are not positive whole numbers", () => {
+    for (const bad of ["#/campaigns/0", "#/campaigns/-1", "#/campaigns/1.5", "#/campaigns/abc", "#/campaigns/1/delete"]) {
+      expect(parseHash(bad).page).toBe("not-found");
+    }
+  });
+
+  it("knows the other pages", () => {
+    expect(parseHash("#/new")).toEqual({ page: "new" });
+    expect(parseHash("#/settings")).toEqual({ page: "settings" });
+    expect(parseHash("#/nope")).toEqual({ page: "not-found", path: "/nope" });
+  });
+
+  it("round-trips with href", () => {
+    const routes: Route[] = [
+      { page: "campaigns" },
+      { page: "campaign", id: 7 },
+      { page: "edit", id: 7 },
+      { page: "new" },
+      { page: "settings" },
+    ];
+    for (const route of routes) expect(parseHash(href(route))).toEqual(route);
+  });
+});
+
+describe("section", () => {
+  it("highlights Campaigns for a campaign's pages", () => {
+    expect(section({ page: "campaign", id: 1 })).toBe("campaigns");
+    expect(section({ page: "edit", id: 1 })).toBe("campaigns");
+    expect(section({ page: "new" })).toBe("new");
+  });
+});

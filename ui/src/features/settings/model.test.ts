@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { SettingEntry } from "../../api";
+import { choiceLabel, defaultText, groupOf, groupSettings, settingLabel, valueText } from "./model";
+
+function entry(key: string, over: Partial<SettingEntry> = {}): SettingEntry {
+  return { key, kind: "text", value: "", default: "", is_default: true, choices: [], description: "", ...over };
+}
+
+describe("groupSettings", () => {
+  it("groups by key prefix in screen order, price with Twilio", () => {
+    const groups = groupSettings([
+      entry("smtp.host"),
+      entry("twilio.from"),
+      entry("price_per_segment", { kind: "number" }),
+      entry("imis.base_url"),
+      entry("campaign.settle_minutes"),
+      entry("phone.default_region"),
+      entry("twilio.account_sid"),
+    ]);
+    expect(groups.map((g) => g.group.title)).toEqual(["iMIS", "Twilio", "Phone numbers", "Campaigns", "Email reports"]);
+    expect(groups[1]?.entries.map((e) => e.key)).toEqual(["twilio.from", "price_per_segment", "twilio.account_sid"]);
+  });
+
+  it("keeps settings it does not know, in a last group", () => {
+    const groups = groupSettings([entry("imis.base_url"), entry("audit.keep_days")]);
+    expect(groups.map((g) => g.group.id)).toEqual(["imis", "other"]);
+    expect(groupOf("audit.keep_days")).toBe("other");
+  });
+
+  it("leaves out empty groups", () => {
+    expect(groupSettings([])).toEqual([]);
+  });
+});
+
+describe("labels", () => {
+  it("has people's names for the known keys", () => {
+    expect(settingLabel("imis.base_url")).toBe("Base URL");
+    expect(settingLabel("imis.ceu_type_column")).toBe("CEU Type column");
+    expect(settingLabel("twilio.account_sid")).toBe("Account SID");
+    expect(settingLabel("twilio.rate_per_second")).toBe("Send rate (segments/second)");
+    expect(settingLabel("twilio.daily_segment_cap")).toBe("Max segments per day");
+  });
+
+  it("makes a label for unknown keys", () => {
+    expect(settingLabel("twilio.max_retries")).toBe("Max retries");
+    expect(settingLabel("plain")).toBe("Plain");
+  });
+
+  it("names choices, falling back to the raw value", () => {
+    expect(choiceLabel("smtp.security", "tls")).toBe("Implicit TLS");
+    expect(choiceLabel("twilio.sender_type", "toll_free")).toBe("Toll-free number");
+    expect(choiceLabel("smtp.security", "quantum")).toBe("quantum");
+  });
+});
+
+describe("values", () => {
+  it("shows numbers as typed text and defaults readably", () => {
+    expect(valueText(0.0083)).toBe("0.0083");
+    expect(valueText("US")).toBe("US");
+    expect(defaultText(entry("smtp.security", { kind: "choice", default: "starttls" }))).toBe("STARTTLS");
+    expect(defaultText(entry("imis.base_url"))).toBe("none");
+    expect(defaultText(entry("campaign.settle_minutes", { kind: "integer", default: 30 }))).toBe("30");
+  });
+});

@@ -1,0 +1,135 @@
+// How the Settings screen groups, names and shows the backend's setting entries.
+import type { Json, SettingEntry } from "../../api";
+
+export type GroupId = "imis" | "twilio" | "phone" | "campaign" | "smtp" | "other";
+
+export interface GroupInfo {
+  id: GroupId;
+  title: string;
+  description: string;
+  /** What this group keeps in the OS keychain, as the start of a sentence; null when nothing. */
+  secrets: string | null;
+}
+
+export const GROUPS: readonly GroupInfo[] = [
+  {
+    id: "imis",
+    title: "iMIS",
+    description: "Where Herald finds your members and records each text.",
+    secrets: "The iMIS password is",
+  },
+  {
+    id: "twilio",
+    title: "Twilio",
+    description: "The account and sender that send the texts, and how fast.",
+    secrets: "The Twilio Auth Token and API Key secret are",
+  },
+  {
+    id: "phone",
+    title: "Phone numbers",
+    description: "How numbers without a country code are read.",
+    secrets: null,
+  },
+  {
+    id: "campaign",
+    title: "Campaigns",
+    description: "How campaigns finish and catch up.",
+    secrets: null,
+  },
+  {
+    id: "smtp",
+    title: "Email reports",
+    description: "The mail server that sends campaign reports.",
+    secrets: "The mail server password is",
+  },
+  { id: "other", title: "Other", description: "Settings this version of the screen does not know yet.", secrets: null },
+];
+
+export function groupOf(key: string): GroupId {
+  if (key === "price_per_segment") return "twilio";
+  const prefix = key.split(".", 1)[0];
+  switch (prefix) {
+    case "imis":
+    case "twilio":
+    case "phone":
+    case "campaign":
+    case "smtp":
+      return prefix;
+    default:
+      return "other";
+  }
+}
+
+/** Entries by group, in the order of GROUPS, keeping the backend's order inside each; empty groups left out. */
+export function groupSettings(entries: readonly SettingEntry[]): { group: GroupInfo; entries: SettingEntry[] }[] {
+  return GROUPS.map((group) => ({ group, entries: entries.filter((e) => groupOf(e.key) === group.id) })).filter(
+    (g) => g.entries.length > 0,
+  );
+}
+
+const LABELS: Record<string, string> = {
+  "imis.base_url": "Base URL",
+  "imis.username": "Username",
+  "imis.ceu_type_column": "CEU Type column",
+  "twilio.base_url": "API base URL",
+  "twilio.account_sid": "Account SID",
+  "twilio.api_key_sid": "API Key SID",
+  "twilio.from": "From number",
+  "twilio.messaging_service_sid": "Messaging Service SID",
+  "twilio.sender_type": "Sender type",
+  "twilio.rate_per_second": "Send rate (segments/second)",
+  "twilio.daily_segment_cap": "Max segments per day",
+  price_per_segment: "Price per segment (USD)",
+  "phone.default_region": "Default region",
+  "campaign.settle_minutes": "Settle window (minutes)",
+  "campaign.catch_up": "Missed start time",
+  "smtp.host": "Host",
+  "smtp.port": "Port",
+  "smtp.security": "Security",
+  "smtp.username": "Username",
+  "smtp.from": "From address",
+};
+
+/** A label for people; unknown keys get one made from their last part ("max_retries" → "Max retries"). */
+export function settingLabel(key: string): string {
+  const known = LABELS[key];
+  if (known !== undefined) return known;
+  const last = key.split(".").pop() ?? key;
+  const words = last.replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const CHOICE_LABELS: Record<string, Record<string, string>> = {
+  "twilio.sender_type": {
+    long_code: "Long code",
+    toll_free: "Toll-free number",
+    short_code: "Short code",
+    messaging_service: "Messaging Service",
+  },
+  "campaign.catch_up": {
+    start: "Start it when Herald opens",
+    ask: "Ask me first",
+  },
+  "smtp.security": {
+    starttls: "STARTTLS",
+    tls: "Implicit TLS",
+    none: "None (localhost only)",
+  },
+};
+
+export function choiceLabel(key: string, choice: string): string {
+  return CHOICE_LABELS[key]?.[choice] ?? choice;
+}
+
+/** The value as the editor's text. */
+export function valueText(value: Json): string {
+  return typeof value === "number" ? String(value) : value;
+}
+
+/** The default as shown after "Default:". */
+export function defaultText(entry: Pick<SettingEntry, "key" | "kind" | "default">): string {
+  const text = valueText(entry.default);
+  if (text === "") return "none";
+  if (entry.kind === "choice") return choiceLabel(entry.key, text);
+  return text;
+}

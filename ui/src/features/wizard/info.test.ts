@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { infoChanges, isEmailAddress, validateInfo, type InfoForm } from "./info";
+
+const form = (over: Partial<InfoForm> = {}): InfoForm => ({ name: "Spring", reportEmail: "", mode: "test", ...over });
+
+describe("validateInfo", () => {
+  it("requires a name", () => {
+    expect(validateInfo(form({ name: "   " })).name).toBe("Give the campaign a name.");
+    expect(validateInfo(form())).toEqual({});
+  });
+
+  it("accepts an empty report address but not a malformed one", () => {
+    expect(validateInfo(form({ reportEmail: "  " }))).toEqual({});
+    expect(validateInfo(form({ reportEmail: "events@example" })).reportEmail).toMatch(/email address/);
+    expect(validateInfo(form({ reportEmail: " events@example.org " }))).toEqual({});
+  });
+});
+
+describe("isEmailAddress", () => {
+  it("takes ordinary and accented addresses", () => {
+    expect(isEmailAddress("a.b+c@example.co.uk")).toBe(true);
+    expect(isEmailAddress("adhésions@exemple.fr")).toBe(true);
+  });
+
+  it("refuses typos", () => {
+    for (const bad of ["", "plain", "a@b", "a@@b.org", "a b@c.org", "a@b..org", "@example.org"]) {
+      expect(isEmailAddress(bad), bad).toBe(false);
+    }
+  });
+});
+
+describe("infoChanges", () => {
+  it("is null when nothing changed, ignoring surrounding spaces", () => {
+    expect(infoChanges(form(), form({ name: " Spring " }))).toBeNull();
+  });
+
+  it("sends every field, with null for the unchanged ones", () => {
+    expect(infoChanges(form(), form({ name: "Autumn" }))).toEqual({
+      name: "Autumn",
+      report_email: null,
+      mode: null,
+      audience: null,
+      template: null,
+      write_back: null,
+      skip_empty: null,
+    });
+  });
+
+  it("clears the report address with an empty string", () => {
+    const changes = infoChanges(form({ reportEmail: "a@example.org" }), form());
+    expect(changes?.report_email).toBe("");
+    expect(changes?.name).toBeNull();
+  });
+
+  it("includes a mode change", () => {
+    expect(infoChanges(form(), form({ mode: "live" }))?.mode).toBe("live");
+  });
+});

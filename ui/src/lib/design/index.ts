@@ -1,0 +1,24 @@
+// Herald's design system: tokens live in tokens.css, components here.
+export { default as Alert } from "./Alert.svelte";
+export { default as Badge } from "./Badge.svelte";
+export { default as Button } from "./Button.svelte";
+export { default as Dialog } from "./Dialog.svelte";
+export { default as EmptyState } from "./EmptyState.svelte";
+export { default as Field } from "./Field.svelte";
+export { default as Icon } from "./Icon.svelte";
+export { default as LinkButton } from "./LinkButton.svelte";
+export { default as Menu } from "./Menu.svelte";
+export { default as ModeBadge } from "./ModeBadge.svelte";
+export { default as NumberInput } from "./NumberInput.svelte";
+export { default as PageHeader } from "./PageHeader.svelte";
+export { default as ProgressBar } from "./ProgressBar.svelte";
+export { default as Select } from "./Select.svelte";
+export { default as StatusBadge } from "./StatusBadge.svelte";
+export { default as Tabs } from "./Tabs.svelte";
+export { default as TextInput } from "./TextInput.svelte";
+export { default as Toasts } from "./Toasts.svelte";
+export type { FieldControl, MenuItem, TabItem } from "./types";
+export type { IconName } from "./icons";
+export { showToast } from "./toasts.svelte";
+export { tabDomId } from "./tabs";
+export { CAMPAIGN_STATUS, MESSAGE_STATUS, type MessageStatus, type Tone } from "./status";

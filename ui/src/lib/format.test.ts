@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { formatCount, formatLocal, formatLocalDate, formatLocalShort, formatPercent, formatUtc, humanize } from "./format";
+
+describe("formatUtc", () => {
+  it("shows the instant in UTC whatever offset it was written with", () => {
+    expect(formatUtc("2025-03-12T14:05:09Z")).toBe("2025-03-12 14:05 UTC");
+    expect(formatUtc("2025-03-12T23:30:00-05:00")).toBe("2025-03-13 04:30 UTC");
+  });
+
+  it("shows a dash for a missing or unreadable time", () => {
+    expect(formatUtc(null)).toBe("—");
+    expect(formatUtc(undefined)).toBe("—");
+    expect(formatUtc("")).toBe("—");
+    expect(formatUtc("not a date")).toBe("—");
+  });
+});
+
+describe("formatLocal", () => {
+  it("converts to the given zone", () => {
+    const iso = "2025-03-12T14:05:00Z";
+    expect(formatLocal(iso, { locale: "en-US", timeZone: "America/New_York" })).toBe("Mar 12, 2025, 10:05 AM");
+    expect(formatLocal(iso, { locale: "en-GB", timeZone: "Europe/Paris" })).toBe("12 Mar 2025, 15:05");
+  });
+
+  it("crosses the date line when the zone does", () => {
+    expect(formatLocal("2025-12-31T23:30:00Z", { locale: "en-GB", timeZone: "Asia/Tokyo" })).toBe(
+      "1 Jan 2026, 08:30",
+    );
+  });
+
+  it("can show the date alone", () => {
+    expect(formatLocalDate("2025-03-12T02:00:00Z", { locale: "en-US", timeZone: "America/Los_Angeles" })).toBe(
+      "Mar 11, 2025",
+    );
+  });
+
+  it("has a compact form that drops this year", () => {
+    const now = new Date("2025-06-01T12:00:00Z");
+    const opts = { locale: "en-US", timeZone: "UTC", now };
+    expect(formatLocalShort("2025-03-12T14:05:00Z", opts)).toBe("Mar 12, 2:05 PM");
+    expect(formatLocalShort("2024-03-12T14:05:00Z", opts)).toBe("Mar 12, 2024, 2:05 PM");
+    expect(formatLocalShort("2025-03-12T14:05:00Z", { ...opts, locale: "en-GB", dateOnly: true })).toBe("12 Mar");
+    expect(formatLocalShort(null)).toBe("—");
+  });
+
+  it("shows a dash for no time", () => {
+    expect(formatLocal(null)).toBe("—");
+    expect(formatLocal("garbage")).toBe("—");
+  });
+});
+
+describe("numbers", () => {
+  it("groups counts and dashes nothing", () => {
+    expect(formatCount(1240, "en-US")).toBe("1,240");
+    expect(formatCount(0, "en-US")).toBe("0");
+    expect(formatCount(null)).toBe("—");
+  });
+
+  it("shows ratios as percentages with at most one decimal", () => {
+    expect(formatPercent(0.953, "en-US")).toBe("95.3%");
+    expect(formatPercent(1, "en-US")).toBe("100%");
+    expect(formatPercent(0, "en-US")).toBe("0%");
+    expect(formatPercent(null)).toBe("—");
+    expect(formatPercent(Number.NaN)).toBe("—");
+  });
+});
+
+describe("humanize", () => {
+  it("turns identifiers into words", () => {
+    expect(humanize("draft_updated")).toBe("Draft updated");
+    expect(humanize("started")).toBe("Started");
+  });
+});

@@ -1,0 +1,89 @@
+// Formatting shared by every feature. Times arrive from the backend as RFC 3339 strings in UTC.
+
+export const DASH = "—";
+
+export interface LocalFormatOptions {
+  locale?: string | string[];
+  /** IANA zone; the user's own when omitted. Tests pin it. */
+  timeZone?: string;
+}
+
+function parse(iso: string | null | undefined): Date | null {
+  if (iso === null || iso === undefined || iso === "") return null;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A date and time in the user's zone and locale, e.g. "12 Mar 2025, 14:05"; "—" for none. */
+export function formatLocal(iso: string | null | undefined, options: LocalFormatOptions = {}): string {
+  const date = parse(iso);
+  if (!date) return DASH;
+  return new Intl.DateTimeFormat(options.locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: options.timeZone,
+  }).format(date);
+}
+
+export interface ShortFormatOptions extends LocalFormatOptions {
+  /** "Now", to decide whether the year can be left out. */
+  now?: Date;
+  /** Leave the time of day out. */
+  dateOnly?: boolean;
+}
+
+/**
+ * A compact local time for tables: the year only when it is not this year
+ * ("Mar 12, 2:05 PM", "Mar 12, 2024, 2:05 PM"); "—" for none.
+ */
+export function formatLocalShort(iso: string | null | undefined, options: ShortFormatOptions = {}): string {
+  const date = parse(iso);
+  if (!date) return DASH;
+  const year = (d: Date) =>
+    new Intl.DateTimeFormat("en", { year: "numeric", timeZone: options.timeZone }).format(d);
+  const sameYear = year(date) === year(options.now ?? new Date());
+  return new Intl.DateTimeFormat(options.locale, {
+    month: "short",
+    day: "numeric",
+    year: sameYear ? undefined : "numeric",
+    hour: options.dateOnly ? undefined : "numeric",
+    minute: options.dateOnly ? undefined : "2-digit",
+    timeZone: options.timeZone,
+  }).format(date);
+}
+
+/** Just the date in the user's zone, e.g. "12 Mar 2025"; "—" for none. */
+export function formatLocalDate(iso: string | null | undefined, options: LocalFormatOptions = {}): string {
+  const date = parse(iso);
+  if (!date) return DASH;
+  return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeZone: options.timeZone }).format(date);
+}
+
+/** The same instant in UTC, unambiguous in every locale: "2025-03-12 14:05 UTC"; "—" for none. */
+export function formatUtc(iso: string | null | undefined): string {
+  const date = parse(iso);
+  if (!date) return DASH;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return (
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`
+  );
+}
+
+/** A whole number with grouping ("1,240"); "—" for none. */
+export function formatCount(n: number | null | undefined, locale?: string): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+}
+
+/** A ratio in [0, 1] as a percentage with at most one decimal ("95.3%"); "—" for none. */
+export function formatPercent(ratio: number | null | undefined, locale?: string): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return DASH;
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
+}
+
+/** "draft_updated" → "Draft updated". */
+export function humanize(word: string): string {
+  const spaced = word.replace(/[_.-]+/g, " ").trim();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}

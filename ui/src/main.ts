@@ -1,0 +1,15 @@
+import { mount } from "svelte";
+import App from "./app/App.svelte";
+import "./lib/design/styles.css";
+
+// Mock mode (`vite --mode mock`): a fake backend in the page, so the UI runs in a browser.
+// The condition is static, so production builds contain no mock code.
+if (import.meta.env.MODE === "mock") {
+  const { installMock } = await import("./api/mock");
+  installMock();
+}
+
+const target = document.getElementById("app");
+if (!target) throw new Error("#app is missing from index.html");
+
+export default mount(App, { target });

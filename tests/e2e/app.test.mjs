@@ -42,8 +42,9 @@ describe("Herald desktop app", () => {
     await (await s.find('[data-testid="nav-settings"]')).click();
     await s.waitFor('[data-testid="page-settings"]');
     const rate = await s.waitFor('[data-testid="setting-twilio.rate_per_second"]');
+    await rate.scrollIntoView();
     await rate.clear();
-    await rate.type("abc\n");
+    await rate.type("abc\uE007");
     const error = await s.waitFor('[data-testid="field-error"]', {
       predicate: async (e) => (await e.text()).includes("expected a number"),
     });
@@ -52,7 +53,7 @@ describe("Herald desktop app", () => {
     assert.equal(heraldCli(app.dataDir, "settings", "get", "twilio.rate_per_second"), 1, "nothing was saved");
 
     await rate.clear();
-    await rate.type("5\n");
+    await rate.type("5\uE007");
     await s.waitUntil("the rate is saved", async () => {
       return heraldCli(app.dataDir, "settings", "get", "twilio.rate_per_second") === 5;
     });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const ELEMENT = "element-6066-11e4-a52e-4f66ecfb2d2f";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const artifacts = path.join(repoRoot, "artifacts", "e2e");
@@ -112,6 +112,9 @@ class Element {
   prop(name) {
     return this.s.cmd("GET", `/element/${this.id}/property/${name}`);
   }
+  scrollIntoView() {
+    return this.s.exec("arguments[0].scrollIntoView({block: 'center'});", [{ [ELEMENT]: this.id }]);
+  }
   displayed() {
     return this.s.cmd("GET", `/element/${this.id}/displayed`);
   }
@@ -128,31 +131,29 @@ export async function launch({ dataDir } = {}) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  const started = Date.now();
+  // tauri-driver answers as soon as it listens (its /status fails until WebKitWebDriver is
+  // up), so wait for any answer, then retry creating the session on a loaded machine.
+  const deadline = Date.now() + 60000;
+  let json;
   for (;;) {
     try {
-      const r = await fetch(`${base}/status`);
-      if (r.ok) break;
+      const res = await fetch(`${base}/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
+        }),
+      });
+      json = await res.json().catch(() => ({}));
+      if (res.ok && json.value?.sessionId) break;
     } catch {
-      /* not up yet */
+      /* not listening yet */
     }
-    if (Date.now() - started > 20000) {
+    if (driver.exitCode !== null || Date.now() > deadline) {
       driver.kill("SIGTERM");
-      throw new Error("tauri-driver did not start within 20 s");
+      throw new Error(`could not start Herald under WebDriver: ${JSON.stringify(json?.value ?? "no answer")}`);
     }
-    await sleep(100);
-  }
-  const res = await fetch(`${base}/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
-    }),
-  });
-  const json = await res.json();
-  if (!res.ok) {
-    driver.kill("SIGTERM");
-    throw new Error(`could not start Herald under WebDriver: ${JSON.stringify(json.value)}`);
+    await sleep(250);
   }
   const session = new Session(base, json.value.sessionId);
   const stop = async () => {

@@ -62,7 +62,14 @@ $(SEGCALC)/node_modules/.stamp: $(SEGCALC)/package.json $(SEGCALC)/package-lock.
 	npm ci --prefix $(SEGCALC) --no-audit --no-fund
 	@touch $@
 
-rust-test: $(SEGCALC)/node_modules/.stamp
+# Google's libphonenumber (Python port, pinned to the crate's metadata version), the
+# oracle of the differential phone test.
+$(SEGCALC)/pydeps/.stamp: $(SEGCALC)/requirements.txt
+	python3 -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+	  --target $(SEGCALC)/pydeps -r $(SEGCALC)/requirements.txt
+	@touch $@
+
+rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp
 	cargo test --workspace
 
 ui-test: ui/node_modules/.stamp

@@ -21,8 +21,21 @@ impl Context {
         })
     }
 
-    async fn store(&self) -> Result<Store> {
+    pub async fn store(&self) -> Result<Store> {
         Store::open(&paths::database_path(&self.data_dir()?)).await
+    }
+
+    /// The store, if this data folder already has a database (commands that only read
+    /// settings should not create one).
+    pub async fn store_if_exists(&self) -> Result<Option<Store>> {
+        let Some(dir) = paths::resolve_data_dir(self.data_dir.clone()) else {
+            return Ok(None);
+        };
+        if paths::database_path(&dir).exists() {
+            Ok(Some(self.store().await?))
+        } else {
+            Ok(None)
+        }
     }
 
     fn secrets(&self) -> Result<Box<dyn SecretStore>> {

@@ -2,6 +2,7 @@
 //! errors go to standard error with a non-zero exit code.
 
 mod commands;
+mod compose;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -37,6 +38,40 @@ enum Command {
     /// Campaigns.
     #[command(subcommand)]
     Campaign(commands::CampaignCommand),
+    /// Encoding, segments and characters of a message, as Twilio counts them.
+    Segments {
+        /// Count the body after Twilio's smart encoding (the result is in "body").
+        #[arg(long)]
+        smart_encoding: bool,
+        /// The message; standard input (read verbatim) when absent.
+        text: Option<String>,
+    },
+    /// Check phone numbers: E.164, kind and whether a text can be sent to them.
+    Phone {
+        /// Country for numbers without a country code (default: phone.default_region).
+        #[arg(long, value_name = "CC")]
+        region: Option<String>,
+        /// Numbers to check; one per line on standard input when absent.
+        inputs: Vec<String>,
+    },
+    /// Prepare a CSV audience with a template: the summary and every recipient's result.
+    Preview {
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        #[arg(long, value_name = "ALIAS")]
+        id_column: String,
+        #[arg(long, value_name = "ALIAS")]
+        phone_column: String,
+        #[arg(long, value_name = "TEMPLATE")]
+        template: String,
+        #[arg(long, value_name = "CC")]
+        region: Option<String>,
+        /// Skip recipients with an empty value in a field the template uses.
+        #[arg(long)]
+        skip_empty: bool,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,6 +93,31 @@ fn main() -> ExitCode {
             Command::Settings(c) => commands::settings(&ctx, c).await,
             Command::Secrets(c) => commands::secrets(&ctx, c).await,
             Command::Campaign(c) => commands::campaign(&ctx, c).await,
+            Command::Segments {
+                smart_encoding,
+                text,
+            } => compose::segments(text, smart_encoding),
+            Command::Phone { region, inputs } => compose::phone(&ctx, region, inputs).await,
+            Command::Preview {
+                csv,
+                id_column,
+                phone_column,
+                template,
+                region,
+                skip_empty,
+                format,
+            } => {
+                let args = compose::PreviewArgs {
+                    csv,
+                    id_column,
+                    phone_column,
+                    template,
+                    region,
+                    skip_empty,
+                    format,
+                };
+                compose::preview(&ctx, args).await
+            }
         }
     };
     match runtime.block_on(work) {

@@ -60,6 +60,23 @@ impl Store {
         Ok(())
     }
 
+    /// Segments sent or reserved per UTC day, from today on, for the daily cap.
+    pub async fn segment_usage_by_day(&self) -> Result<crate::compose::summary::DayUsage> {
+        let today = self.now().date_naive().to_string();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT counted_day, sum(coalesce(twilio_segments, segments)) FROM messages
+             WHERE counted_day >= ?1 GROUP BY counted_day",
+        )
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await
+        .context("read the segments used per day")?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(day, n)| day.parse().ok().map(|d| (d, n.max(0) as u64)))
+            .collect())
+    }
+
     pub async fn message_counts(&self, campaign_id: i64) -> Result<MessageCounts> {
         let rows: Vec<(MessageStatus, i64)> = sqlx::query_as(
             "SELECT status, count(*) FROM messages WHERE campaign_id = ?1 GROUP BY status",

@@ -55,6 +55,15 @@ impl Store {
             .context("read the opt-out list")
     }
 
+    /// Every opted-out number, for preparing an audience.
+    pub async fn opted_out_numbers(&self) -> Result<std::collections::HashSet<String>> {
+        let rows: Vec<String> = sqlx::query_scalar("SELECT phone_e164 FROM opt_outs")
+            .fetch_all(&self.pool)
+            .await
+            .context("read the opt-out list")?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn is_opted_out(&self, phone_e164: &str) -> Result<bool> {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM opt_outs WHERE phone_e164 = ?1")
             .bind(phone_e164)

@@ -1,0 +1,215 @@
+//! An audience as Herald works on it: column aliases and rows of merge-ready text, from
+//! an iMIS query or a CSV file.
+
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Rows of text keyed by column alias. Missing values are empty strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AudienceTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A CSV file that cannot be read as an audience, with the line where it went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    #[error("the file is empty: the first line must name the columns")]
+    Empty,
+    #[error("line {line}: {message}")]
+    Malformed { line: u64, message: String },
+}
+
+impl AudienceTable {
+    pub fn column_index(&self, alias: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == alias)
+    }
+
+    /// A map from alias to column index, for rendering many rows.
+    pub fn index(&self) -> HashMap<&str, usize> {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect()
+    }
+
+    /// Checks that the chosen ID and phone columns exist; the error names the columns found.
+    pub fn require_columns(&self, id_column: &str, phone_column: &str) -> Result<(), String> {
+        let missing: Vec<&str> = [id_column, phone_column]
+            .into_iter()
+            .filter(|c| self.column_index(c).is_none())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "the audience has no column {}; its columns are: {}",
+            missing
+                .iter()
+                .map(|m| format!("'{m}'"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            if self.columns.is_empty() {
+                "(none)".to_string()
+            } else {
+                self.columns.join(", ")
+            }
+        ))
+    }
+
+    /// Reads a CSV audience: UTF-8 with or without a byte-order mark, comma- or
+    /// semicolon-separated (whichever the header line uses), RFC 4180 quoting. The header
+    /// row names the columns (the aliases used in merge fields).
+    pub fn from_csv(bytes: &[u8]) -> Result<Self, CsvError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(CsvError::Empty);
+        }
+        let delimiter = detect_delimiter(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut records = reader.byte_records();
+        let header = match records.next() {
+            Some(Ok(h)) => h,
+            Some(Err(e)) => return Err(malformed(&e)),
+            None => return Err(CsvError::Empty),
+        };
+        let mut columns = Vec::with_capacity(header.len());
+        for (i, field) in header.iter().enumerate() {
+            let name = std::str::from_utf8(field)
+                .map_err(|_| CsvError::Malformed {
+                    line: 1,
+                    message: "the header is not valid UTF-8 text".into(),
+                })?
+                .trim()
+                .to_string();
+            if name.is_empty() {
+                return Err(CsvError::Malformed {
+                    line: 1,
+                    message: format!("column {} has no name", i + 1),
+                });
+            }
+            if columns.contains(&name) {
+                return Err(CsvError::Malformed {
+                    line: 1,
+                    message: format!("the column '{name}' appears twice"),
+                });
+            }
+            columns.push(name);
+        }
+        let mut rows = Vec::new();
+        for record in records {
+            let record = record.map_err(|e| malformed(&e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+                continue; // a blank line
+            }
+            if record.len() != columns.len() {
+                return Err(CsvError::Malformed {
+                    line,
+                    message: format!(
+                        "this row has {} fields but the header names {} columns",
+                        record.len(),
+                        columns.len()
+                    ),
+                });
+            }
+            let mut row = Vec::with_capacity(columns.len());
+            for field in record.iter() {
+                let text = std::str::from_utf8(field).map_err(|_| CsvError::Malformed {
+                    line,
+                    message: "this row is not valid UTF-8 text (save the file as UTF-8)".into(),
+                })?;
+                row.push(text.to_string());
+            }
+            rows.push(row);
+        }
+        Ok(Self { columns, rows })
+    }
+}
+
+fn malformed(e: &csv::Error) -> CsvError {
+    let line = e.position().map_or(0, |p| p.line());
+    CsvError::Malformed {
+        line,
+        message: e.to_string(),
+    }
+}
+
+/// Comma unless the header line (outside quotes) has more semicolons than commas.
+fn detect_delimiter(bytes: &[u8]) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for &b in bytes {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_comma_files_with_a_bom_and_quotes() {
+        let t = AudienceTable::from_csv(
+            "\u{feff}ID,FirstName,Mobile\n1,\"Zoë, \"\"Jo\"\"\",(555) 201-3344\n2,\"Multi\nline\",\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(t.columns, ["ID", "FirstName", "Mobile"]);
+        assert_eq!(t.rows[0], ["1", "Zoë, \"Jo\"", "(555) 201-3344"]);
+        assert_eq!(t.rows[1], ["2", "Multi\nline", ""]);
+    }
+
+    #[test]
+    fn reads_semicolon_files_and_crlf() {
+        let t = AudienceTable::from_csv(
+            b"ID;Name;Mobile\r\n1;Ann;+61412345678\r\n\r\n2;Bob, Jr;0412 345 678\r\n",
+        )
+        .unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1], ["2", "Bob, Jr", "0412 345 678"]);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = AudienceTable::from_csv(b"ID,Mobile\n1,555\n2,556,extra\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 3: this row has 3 fields but the header names 2 columns"
+        );
+        let err = AudienceTable::from_csv(b"ID,Mobile\n1,555\n2,\xff\xfe\n").unwrap_err();
+        assert!(err.to_string().starts_with("line 3: "), "{err}");
+        assert!(matches!(
+            AudienceTable::from_csv(b"  \n"),
+            Err(CsvError::Empty)
+        ));
+        let err = AudienceTable::from_csv(b"ID,,Mobile\n").unwrap_err();
+        assert_eq!(err.to_string(), "line 1: column 2 has no name");
+        let err = AudienceTable::from_csv(b"ID,Mobile,ID\n").unwrap_err();
+        assert_eq!(err.to_string(), "line 1: the column 'ID' appears twice");
+    }
+
+    #[test]
+    fn missing_columns_are_named_with_those_found() {
+        let t = AudienceTable::from_csv(b"Id,Phone\n1,2\n").unwrap();
+        assert_eq!(
+            t.require_columns("ID", "Mobile").unwrap_err(),
+            "the audience has no column 'ID' or 'Mobile'; its columns are: Id, Phone"
+        );
+        assert!(t.require_columns("Id", "Phone").is_ok());
+    }
+}

@@ -1,0 +1,551 @@
+//! Audience preparation: from rows, the chosen ID and phone columns and the template, one
+//! prepared message per row, each either ready to send or recorded with the reason it
+//! will not be. No row is ever dropped silently.
+
+use super::audience::AudienceTable;
+use super::phone::{self, Region};
+use super::segments::{self, Encoding};
+use super::summary::{self, DayUsage, SendLimits, SendPlan};
+use super::template::MergeTemplate;
+use crate::status::MessageStatus;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use specta::Type;
+use std::collections::{HashMap, HashSet};
+
+/// Why a row will not be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Exclusion {
+    NoId,
+    NoPhone,
+    InvalidPhone {
+        reason: String,
+    },
+    Landline,
+    BodyTooLong {
+        characters: u32,
+    },
+    /// Another row earlier in the audience has the same number and is sent instead.
+    Duplicate {
+        of_imis_id: String,
+    },
+    OptedOut,
+    EmptyField {
+        field: String,
+    },
+}
+
+impl Exclusion {
+    /// Error rows can never be sent; skipped rows were deliberately left out.
+    pub fn status(&self) -> MessageStatus {
+        match self {
+            Self::Duplicate { .. } | Self::OptedOut | Self::EmptyField { .. } => {
+                MessageStatus::Skipped
+            }
+            _ => MessageStatus::Error,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::NoId => "no iMIS ID".into(),
+            Self::NoPhone => "no phone number".into(),
+            Self::InvalidPhone { reason } => format!("invalid phone number: {reason}"),
+            Self::Landline => "landline number: it cannot receive texts".into(),
+            Self::BodyTooLong { characters } => {
+                format!(
+                    "the message is {characters} characters long after merging; the limit is 1600"
+                )
+            }
+            Self::Duplicate { of_imis_id } => format!("duplicate of {of_imis_id}"),
+            Self::OptedOut => "on the opt-out list".into(),
+            Self::EmptyField { field } => format!("empty value in ${{{field}}}"),
+        }
+    }
+}
+
+/// One recipient row, prepared.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct PreparedMessage {
+    pub row_index: u32,
+    pub imis_id: Option<String>,
+    pub member_name: Option<String>,
+    pub phone_raw: String,
+    pub to_e164: Option<String>,
+    pub body: String,
+    #[specta(type = String)]
+    pub encoding: Encoding,
+    pub segments: u32,
+    pub status: MessageStatus,
+    pub exclusion: Option<Exclusion>,
+}
+
+impl PreparedMessage {
+    pub fn reason(&self) -> Option<String> {
+        self.exclusion.as_ref().map(Exclusion::describe)
+    }
+}
+
+/// How to prepare an audience.
+pub struct PrepareSpec<'a> {
+    pub id_column: &'a str,
+    pub phone_column: &'a str,
+    pub template: &'a MergeTemplate,
+    pub region: Region,
+    pub skip_empty: bool,
+    /// E.164 numbers on the opt-out list.
+    pub opted_out: &'a HashSet<String>,
+}
+
+/// The column(s) that name a member, guessed from common iMIS aliases.
+fn name_columns(table: &AudienceTable) -> Vec<usize> {
+    let find = |names: &[&str]| {
+        table.columns.iter().position(|c| {
+            let c = c.to_ascii_lowercase().replace(['_', ' '], "");
+            names.contains(&c.as_str())
+        })
+    };
+    if let Some(i) = find(&[
+        "fullname",
+        "name",
+        "displayname",
+        "informalname",
+        "membername",
+    ]) {
+        return vec![i];
+    }
+    [
+        find(&["firstname", "first"]),
+        find(&["lastname", "last", "surname"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Prepares every row. Rendering, phone parsing and segment counting run on all cores;
+/// opt-outs and duplicates are then settled in row order (the first row with a number wins).
+pub fn prepare(
+    table: &AudienceTable,
+    spec: &PrepareSpec<'_>,
+) -> Result<Vec<PreparedMessage>, String> {
+    table.require_columns(spec.id_column, spec.phone_column)?;
+    let id_col = table.column_index(spec.id_column).unwrap_or(0);
+    let phone_col = table.column_index(spec.phone_column).unwrap_or(0);
+    let names = name_columns(table);
+    let index = table.index();
+
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = table.rows.len().div_ceil(threads).max(1024);
+    let mut prepared: Vec<PreparedMessage> = Vec::with_capacity(table.rows.len());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = table
+            .rows
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, rows)| {
+                let index = &index;
+                let names = &names;
+                scope.spawn(move || {
+                    let mut buffer = String::new();
+                    rows.iter()
+                        .enumerate()
+                        .map(|(i, row)| {
+                            let row_index = (c * chunk + i) as u32;
+                            prepare_row(
+                                row_index,
+                                row,
+                                id_col,
+                                phone_col,
+                                names,
+                                index,
+                                spec,
+                                &mut buffer,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for w in workers {
+            prepared.extend(w.join().unwrap_or_default());
+        }
+    });
+    if prepared.len() != table.rows.len() {
+        return Err("preparing the audience failed part-way; nothing was recorded".into());
+    }
+
+    // Opt-outs, then duplicates, in row order.
+    let mut first_with: HashMap<String, u32> = HashMap::with_capacity(prepared.len());
+    for i in 0..prepared.len() {
+        if prepared[i].exclusion.is_some() {
+            continue;
+        }
+        let Some(to) = prepared[i].to_e164.clone() else {
+            continue;
+        };
+        let exclusion = if spec.opted_out.contains(&to) {
+            Some(Exclusion::OptedOut)
+        } else if let Some(&first) = first_with.get(&to) {
+            let of = prepared[first as usize].imis_id.clone().unwrap_or_default();
+            Some(Exclusion::Duplicate { of_imis_id: of })
+        } else {
+            first_with.insert(to, i as u32);
+            None
+        };
+        if let Some(e) = exclusion {
+            prepared[i].status = e.status();
+            prepared[i].exclusion = Some(e);
+        }
+    }
+    Ok(prepared)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prepare_row(
+    row_index: u32,
+    row: &[String],
+    id_col: usize,
+    phone_col: usize,
+    names: &[usize],
+    index: &HashMap<&str, usize>,
+    spec: &PrepareSpec<'_>,
+    buffer: &mut String,
+) -> PreparedMessage {
+    let cell = |i: usize| row.get(i).map(|v| v.trim()).unwrap_or("");
+    let imis_id = Some(cell(id_col))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string);
+    let phone_raw = row.get(phone_col).cloned().unwrap_or_default();
+    let member_name = Some(
+        names
+            .iter()
+            .map(|&i| cell(i))
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+    .filter(|n| !n.is_empty());
+    let mut message = PreparedMessage {
+        row_index,
+        imis_id,
+        member_name,
+        phone_raw,
+        to_e164: None,
+        body: String::new(),
+        encoding: Encoding::Gsm7,
+        segments: 0,
+        status: MessageStatus::Preparing,
+        exclusion: None,
+    };
+    let exclude = |mut m: PreparedMessage, e: Exclusion| {
+        m.status = e.status();
+        m.exclusion = Some(e);
+        m
+    };
+    if message.imis_id.is_none() {
+        return exclude(message, Exclusion::NoId);
+    }
+    match phone::parse(&message.phone_raw, spec.region) {
+        Err(phone::PhoneError::Empty) => return exclude(message, Exclusion::NoPhone),
+        Err(e) => {
+            return exclude(
+                message,
+                Exclusion::InvalidPhone {
+                    reason: e.to_string(),
+                },
+            )
+        }
+        Ok(number) => {
+            message.to_e164 = Some(number.e164().to_string());
+            if !number.is_sendable() {
+                return exclude(message, Exclusion::Landline);
+            }
+        }
+    }
+    let lookup = |alias: &str| {
+        index
+            .get(alias)
+            .and_then(|&i| row.get(i))
+            .map(String::as_str)
+    };
+    if let Err(empty) = spec
+        .template
+        .render_checked_into(buffer, lookup, spec.skip_empty)
+    {
+        return exclude(message, Exclusion::EmptyField { field: empty.field });
+    }
+    message.body = buffer.clone();
+    let info = segments::count(&message.body);
+    message.encoding = info.encoding;
+    message.segments = info.segments;
+    if segments::check_length(&message.body).is_err() {
+        let characters = message.body.chars().count() as u32;
+        return exclude(message, Exclusion::BodyTooLong { characters });
+    }
+    message
+}
+
+/// The numbers behind the wizard's summary step.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct AudienceSummary {
+    pub contacts_pulled: u32,
+    pub to_send: u32,
+    /// Rows that can never be sent (no ID, no phone, invalid or landline number, too long).
+    pub invalid: u32,
+    pub duplicates: u32,
+    pub opted_out: u32,
+    pub empty_values: u32,
+    pub estimated_segments: u64,
+    pub ucs2_messages: u32,
+    pub price_per_segment: f64,
+    pub estimated_cost: f64,
+    pub daily_cap: u64,
+    /// The cap less what is sent or reserved today (UTC) by other campaigns.
+    pub cap_left_today: u64,
+    pub plan: SendPlan,
+}
+
+/// Summarises a prepared audience for sending from `start` (or now, if earlier).
+pub fn summarize(
+    prepared: &[PreparedMessage],
+    limits: SendLimits,
+    price_per_segment: f64,
+    usage: &DayUsage,
+    now: DateTime<Utc>,
+    start: Option<DateTime<Utc>>,
+) -> AudienceSummary {
+    let mut s = AudienceSummary {
+        contacts_pulled: prepared.len() as u32,
+        to_send: 0,
+        invalid: 0,
+        duplicates: 0,
+        opted_out: 0,
+        empty_values: 0,
+        estimated_segments: 0,
+        ucs2_messages: 0,
+        price_per_segment,
+        estimated_cost: 0.0,
+        daily_cap: limits.daily_cap,
+        cap_left_today: summary::cap_left(limits, usage, now.date_naive()),
+        plan: summary::plan(0, now, limits, usage),
+    };
+    for m in prepared {
+        match &m.exclusion {
+            None => {
+                s.to_send += 1;
+                s.estimated_segments += u64::from(m.segments);
+                if m.encoding == Encoding::Ucs2 {
+                    s.ucs2_messages += 1;
+                }
+            }
+            Some(Exclusion::Duplicate { .. }) => s.duplicates += 1,
+            Some(Exclusion::OptedOut) => s.opted_out += 1,
+            Some(Exclusion::EmptyField { .. }) => s.empty_values += 1,
+            Some(_) => s.invalid += 1,
+        }
+    }
+    s.estimated_cost =
+        (s.estimated_segments as f64 * price_per_segment * 10_000.0).round() / 10_000.0;
+    let start = start.map_or(now, |t| t.max(now));
+    s.plan = summary::plan(s.estimated_segments, start, limits, usage);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::summary::SendLimits;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn table(rows: &[[&str; 4]]) -> AudienceTable {
+        AudienceTable {
+            columns: ["ID", "FirstName", "LastName", "Mobile"]
+                .map(String::from)
+                .to_vec(),
+            rows: rows.iter().map(|r| r.map(String::from).to_vec()).collect(),
+        }
+    }
+
+    fn run(
+        t: &AudienceTable,
+        template: &str,
+        skip_empty: bool,
+        opted_out: &[&str],
+    ) -> Vec<PreparedMessage> {
+        let aliases: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+        let template = MergeTemplate::parse(template, &aliases).unwrap();
+        let opted_out: HashSet<String> = opted_out.iter().map(|s| s.to_string()).collect();
+        let spec = PrepareSpec {
+            id_column: "ID",
+            phone_column: "Mobile",
+            template: &template,
+            region: Region::parse("US").unwrap(),
+            skip_empty,
+            opted_out: &opted_out,
+        };
+        prepare(t, &spec).unwrap()
+    }
+
+    #[test]
+    fn every_row_gets_a_message_or_a_reason() {
+        let t = table(&[
+            ["1", "Zoë", "Brown", "(201) 555-0123"],
+            ["2", "Ann", "Brown", "201.555.0123"],
+            ["3", "Lee", "", "N/A"],
+            ["", "Bob", "", "201 555 0199"],
+            ["5", "Élodie", "Roy", "+44 20 7946 0018"],
+            ["6", "Max", "", "(555) 201-3344"],
+            ["7", "Opt", "Out", "201-555-0177"],
+            ["8", "", "Nameless", "201-555-0166"],
+        ]);
+        let m = run(&t, "Hi ${FirstName}", true, &["+12015550177"]);
+        assert_eq!(m.len(), 8, "no row is dropped");
+        let reasons: Vec<Option<String>> = m.iter().map(PreparedMessage::reason).collect();
+        assert_eq!(
+            reasons,
+            [
+                None,
+                Some("duplicate of 1".into()),
+                Some("no phone number".into()),
+                Some("no iMIS ID".into()),
+                Some("landline number: it cannot receive texts".into()),
+                Some("invalid phone number: not a valid number for US".into()),
+                Some("on the opt-out list".into()),
+                Some("empty value in ${FirstName}".into()),
+            ]
+        );
+        let statuses: Vec<MessageStatus> = m.iter().map(|m| m.status).collect();
+        use MessageStatus::*;
+        assert_eq!(
+            statuses,
+            [Preparing, Skipped, Error, Error, Error, Error, Skipped, Skipped]
+        );
+        assert_eq!(m[0].body, "Hi Zoë");
+        assert_eq!((m[0].encoding, m[0].segments), (Encoding::Ucs2, 1));
+        assert_eq!(m[0].member_name.as_deref(), Some("Zoë Brown"));
+        assert_eq!(m[0].to_e164.as_deref(), Some("+12015550123"));
+    }
+
+    #[test]
+    fn without_skip_empty_values_render_as_nothing_and_are_sent() {
+        let t = table(&[["8", "", "Nameless", "201-555-0166"]]);
+        let m = run(&t, "Hi ${FirstName}!", false, &[]);
+        assert_eq!(
+            (m[0].status, m[0].body.as_str()),
+            (MessageStatus::Preparing, "Hi !")
+        );
+    }
+
+    #[test]
+    fn a_skipped_first_row_does_not_block_the_next_one_with_that_number() {
+        let t = table(&[
+            ["1", "", "A", "201-555-0123"],
+            ["2", "Bea", "B", "201-555-0123"],
+        ]);
+        let m = run(&t, "Hi ${FirstName}", true, &[]);
+        assert_eq!(m[0].status, MessageStatus::Skipped);
+        assert_eq!(
+            (m[1].status, m[1].body.as_str()),
+            (MessageStatus::Preparing, "Hi Bea")
+        );
+    }
+
+    #[test]
+    fn merged_bodies_over_the_limit_are_errors() {
+        let long = "x".repeat(1600);
+        let t = table(&[["1", long.as_str(), "", "201-555-0123"]]);
+        let m = run(&t, "Hello ${FirstName}", false, &[]);
+        assert_eq!(m[0].status, MessageStatus::Error);
+        assert_eq!(
+            m[0].reason().unwrap(),
+            "the message is 1606 characters long after merging; the limit is 1600"
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let t = table(&[]);
+        let aliases: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+        let template = MergeTemplate::parse("x", &aliases).unwrap();
+        let spec = PrepareSpec {
+            id_column: "iMIS ID",
+            phone_column: "Mobile",
+            template: &template,
+            region: Region::parse("US").unwrap(),
+            skip_empty: false,
+            opted_out: &HashSet::new(),
+        };
+        let err = prepare(&t, &spec).unwrap_err();
+        assert_eq!(err, "the audience has no column 'iMIS ID'; its columns are: ID, FirstName, LastName, Mobile");
+    }
+
+    #[test]
+    fn the_summary_counts_and_prices() {
+        let t = table(&[
+            ["1", "Zoë", "Brown", "(201) 555-0123"],
+            ["2", "Ann", "Brown", "201.555.0123"],
+            ["3", "Lee", "", "N/A"],
+            ["4", "Kim", "", "201-555-0144"],
+            ["7", "Opt", "Out", "201-555-0177"],
+        ]);
+        let m = run(&t, "Hi ${FirstName}", false, &["+12015550177"]);
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let limits = SendLimits {
+            rate_per_second: 1.0,
+            daily_cap: 100,
+        };
+        let usage: DayUsage = [(now.date_naive(), 40)].into();
+        let s = summarize(&m, limits, 0.0083, &usage, now, None);
+        assert_eq!(
+            (
+                s.contacts_pulled,
+                s.to_send,
+                s.invalid,
+                s.duplicates,
+                s.opted_out
+            ),
+            (5, 2, 1, 1, 1)
+        );
+        assert_eq!((s.estimated_segments, s.ucs2_messages), (2, 1));
+        assert_eq!(s.estimated_cost, 0.0166);
+        assert_eq!(s.cap_left_today, 60);
+        assert_eq!(s.plan.finish, now + chrono::Duration::seconds(2));
+        let earlier = now - chrono::Duration::hours(3);
+        assert_eq!(
+            summarize(&m, limits, 0.0083, &usage, now, Some(earlier))
+                .plan
+                .start,
+            now,
+            "never in the past"
+        );
+    }
+
+    proptest! {
+        /// Never two messages to one number in a campaign, whatever the rows; every row accounted for.
+        #[test]
+        fn never_twice_to_one_number(picks in proptest::collection::vec((0u8..6, any::<bool>()), 0..60)) {
+            let numbers = ["201-555-0123", "(201) 555 0123", "+1 201 555 0124", "201.555.0125", "N/A", "12"];
+            let rows: Vec<[String; 4]> = picks.iter().enumerate().map(|(i, (n, named))| {
+                [i.to_string(), if *named { "Ann".into() } else { String::new() }, String::new(), numbers[*n as usize].into()]
+            }).collect();
+            let t = AudienceTable {
+                columns: ["ID", "FirstName", "LastName", "Mobile"].map(String::from).to_vec(),
+                rows: rows.iter().map(|r| r.to_vec()).collect(),
+            };
+            let m = run(&t, "Hi ${FirstName}", true, &[]);
+            prop_assert_eq!(m.len(), rows.len());
+            let mut sent = HashSet::new();
+            for msg in m.iter().filter(|m| m.status == MessageStatus::Preparing) {
+                prop_assert!(sent.insert(msg.to_e164.clone().unwrap()), "two messages to one number");
+            }
+            for msg in &m {
+                prop_assert_eq!(msg.exclusion.is_some(), msg.status != MessageStatus::Preparing);
+            }
+        }
+    }
+}

@@ -25,6 +25,10 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::list_settings,
             commands::set_setting,
             commands::reset_setting,
+            commands::import_csv_audience,
+            commands::audience_preview,
+            commands::analyze_message,
+            commands::draft_summary,
         ])
         .events(tauri_specta::collect_events![events::CampaignsChanged])
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use herald_core::campaign::{
     Actor, Campaign, CampaignDetail, CampaignEvent, CampaignListItem, NewCampaign,
 };
+use herald_core::drafts::{self, AudiencePreview, DraftSummary, MessageAnalysis};
 use herald_core::settings::SettingEntry;
 use herald_core::status::CampaignStatus;
 use herald_core::store::DraftChanges;
@@ -112,9 +113,63 @@ pub async fn schedule_campaign(
     id: i64,
     at: Option<DateTime<Utc>>,
 ) -> CmdResult<Campaign> {
-    let c = state.store.schedule(id, at, Actor::User).await?;
+    let c = drafts::schedule(&state.store, id, at, Actor::User).await?;
     changed(&app, Some(id));
     Ok(c)
+}
+
+/// Reads a CSV file's text (decoded as UTF-8 by the window) into the draft's audience.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_csv_audience(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    file_name: String,
+    content: String,
+) -> CmdResult<AudiencePreview> {
+    let preview = drafts::import_csv(
+        &state.store,
+        id,
+        &file_name,
+        content.as_bytes(),
+        Actor::User,
+    )
+    .await?;
+    changed(&app, Some(id));
+    Ok(preview)
+}
+
+/// The draft's cached audience (works offline), if it has one.
+#[tauri::command]
+#[specta::specta]
+pub async fn audience_preview(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Option<AudiencePreview>> {
+    Ok(drafts::audience_preview(&state.store, id).await?)
+}
+
+/// Segments, encoding, problems and preview of a template for one recipient's values.
+#[tauri::command]
+#[specta::specta]
+pub fn analyze_message(
+    template: String,
+    columns: Vec<String>,
+    values: Vec<String>,
+) -> MessageAnalysis {
+    drafts::analyze_message(&template, &columns, &values)
+}
+
+/// What scheduling the draft for `at` (or now) would send, with the lists behind the counts.
+#[tauri::command]
+#[specta::specta]
+pub async fn draft_summary(
+    state: State<'_, AppState>,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+) -> CmdResult<DraftSummary> {
+    Ok(drafts::draft_summary(&state.store, id, at).await?)
 }
 
 #[tauri::command]

@@ -210,7 +210,9 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
             let id = store.create_campaign(new, Actor::Cli).await?;
             pretty(json!({"id": id}))
         }
-        CampaignCommand::Schedule { id } => pretty(store.schedule(id, None, Actor::Cli).await?),
+        CampaignCommand::Schedule { id } => {
+            pretty(herald_core::drafts::schedule(&store, id, None, Actor::Cli).await?)
+        }
         CampaignCommand::Unschedule { id } => pretty(
             store
                 .transition(id, CampaignStatus::Draft, Actor::Cli, None)

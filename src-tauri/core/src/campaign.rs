@@ -172,6 +172,7 @@ pub struct CampaignListItem {
     /// Audience size: messages at send time, else the size summarised when scheduled.
     pub audience_size: Option<i64>,
     pub counts: MessageCounts,
+    /// Delivered share (0–1) of the messages Twilio accepted; `None` before any.
     pub delivered_rate: Option<f64>,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,

@@ -4,6 +4,7 @@
 pub mod campaign;
 pub mod clock;
 pub mod compose;
+pub mod drafts;
 pub mod error;
 pub mod keychain;
 pub mod paths;

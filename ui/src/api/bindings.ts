@@ -125,6 +125,45 @@ async resetSetting(key: string) : Promise<Result<SettingEntry, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Reads a CSV file's text (decoded as UTF-8 by the window) into the draft's audience.
+ */
+async importCsvAudience(id: number, fileName: string, content: string) : Promise<Result<AudiencePreview, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_csv_audience", { id, fileName, content }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The draft's cached audience (works offline), if it has one.
+ */
+async audiencePreview(id: number) : Promise<Result<AudiencePreview | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("audience_preview", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Segments, encoding, problems and preview of a template for one recipient's values.
+ */
+async analyzeMessage(template: string, columns: string[], values: string[]) : Promise<MessageAnalysis> {
+    return await TAURI_INVOKE("analyze_message", { template, columns, values });
+},
+/**
+ * What scheduling the draft for `at` (or now) would send, with the lists behind the counts.
+ */
+async draftSummary(id: number, at: string | null) : Promise<Result<DraftSummary, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("draft_summary", { id, at }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -161,10 +200,34 @@ export type AppInfo = { version: string; data_dir: string;
  */
 demo: boolean }
 /**
+ * The audience as the wizard shows it: columns, the first rows, size and age.
+ */
+export type AudiencePreview = { columns: string[]; rows: string[][]; row_count: number; fetched_at: string; 
+/**
+ * The source as saved on the draft (query path or file name), if any.
+ */
+source: AudienceSource | null; 
+/**
+ * Likely iMIS ID and phone columns, guessed from their aliases.
+ */
+suggested_id_column: string | null; suggested_phone_column: string | null }
+/**
  * Where the audience comes from: an IQA query (with parameters) or a CSV file; either
  * way the ID and phone columns are named by alias.
  */
 export type AudienceSource = { query?: string | null; params: Partial<{ [key in string]: string }>; csv?: string | null; id_column: string; phone_column: string }
+/**
+ * The numbers behind the wizard's summary step.
+ */
+export type AudienceSummary = { contacts_pulled: number; to_send: number; 
+/**
+ * Rows that can never be sent (no ID, no phone, invalid or landline number, too long).
+ */
+invalid: number; duplicates: number; opted_out: number; empty_values: number; estimated_segments: number; ucs2_messages: number; price_per_segment: number; estimated_cost: number; daily_cap: number; 
+/**
+ * The cap less what is sent or reserved today (UTC) by other campaigns.
+ */
+cap_left_today: number; plan: SendPlan }
 /**
  * A campaign as stored.
  */
@@ -184,7 +247,11 @@ export type CampaignListItem = { id: number; name: string; status: CampaignStatu
 /**
  * Audience size: messages at send time, else the size summarised when scheduled.
  */
-audience_size: number | null; counts: MessageCounts; delivered_rate: number | null; scheduled_at: string | null; started_at: string | null; completed_at: string | null; created_at: string; updated_at: string }
+audience_size: number | null; counts: MessageCounts; 
+/**
+ * Delivered share (0–1) of the messages Twilio accepted; `None` before any.
+ */
+delivered_rate: number | null; scheduled_at: string | null; started_at: string | null; completed_at: string | null; created_at: string; updated_at: string }
 /**
  * Where a campaign is in its life.
  */
@@ -197,19 +264,76 @@ export type CampaignsChanged = {
  * The campaign that changed, when it is one.
  */
 campaign_id: number | null }
+export type DaySegments = { day: string; segments: number }
 /**
- * Changes to a draft; `None` leaves a field as it is.
+ * Changes to a draft; an absent or `null` field is left as it is.
  */
-export type DraftChanges = { name: string | null; 
+export type DraftChanges = { name?: string | null; 
 /**
- * `Some("")` clears the report address.
+ * `""` clears the report address.
  */
-report_email: string | null; mode: Mode | null; audience: AudienceSource | null; template: string | null; write_back: WriteBackTarget | null; skip_empty: boolean | null }
+report_email?: string | null; mode?: Mode | null; audience?: AudienceSource | null; template?: string | null; write_back?: WriteBackTarget | null; skip_empty?: boolean | null }
+/**
+ * The summary step: the numbers, and who is behind each exclusion count.
+ */
+export type DraftSummary = { summary: AudienceSummary; invalid: RowList; duplicates: RowList; opted_out: RowList; empty_values: RowList; fetched_at: string; 
+/**
+ * Recipients whose own merge values force UCS-2.
+ */
+ucs2_recipients: number }
 /**
  * Stable error codes shared with the front end and the CLI's exit messages.
  */
 export type ErrorCode = "not_found" | "illegal_transition" | "invalid_setting" | "unknown_setting" | "invalid" | "conflict" | "keychain" | "storage" | "io" | "internal"
+/**
+ * A character that forces UCS-2, positioned in the text it was found in.
+ */
+export type ForcingChar = { ch: string; utf16_offset: number; 
+/**
+ * Its GSM-7 look-alike, if Twilio's smart encoding has one.
+ */
+look_alike: string | null }
 export type Json = string | number
+/**
+ * A row behind one of the summary's counts.
+ */
+export type ListedRow = { 
+/**
+ * The row's line in the source (header = line 1).
+ */
+row: number; imis_id: string | null; name: string | null; phone: string; reason: string }
+/**
+ * Everything the message step's editor and meter show, recomputed as the user types.
+ */
+export type MessageAnalysis = { problems: TemplateProblem[]; 
+/**
+ * The template rendered for the chosen recipient (empty values as nothing).
+ */
+preview: string; encoding: string; segments: number; characters: number; 
+/**
+ * Characters of the template itself that force UCS-2.
+ */
+forcing: ForcingChar[]; 
+/**
+ * Characters from the recipient's merge values that force UCS-2 (cannot be edited away).
+ */
+forcing_from_values: string[]; 
+/**
+ * The template with every look-alike replaced, when that changes it.
+ */
+smart_template: string | null; 
+/**
+ * Segments of the preview once the look-alikes are replaced.
+ */
+smart_segments: number | null; 
+/**
+ * Set when the rendered message is over Twilio's 1,600-character limit.
+ */
+too_long: string | null; 
+/**
+ * More than 3 segments: allowed, but worth a warning (reference/segments.md).
+ */
+long_warning: boolean }
 /**
  * Counts of a campaign's messages per status.
  */
@@ -227,6 +351,22 @@ export type NewCampaign = { name: string; report_email?: string | null; mode?: M
  */
 schedule?: string | null }
 /**
+ * A list behind a count, cut at [`LIST_LIMIT`] rows.
+ */
+export type RowList = { total: number; rows: ListedRow[] }
+/**
+ * When a send of `segments` starting at `start` would finish.
+ */
+export type SendPlan = { start: string; finish: string; 
+/**
+ * UTC days the send spans because of the cap (1 when it fits in the start day).
+ */
+days: number; 
+/**
+ * Segments that go out on each UTC day, in order.
+ */
+per_day: DaySegments[] }
+/**
  * One setting as shown by `settings list` and the Settings screen.
  */
 export type SettingEntry = { key: string; kind: SettingKind; 
@@ -238,6 +378,14 @@ value: Json; default: Json; is_default: boolean; choices: string[]; description:
  * The kind of value a setting holds, which decides its JSON type and its editor in the UI.
  */
 export type SettingKind = "text" | "url" | "integer" | "number" | "choice"
+/**
+ * One problem in the template, positioned for the editor.
+ */
+export type TemplateProblem = { message: string; 
+/**
+ * Offset in UTF-16 code units (JavaScript string index) of the problem's `$`.
+ */
+utf16_offset: number; suggestion: string | null }
 /**
  * Where each sent text is recorded in iMIS.
  */

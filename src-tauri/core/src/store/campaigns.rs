@@ -11,16 +11,24 @@ use sqlx::{Sqlite, Transaction};
 const CAMPAIGN_COLUMNS: &str = "id, name, status, mode, report_email, audience, template, skip_empty, write_back, \
      scheduled_at, started_at, completed_at, pause_reason, summary_audience, archived_from, created_at, updated_at";
 
-/// Changes to a draft; `None` leaves a field as it is.
+/// Changes to a draft; an absent or `null` field is left as it is.
 #[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
+#[serde(default)]
 pub struct DraftChanges {
+    #[specta(optional)]
     pub name: Option<String>,
-    /// `Some("")` clears the report address.
+    /// `""` clears the report address.
+    #[specta(optional)]
     pub report_email: Option<String>,
+    #[specta(optional)]
     pub mode: Option<Mode>,
+    #[specta(optional)]
     pub audience: Option<AudienceSource>,
+    #[specta(optional)]
     pub template: Option<String>,
+    #[specta(optional)]
     pub write_back: Option<WriteBackTarget>,
+    #[specta(optional)]
     pub skip_empty: Option<bool>,
 }
 

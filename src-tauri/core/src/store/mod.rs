@@ -6,6 +6,7 @@ mod campaigns;
 mod messages;
 mod opt_outs;
 mod settings;
+mod snapshots;
 
 pub use campaigns::DraftChanges;
 pub use messages::NewMessage;

@@ -1,0 +1,427 @@
+//! The wizard's work on a draft: importing an audience, analysing the message as it is
+//! typed, and summarising what scheduling would send. Pure functions of the store's data
+//! and the clock, shared by the desktop app and the CLI.
+
+use crate::campaign::{Actor, AudienceSource, Campaign};
+use crate::compose::audience::AudienceTable;
+use crate::compose::phone::Region;
+use crate::compose::prepare::{self, AudienceSummary, Exclusion, PrepareSpec, PreparedMessage};
+use crate::compose::segments::{self, Encoding};
+use crate::compose::smart_encoding;
+use crate::compose::summary::SendLimits;
+use crate::compose::template::{MergeTemplate, TemplateError};
+use crate::error::{Error, Result};
+use crate::status::CampaignStatus;
+use crate::store::{DraftChanges, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use specta::Type;
+
+/// How many rows the audience preview shows.
+pub const PREVIEW_ROWS: usize = 20;
+/// How many rows each "behind the count" list carries.
+pub const LIST_LIMIT: usize = 500;
+
+/// The audience as the wizard shows it: columns, the first rows, size and age.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AudiencePreview {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub row_count: u32,
+    pub fetched_at: DateTime<Utc>,
+    /// The source as saved on the draft (query path or file name), if any.
+    pub source: Option<AudienceSource>,
+    /// Likely iMIS ID and phone columns, guessed from their aliases.
+    pub suggested_id_column: Option<String>,
+    pub suggested_phone_column: Option<String>,
+}
+
+fn guess(columns: &[String], names: &[&str]) -> Option<String> {
+    let norm = |c: &str| c.to_ascii_lowercase().replace(['_', ' ', '-'], "");
+    names
+        .iter()
+        .find_map(|n| columns.iter().find(|c| norm(c) == *n))
+        .cloned()
+}
+
+fn preview_of(
+    table: &AudienceTable,
+    fetched_at: DateTime<Utc>,
+    source: Option<AudienceSource>,
+) -> AudiencePreview {
+    AudiencePreview {
+        columns: table.columns.clone(),
+        rows: table.rows.iter().take(PREVIEW_ROWS).cloned().collect(),
+        row_count: table.rows.len() as u32,
+        fetched_at,
+        source,
+        suggested_id_column: guess(
+            &table.columns,
+            &["id", "imisid", "memberid", "contactid", "partyid"],
+        ),
+        suggested_phone_column: guess(
+            &table.columns,
+            &[
+                "mobile",
+                "mobilephone",
+                "cell",
+                "cellphone",
+                "mobilenumber",
+                "phone",
+                "phonenumber",
+                "sms",
+            ],
+        ),
+    }
+}
+
+async fn draft(store: &Store, id: i64) -> Result<Campaign> {
+    let c = store.campaign(id).await?;
+    if c.status != CampaignStatus::Draft {
+        return Err(Error::Conflict(format!(
+            "'{}' is {}; only a draft's audience can change",
+            c.name, c.status
+        )));
+    }
+    Ok(c)
+}
+
+/// Reads a CSV file into the draft's cached audience and points the draft at it, keeping
+/// the chosen columns when they still exist, else the best guesses.
+pub async fn import_csv(
+    store: &Store,
+    id: i64,
+    file_name: &str,
+    bytes: &[u8],
+    actor: Actor,
+) -> Result<AudiencePreview> {
+    let c = draft(store, id).await?;
+    let table =
+        AudienceTable::from_csv(bytes).map_err(|e| Error::Invalid(format!("{file_name}: {e}")))?;
+    let previous = c.audience.as_ref();
+    let keep = |col: Option<&String>| col.filter(|c| table.column_index(c).is_some()).cloned();
+    let mut preview = preview_of(&table, store.now(), None);
+    let source = AudienceSource {
+        query: None,
+        params: Default::default(),
+        csv: Some(file_name.to_string()),
+        id_column: keep(previous.map(|a| &a.id_column))
+            .or(preview.suggested_id_column.clone())
+            .unwrap_or_default(),
+        phone_column: keep(previous.map(|a| &a.phone_column))
+            .or(preview.suggested_phone_column.clone())
+            .unwrap_or_default(),
+    };
+    preview.fetched_at = store.save_audience_snapshot(id, &table).await?;
+    if !source.id_column.is_empty() && !source.phone_column.is_empty() {
+        store
+            .update_draft(
+                id,
+                DraftChanges {
+                    audience: Some(source.clone()),
+                    ..Default::default()
+                },
+                actor,
+            )
+            .await?;
+        preview.source = Some(source);
+    }
+    Ok(preview)
+}
+
+/// The draft's cached audience, for the wizard (works offline).
+pub async fn audience_preview(store: &Store, id: i64) -> Result<Option<AudiencePreview>> {
+    let c = store.campaign(id).await?;
+    Ok(store
+        .audience_snapshot(id)
+        .await?
+        .map(|(t, at)| preview_of(&t, at, c.audience)))
+}
+
+/// One problem in the template, positioned for the editor.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TemplateProblem {
+    pub message: String,
+    /// Offset in UTF-16 code units (JavaScript string index) of the problem's `$`.
+    pub utf16_offset: u32,
+    pub suggestion: Option<String>,
+}
+
+/// A character that forces UCS-2, positioned in the text it was found in.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ForcingChar {
+    pub ch: String,
+    pub utf16_offset: u32,
+    /// Its GSM-7 look-alike, if Twilio's smart encoding has one.
+    pub look_alike: Option<String>,
+}
+
+/// Everything the message step's editor and meter show, recomputed as the user types.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct MessageAnalysis {
+    pub problems: Vec<TemplateProblem>,
+    /// The template rendered for the chosen recipient (empty values as nothing).
+    pub preview: String,
+    pub encoding: String,
+    pub segments: u32,
+    pub characters: u32,
+    /// Characters of the template itself that force UCS-2.
+    pub forcing: Vec<ForcingChar>,
+    /// Characters from the recipient's merge values that force UCS-2 (cannot be edited away).
+    pub forcing_from_values: Vec<String>,
+    /// The template with every look-alike replaced, when that changes it.
+    pub smart_template: Option<String>,
+    /// Segments of the preview once the look-alikes are replaced.
+    pub smart_segments: Option<u32>,
+    /// Set when the rendered message is over Twilio's 1,600-character limit.
+    pub too_long: Option<String>,
+    /// More than 3 segments: allowed, but worth a warning (reference/segments.md).
+    pub long_warning: bool,
+}
+
+/// Analyses `template` against the audience's `columns`, rendered with `values` (one row,
+/// in column order; missing values count as empty).
+pub fn analyze_message(template: &str, columns: &[String], values: &[String]) -> MessageAnalysis {
+    let aliases: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let (problems, preview) = match MergeTemplate::parse(template, &aliases) {
+        Ok(t) => {
+            let lookup = |a: &str| {
+                columns
+                    .iter()
+                    .position(|c| c == a)
+                    .and_then(|i| values.get(i))
+                    .map(String::as_str)
+            };
+            (Vec::new(), t.render(lookup))
+        }
+        Err(errors) => {
+            let problems = errors
+                .errors
+                .iter()
+                .map(|e| {
+                    let (utf16_offset, suggestion) = match e {
+                        TemplateError::Unterminated { utf16_offset, .. }
+                        | TemplateError::EmptyName { utf16_offset, .. } => (*utf16_offset, None),
+                        TemplateError::UnknownField {
+                            utf16_offset,
+                            suggestion,
+                            ..
+                        } => (*utf16_offset, suggestion.clone()),
+                    };
+                    TemplateProblem {
+                        message: e.to_string(),
+                        utf16_offset: utf16_offset as u32,
+                        suggestion,
+                    }
+                })
+                .collect();
+            (problems, template.to_string())
+        }
+    };
+    let info = segments::count(&preview);
+    let template_info = segments::count(template);
+    let forcing: Vec<ForcingChar> = template_info
+        .non_gsm
+        .iter()
+        .map(|c| ForcingChar {
+            ch: c.ch.clone(),
+            utf16_offset: c.utf16_offset,
+            look_alike: {
+                let replaced = smart_encoding::smart_encode(&c.ch);
+                (replaced != c.ch).then_some(replaced)
+            },
+        })
+        .collect();
+    let mut forcing_from_values: Vec<String> = info
+        .non_gsm
+        .iter()
+        .map(|c| c.ch.clone())
+        .filter(|ch| !forcing.iter().any(|f| &f.ch == ch))
+        .collect();
+    forcing_from_values.dedup();
+    let smart = smart_encoding::smart_encode(template);
+    let (smart_template, smart_segments) = if smart != template {
+        let smart_preview = smart_encoding::smart_encode(&preview);
+        (Some(smart), Some(segments::count(&smart_preview).segments))
+    } else {
+        (None, None)
+    };
+    MessageAnalysis {
+        problems,
+        too_long: segments::check_length(&preview)
+            .err()
+            .map(|e| e.to_string()),
+        long_warning: info.segments > 3,
+        preview,
+        encoding: info.encoding.as_str().to_string(),
+        segments: info.segments,
+        characters: info.characters,
+        forcing,
+        forcing_from_values,
+        smart_template,
+        smart_segments,
+    }
+}
+
+/// A row behind one of the summary's counts.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ListedRow {
+    /// The row's line in the source (header = line 1).
+    pub row: u32,
+    pub imis_id: Option<String>,
+    pub name: Option<String>,
+    pub phone: String,
+    pub reason: String,
+}
+
+/// A list behind a count, cut at [`LIST_LIMIT`] rows.
+#[derive(Debug, Clone, Default, Serialize, Type)]
+pub struct RowList {
+    pub total: u32,
+    pub rows: Vec<ListedRow>,
+}
+
+/// The summary step: the numbers, and who is behind each exclusion count.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DraftSummary {
+    pub summary: AudienceSummary,
+    pub invalid: RowList,
+    pub duplicates: RowList,
+    pub opted_out: RowList,
+    pub empty_values: RowList,
+    pub fetched_at: DateTime<Utc>,
+    /// Recipients whose own merge values force UCS-2.
+    pub ucs2_recipients: u32,
+}
+
+/// Prepares the draft's cached audience with its template, as sending would.
+pub async fn prepare_draft(
+    store: &Store,
+    c: &Campaign,
+) -> Result<(Vec<PreparedMessage>, DateTime<Utc>)> {
+    let audience = c
+        .audience
+        .as_ref()
+        .ok_or_else(|| Error::Invalid(format!("'{}' has no audience yet", c.name)))?;
+    let (table, fetched_at) = store.audience_snapshot(c.id).await?.ok_or_else(|| {
+        Error::Invalid(format!(
+            "'{}' has no audience yet: import or run it first",
+            c.name
+        ))
+    })?;
+    if c.template.trim().is_empty() {
+        return Err(Error::Invalid(format!("'{}' has no message yet", c.name)));
+    }
+    let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    let template =
+        MergeTemplate::parse(&c.template, &aliases).map_err(|e| Error::Invalid(e.to_string()))?;
+    let settings = store.settings().await?;
+    let region =
+        Region::parse(&settings.default_region()).map_err(|e| Error::Invalid(e.to_string()))?;
+    let opted_out = store.opted_out_numbers().await?;
+    let spec = PrepareSpec {
+        id_column: &audience.id_column,
+        phone_column: &audience.phone_column,
+        template: &template,
+        region,
+        skip_empty: c.skip_empty,
+        opted_out: &opted_out,
+    };
+    let prepared =
+        tokio::task::block_in_place(|| prepare::prepare(&table, &spec)).map_err(Error::Invalid)?;
+    Ok((prepared, fetched_at))
+}
+
+/// The summary of what scheduling the draft for `start` (or now) would send.
+pub async fn draft_summary(
+    store: &Store,
+    id: i64,
+    start: Option<DateTime<Utc>>,
+) -> Result<DraftSummary> {
+    let c = store.campaign(id).await?;
+    let (prepared, fetched_at) = prepare_draft(store, &c).await?;
+    let settings = store.settings().await?;
+    let usage = store.segment_usage_by_day().await?;
+    let limits = SendLimits {
+        rate_per_second: settings.rate_per_second(),
+        daily_cap: settings.daily_segment_cap(),
+    };
+    let summary = prepare::summarize(
+        &prepared,
+        limits,
+        settings.price_per_segment(),
+        &usage,
+        store.now(),
+        start,
+    );
+    let (mut invalid, mut duplicates, mut opted_out, mut empty_values) = (
+        RowList::default(),
+        RowList::default(),
+        RowList::default(),
+        RowList::default(),
+    );
+    let mut ucs2_recipients = 0;
+    for m in &prepared {
+        let list = match &m.exclusion {
+            None => {
+                ucs2_recipients += u32::from(m.encoding == Encoding::Ucs2);
+                continue;
+            }
+            Some(Exclusion::Duplicate { .. }) => &mut duplicates,
+            Some(Exclusion::OptedOut) => &mut opted_out,
+            Some(Exclusion::EmptyField { .. }) => &mut empty_values,
+            Some(_) => &mut invalid,
+        };
+        list.total += 1;
+        if list.rows.len() < LIST_LIMIT {
+            list.rows.push(ListedRow {
+                row: m.row_index + 2,
+                imis_id: m.imis_id.clone(),
+                name: m.member_name.clone(),
+                phone: m.phone_raw.clone(),
+                reason: m.reason().unwrap_or_default(),
+            });
+        }
+    }
+    Ok(DraftSummary {
+        summary,
+        invalid,
+        duplicates,
+        opted_out,
+        empty_values,
+        fetched_at,
+        ucs2_recipients,
+    })
+}
+
+/// Schedules a draft after checking it as sending will: an audience, a valid template,
+/// and someone to send to. Records the audience size the summary showed.
+pub async fn schedule(
+    store: &Store,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+    actor: Actor,
+) -> Result<Campaign> {
+    let c = draft(store, id).await?;
+    if store.audience_snapshot(id).await?.is_none() {
+        // Nothing cached (a campaign made from a file by the CLI): the audience is read
+        // afresh at send time, which checks it then.
+        return store.schedule(id, at, actor).await;
+    }
+    let summary = draft_summary(store, id, at).await?;
+    if summary.summary.to_send == 0 {
+        return Err(Error::Invalid(format!(
+            "'{}' has nobody to send to: every row is excluded",
+            c.name
+        )));
+    }
+    if at.is_some_and(|t| t < store.now() - chrono::Duration::minutes(1)) {
+        return Err(Error::Invalid(
+            "the scheduled time is in the past; choose a later time or send now".into(),
+        ));
+    }
+    store
+        .set_summary_audience(id, i64::from(summary.summary.to_send))
+        .await?;
+    store.schedule(id, at, actor).await
+}

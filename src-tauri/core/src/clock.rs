@@ -25,6 +25,10 @@ impl ManualClock {
         Self(Arc::new(Mutex::new(start)))
     }
 
+    pub fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn set(&self, to: DateTime<Utc>) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = to;
     }
@@ -37,6 +41,6 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+        ManualClock::now(self)
     }
 }

@@ -319,16 +319,26 @@ pub async fn prepare_draft(
     let region =
         Region::parse(&settings.default_region()).map_err(|e| Error::Invalid(e.to_string()))?;
     let opted_out = store.opted_out_numbers().await?;
-    let spec = PrepareSpec {
-        id_column: &audience.id_column,
-        phone_column: &audience.phone_column,
-        template: &template,
-        region,
-        skip_empty: c.skip_empty,
-        opted_out: &opted_out,
-    };
-    let prepared =
-        tokio::task::block_in_place(|| prepare::prepare(&table, &spec)).map_err(Error::Invalid)?;
+    let (id_column, phone_column, skip_empty) = (
+        audience.id_column.clone(),
+        audience.phone_column.clone(),
+        c.skip_empty,
+    );
+    // Preparing a large audience is CPU work: keep it off the async workers.
+    let prepared = tokio::task::spawn_blocking(move || {
+        let spec = PrepareSpec {
+            id_column: &id_column,
+            phone_column: &phone_column,
+            template: &template,
+            region,
+            skip_empty,
+            opted_out: &opted_out,
+        };
+        prepare::prepare(&table, &spec)
+    })
+    .await
+    .map_err(|e| Error::Invalid(format!("preparing the audience failed: {e}")))?
+    .map_err(Error::Invalid)?;
     Ok((prepared, fetched_at))
 }
 
@@ -424,4 +434,241 @@ pub async fn schedule(
         .set_summary_audience(id, i64::from(summary.summary.to_send))
         .await?;
     store.schedule(id, at, actor).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::NewCampaign;
+    use crate::error::ErrorCode;
+    use crate::store::test_support::store;
+
+    const CSV: &str = "ID,FirstName,LastName,Mobile\n\
+        1,Zoë,Brown,(201) 555-0123\n\
+        2,Ann,Brown,201.555.0123\n\
+        3,<img src=x onerror=alert(1)>,,N/A\n\
+        4,Kim,Lee,201-555-0144\n";
+
+    async fn draft_with_csv(store: &Store) -> i64 {
+        let id = store
+            .create_campaign(
+                NewCampaign {
+                    name: "Dues".into(),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        import_csv(store, id, "members.csv", CSV.as_bytes(), Actor::User)
+            .await
+            .unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn csv_import_caches_the_audience_and_guesses_the_columns() {
+        let (store, clock, _dir) = store().await;
+        let id = draft_with_csv(&store).await;
+        let p = audience_preview(&store, id).await.unwrap().unwrap();
+        assert_eq!((p.row_count, p.columns.len()), (4, 4));
+        assert_eq!(p.fetched_at, clock.now());
+        assert_eq!(
+            (
+                p.suggested_id_column.as_deref(),
+                p.suggested_phone_column.as_deref()
+            ),
+            (Some("ID"), Some("Mobile"))
+        );
+        let source = store.campaign(id).await.unwrap().audience.unwrap();
+        assert_eq!(
+            (source.csv.as_deref(), source.id_column.as_str()),
+            (Some("members.csv"), "ID")
+        );
+
+        let err = import_csv(&store, id, "bad.csv", b"ID,Mobile\n1,2,3\n", Actor::User)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bad.csv: line 2: this row has 3 fields but the header names 2 columns"
+        );
+        assert_eq!(
+            audience_preview(&store, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .row_count,
+            4,
+            "a bad file changes nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn summary_lists_who_is_behind_each_count() {
+        let (store, _clock, _dir) = store().await;
+        let id = draft_with_csv(&store).await;
+        store
+            .update_draft(
+                id,
+                DraftChanges {
+                    template: Some("Hi ${FirstName}".into()),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        store
+            .add_opt_out(
+                "+12015550144",
+                crate::store::OptOutSource::Manual,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        let s = draft_summary(&store, id, None).await.unwrap();
+        assert_eq!((s.summary.contacts_pulled, s.summary.to_send), (4, 1));
+        assert_eq!(
+            (s.invalid.total, s.duplicates.total, s.opted_out.total),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            s.invalid.rows[0].name.as_deref(),
+            Some("<img src=x onerror=alert(1)>")
+        );
+        assert_eq!(
+            s.invalid.rows[0].row, 4,
+            "row numbers count the header as line 1"
+        );
+        assert_eq!(s.duplicates.rows[0].reason, "duplicate of 1");
+        assert_eq!(s.ucs2_recipients, 1, "Zoë's own name forces UCS-2");
+    }
+
+    #[tokio::test]
+    async fn scheduling_checks_the_draft_as_sending_will() {
+        let (store, clock, _dir) = store().await;
+        let id = draft_with_csv(&store).await;
+        store
+            .update_draft(
+                id,
+                DraftChanges {
+                    template: Some("Hi ${FirstNme}".into()),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        let err = schedule(&store, id, None, Actor::User).await.unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean ${FirstName}?"),
+            "{err}"
+        );
+        store
+            .update_draft(
+                id,
+                DraftChanges {
+                    template: Some("Hi ${FirstName}".into()),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        let past = clock.now() - chrono::Duration::hours(1);
+        assert!(schedule(&store, id, Some(past), Actor::User)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("in the past"));
+        assert_eq!(
+            store.campaign(id).await.unwrap().status,
+            CampaignStatus::Draft
+        );
+        let at = clock.now() + chrono::Duration::days(1);
+        let c = schedule(&store, id, Some(at), Actor::User).await.unwrap();
+        assert_eq!(
+            (c.status, c.scheduled_at, c.summary_audience),
+            (CampaignStatus::Scheduled, Some(at), Some(2))
+        );
+        let err = import_csv(&store, id, "m.csv", CSV.as_bytes(), Actor::User)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict);
+    }
+
+    #[tokio::test]
+    async fn nobody_to_send_to_is_refused() {
+        let (store, _clock, _dir) = store().await;
+        let id = store
+            .create_campaign(
+                NewCampaign {
+                    name: "Empty".into(),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        import_csv(&store, id, "m.csv", b"ID,Mobile\n1,N/A\n", Actor::User)
+            .await
+            .unwrap();
+        store
+            .update_draft(
+                id,
+                DraftChanges {
+                    template: Some("Hello".into()),
+                    ..Default::default()
+                },
+                Actor::User,
+            )
+            .await
+            .unwrap();
+        let err = schedule(&store, id, None, Actor::User).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "'Empty' has nobody to send to: every row is excluded"
+        );
+    }
+
+    #[test]
+    fn analysis_reports_forcing_characters_at_editor_offsets() {
+        let columns = vec!["FirstName".to_string()];
+        let a = analyze_message("😜 It’s ${FirstName}", &columns, &["Zoë".to_string()]);
+        assert_eq!((a.encoding.as_str(), a.segments), ("UCS-2", 1));
+        assert_eq!(a.preview, "😜 It’s Zoë");
+        let chars: Vec<(&str, u32)> = a
+            .forcing
+            .iter()
+            .map(|f| (f.ch.as_str(), f.utf16_offset))
+            .collect();
+        assert_eq!(
+            chars,
+            [("😜", 0), ("’", 5)],
+            "UTF-16 offsets: the emoji takes two units"
+        );
+        assert_eq!(a.forcing[1].look_alike.as_deref(), Some("'"));
+        assert_eq!(a.forcing_from_values, ["ë"]);
+        assert!(a.problems.is_empty());
+
+        let a = analyze_message("It’s… ${FirstNme}", &columns, &[]);
+        assert_eq!(a.problems.len(), 1);
+        assert_eq!(
+            (
+                a.problems[0].utf16_offset,
+                a.problems[0].suggestion.as_deref()
+            ),
+            (6, Some("FirstName"))
+        );
+        assert_eq!(a.smart_template.as_deref(), Some("It's... ${FirstNme}"));
+
+        let long = "a".repeat(500);
+        let a = analyze_message(&long, &columns, &[]);
+        assert!(a.long_warning && a.too_long.is_none());
+        assert!(analyze_message(&"a".repeat(1601), &columns, &[])
+            .too_long
+            .is_some());
+    }
 }

@@ -442,7 +442,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
     use crate::error::ErrorCode;
     use crate::store::test_support::store;
     use CampaignStatus as S;

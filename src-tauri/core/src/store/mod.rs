@@ -10,6 +10,7 @@ mod snapshots;
 
 pub use campaigns::DraftChanges;
 pub use messages::NewMessage;
+pub use opt_outs::{OptOut, OptOutSource};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, StorageContext};

@@ -87,6 +87,9 @@ e2e: ui
 bindings:
 	HERALD_WRITE_BINDINGS=1 cargo test -p herald --test bindings
 
+bench:
+	cargo bench -p herald_core --bench prepare
+
 bundle: deps-build ui
 	ui/node_modules/.bin/tauri build --bundles deb,appimage
 

@@ -47,6 +47,20 @@ const HANGUL_SYLLABLES: (u32, u32) = (0xAC00, 0xD7A3);
 /// The class of one code point.
 fn class_of(c: char) -> Gcb {
     let cp = u32::from(c);
+    // ASCII, most of every message: answered without the table (checked against it in
+    // `ascii_fast_path_matches_the_table`).
+    if cp < 0x80 {
+        return match cp {
+            0x0D => Gcb::Cr,
+            0x0A => Gcb::Lf,
+            0x00..=0x1F | 0x7F => Gcb::Control,
+            _ => Gcb::Other,
+        };
+    }
+    table_class(cp)
+}
+
+fn table_class(cp: u32) -> Gcb {
     if (HANGUL_SYLLABLES.0..=HANGUL_SYLLABLES.1).contains(&cp) {
         // Every 28th syllable has no trailing consonant (LV); the rest are LVT.
         return if (cp - HANGUL_SYLLABLES.0).is_multiple_of(28) {
@@ -816,6 +830,14 @@ const CLASS_TABLE: &[(u32, u32, Gcb)] = {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn ascii_fast_path_matches_the_table() {
+        for cp in 0u32..0x80 {
+            let c = char::from_u32(cp).unwrap();
+            assert_eq!(class_of(c), table_class(cp), "U+{cp:04X}");
+        }
+    }
 
     /// A literal transcription of grapheme-splitter's `shouldBreak` (with its
     /// array scans) to check the incremental version against.

@@ -82,6 +82,21 @@ pub struct PreparedMessage {
 }
 
 impl PreparedMessage {
+    fn placeholder() -> Self {
+        Self {
+            row_index: 0,
+            imis_id: None,
+            member_name: None,
+            phone_raw: String::new(),
+            to_e164: None,
+            body: String::new(),
+            encoding: Encoding::Gsm7,
+            segments: 0,
+            status: MessageStatus::Preparing,
+            exclusion: None,
+        }
+    }
+
     pub fn reason(&self) -> Option<String> {
         self.exclusion.as_ref().map(Exclusion::describe)
     }
@@ -130,51 +145,57 @@ pub fn prepare(
     table: &AudienceTable,
     spec: &PrepareSpec<'_>,
 ) -> Result<Vec<PreparedMessage>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    prepare_with_threads(table, spec, threads)
+}
+
+/// [`prepare`] on at most `threads` threads (the benchmark's single-thread baseline uses 1).
+pub fn prepare_with_threads(
+    table: &AudienceTable,
+    spec: &PrepareSpec<'_>,
+    threads: usize,
+) -> Result<Vec<PreparedMessage>, String> {
     table.require_columns(spec.id_column, spec.phone_column)?;
     let id_col = table.column_index(spec.id_column).unwrap_or(0);
     let phone_col = table.column_index(spec.phone_column).unwrap_or(0);
     let names = name_columns(table);
     let index = table.index();
 
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = table.rows.len().div_ceil(threads).max(1024);
+    let chunk = table.rows.len().div_ceil(threads.max(1)).max(1024);
+    // Every worker fills its own slice of the result in place: one copy of the output in
+    // memory, never two. Empty placeholders allocate nothing.
     let mut prepared: Vec<PreparedMessage> = Vec::with_capacity(table.rows.len());
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = table
-            .rows
-            .chunks(chunk)
+    prepared.resize_with(table.rows.len(), PreparedMessage::placeholder);
+    let finished = std::thread::scope(|scope| {
+        let workers: Vec<_> = prepared
+            .chunks_mut(chunk)
+            .zip(table.rows.chunks(chunk))
             .enumerate()
-            .map(|(c, rows)| {
-                let index = &index;
-                let names = &names;
+            .map(|(c, (out, rows))| {
+                let (index, names) = (&index, &names);
                 scope.spawn(move || {
                     let mut buffer = String::new();
-                    rows.iter()
-                        .enumerate()
-                        .map(|(i, row)| {
-                            let row_index = (c * chunk + i) as u32;
-                            prepare_row(
-                                row_index,
-                                row,
-                                id_col,
-                                phone_col,
-                                names,
-                                index,
-                                spec,
-                                &mut buffer,
-                            )
-                        })
-                        .collect::<Vec<_>>()
+                    for (i, (slot, row)) in out.iter_mut().zip(rows).enumerate() {
+                        let row_index = (c * chunk + i) as u32;
+                        *slot = prepare_row(
+                            row_index,
+                            row,
+                            id_col,
+                            phone_col,
+                            names,
+                            index,
+                            spec,
+                            &mut buffer,
+                        );
+                    }
                 })
             })
             .collect();
-        for w in workers {
-            prepared.extend(w.join().unwrap_or_default());
-        }
+        workers.into_iter().all(|w| w.join().is_ok())
     });
-    if prepared.len() != table.rows.len() {
+    if !finished {
         return Err("preparing the audience failed part-way; nothing was recorded".into());
     }
 

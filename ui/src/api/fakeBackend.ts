@@ -4,20 +4,37 @@
 import type {
   AppError,
   AppInfo,
+  AudiencePreview,
+  AudienceSource,
   Campaign,
   CampaignDetail,
   CampaignEvent,
   CampaignListItem,
   CampaignStatus,
   DraftChanges,
+  DraftSummary,
   ErrorCode,
   Json,
   MessageCounts,
   NewCampaign,
+  RowList,
+  SendPlan,
   SettingEntry,
   SettingKind,
   Actor,
 } from "./bindings";
+import {
+  analyze,
+  countSegments,
+  guessColumn,
+  ID_NAMES,
+  nameOf,
+  normalizePhone,
+  parseCsv,
+  parseTemplate,
+  PHONE_NAMES,
+  type Table,
+} from "./fakeCompose";
 
 type Args = Record<string, unknown>;
 
@@ -59,7 +76,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   { key: "twilio.messaging_service_sid", kind: "text", default: "", description: "Messaging Service SID (starts with MG), used instead of a From number." },
   { key: "twilio.sender_type", kind: "choice", default: "long_code", choices: ["long_code", "toll_free", "short_code", "messaging_service"], description: "Kind of sender; sets the default send rate." },
   { key: "twilio.rate_per_second", kind: "number", default: 1, description: "Segments sent per second; never exceeded." },
-  { key: "twilio.daily_segment_cap", kind: "integer", default: 0, description: "Most segments sent per UTC day; 0 means no cap." },
+  { key: "twilio.daily_segment_cap", kind: "integer", default: 10000, description: "Max segments per UTC day across all campaigns." },
   { key: "price_per_segment", kind: "number", default: 0.0083, description: "Price of one segment in USD, for cost estimates." },
   { key: "phone.default_region", kind: "text", default: "US", description: "Country assumed for numbers without a country code (ISO code)." },
   { key: "campaign.settle_minutes", kind: "integer", default: 30, description: "Minutes to wait for late delivery reports before a campaign is completed." },
@@ -86,10 +103,23 @@ interface Stored {
   counts: MessageCounts;
 }
 
+interface Snapshot {
+  table: Table;
+  fetchedAt: string;
+}
+
+/** Rows of the summary's lists, as the backend's LIST_LIMIT. */
+const LIST_LIMIT = 500;
+const PREVIEW_ROWS = 20;
+/** Segments other campaigns have sent or reserved today (the seeded "sending" one). */
+const USED_TODAY = 2750;
+const OPTED_OUT = new Set(["+12025550147", "+13125550188"]);
+
 export class FakeBackend {
   private readonly campaigns = new Map<number, Stored>();
   private readonly events: CampaignEvent[] = [];
   private readonly settings = new Map<string, Json>();
+  private readonly snapshots = new Map<number, Snapshot>();
   private nextId = 1;
   private nextEventId = 1;
   readonly demo: boolean;
@@ -133,6 +163,14 @@ export class FakeBackend {
         return this.archive(num(args, "id"));
       case "unarchive_campaign":
         return this.unarchive(num(args, "id"));
+      case "import_csv_audience":
+        return this.importCsv(num(args, "id"), str(args, "fileName"), str(args, "content"));
+      case "audience_preview":
+        return this.audiencePreview(num(args, "id"));
+      case "analyze_message":
+        return analyze(str(args, "template"), strings(args, "columns"), strings(args, "values"));
+      case "draft_summary":
+        return this.draftSummary(num(args, "id"), (args.at as string | null | undefined) ?? null);
       case "list_settings":
         return SETTING_DEFS.map((def) => this.entry(def));
       case "set_setting":
@@ -234,8 +272,9 @@ export class FakeBackend {
     if (changes.mode === "live" && this.demo) {
       fail("invalid", "The demo workspace runs in TEST mode only.");
     }
-    const name = changes.name === null ? campaign.name : this.checkName(changes.name, id);
-    const email = changes.report_email === null ? campaign.report_email : this.checkEmail(changes.report_email);
+    const name = changes.name == null ? campaign.name : this.checkName(changes.name, id);
+    const email = changes.report_email == null ? campaign.report_email : this.checkEmail(changes.report_email);
+    if (changes.audience) checkAudience(changes.audience);
     campaign.name = name;
     campaign.report_email = email;
     campaign.mode = changes.mode ?? campaign.mode;
@@ -280,10 +319,186 @@ export class FakeBackend {
   }
 
   private schedule(id: number, at: string | null): Campaign {
+    const { campaign } = this.get(id);
+    let toSend: number | null = null;
+    if (campaign.status === "draft" && this.snapshots.has(id)) {
+      toSend = this.draftSummary(id, at).summary.to_send;
+      if (toSend === 0) fail("invalid", `'${campaign.name}' has nobody to send to: every row is excluded`);
+      if (at !== null && Date.parse(at) < this.now().getTime() - 60_000) {
+        fail("invalid", "the scheduled time is in the past; choose a later time or send now");
+      }
+    }
     return this.transition(id, ["draft"], "scheduled", "scheduled", (c) => {
       if (c.template.trim() === "") fail("invalid", "Write the message before scheduling.");
       c.scheduled_at = at ?? this.now().toISOString();
+      if (toSend !== null) c.summary_audience = toSend;
     });
+  }
+
+  // --- the wizard's audience, message and summary (MOCK: rough numbers) -------------------
+
+  private editableDraft(id: number): Campaign {
+    const { campaign } = this.get(id);
+    if (campaign.status !== "draft") {
+      fail("conflict", `'${campaign.name}' is ${campaign.status}; only a draft's audience can change`);
+    }
+    return campaign;
+  }
+
+  private preview(table: Table, fetchedAt: string, source: AudienceSource | null): AudiencePreview {
+    return {
+      columns: [...table.columns],
+      rows: table.rows.slice(0, PREVIEW_ROWS).map((r) => [...r]),
+      row_count: table.rows.length,
+      fetched_at: fetchedAt,
+      source: source ? structuredClone(source) : null,
+      suggested_id_column: guessColumn(table.columns, ID_NAMES),
+      suggested_phone_column: guessColumn(table.columns, PHONE_NAMES),
+    };
+  }
+
+  private importCsv(id: number, fileName: string, content: string): AudiencePreview {
+    const campaign = this.editableDraft(id);
+    let table: Table;
+    try {
+      table = parseCsv(content);
+    } catch (e) {
+      return fail("invalid", `${fileName}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const fetchedAt = this.now().toISOString();
+    this.snapshots.set(id, { table, fetchedAt });
+    const preview = this.preview(table, fetchedAt, null);
+    const keep = (column: string | undefined) =>
+      column !== undefined && table.columns.includes(column) ? column : null;
+    const source: AudienceSource = {
+      query: null,
+      params: {},
+      csv: fileName,
+      id_column: keep(campaign.audience?.id_column) ?? preview.suggested_id_column ?? "",
+      phone_column: keep(campaign.audience?.phone_column) ?? preview.suggested_phone_column ?? "",
+    };
+    if (source.id_column !== "" && source.phone_column !== "") {
+      campaign.audience = source;
+      campaign.updated_at = fetchedAt;
+      preview.source = structuredClone(source);
+    }
+    this.log(id, "user", "audience_imported", `${fileName}: ${table.rows.length} rows`);
+    this.notify(id);
+    return preview;
+  }
+
+  private audiencePreview(id: number): AudiencePreview | null {
+    const { campaign } = this.get(id);
+    const snapshot = this.snapshots.get(id);
+    return snapshot ? this.preview(snapshot.table, snapshot.fetchedAt, campaign.audience) : null;
+  }
+
+  private setting(key: string): number {
+    const def = this.def(key);
+    const value = this.settings.get(key) ?? def.default;
+    return typeof value === "number" ? value : Number(value);
+  }
+
+  private draftSummary(id: number, at: string | null): DraftSummary {
+    const { campaign } = this.get(id);
+    const snapshot = this.snapshots.get(id);
+    const audience = campaign.audience;
+    if (!audience || !snapshot) fail("invalid", `'${campaign.name}' has no audience yet: import or run it first`);
+    if (campaign.template.trim() === "") fail("invalid", `'${campaign.name}' has no message yet`);
+    const { columns, rows } = snapshot.table;
+    const template = parseTemplate(campaign.template, columns);
+    const [problem] = template.problems;
+    if (problem) fail("invalid", problem.message);
+    const idIndex = columns.indexOf(audience.id_column);
+    const phoneIndex = columns.indexOf(audience.phone_column);
+    if (idIndex === -1) fail("invalid", `the audience has no column '${audience.id_column}'`);
+    if (phoneIndex === -1) fail("invalid", `the audience has no column '${audience.phone_column}'`);
+
+    const lists = { invalid: emptyList(), duplicates: emptyList(), opted_out: emptyList(), empty_values: emptyList() };
+    const firstWith = new Map<string, string>();
+    let toSend = 0;
+    let segments = 0;
+    let ucs2 = 0;
+    let ucs2Recipients = 0;
+    const templateIsGsm = countSegments(campaign.template).encoding === "GSM-7";
+    for (const [index, row] of rows.entries()) {
+      const imisId = (row[idIndex] ?? "").trim();
+      const rawPhone = row[phoneIndex] ?? "";
+      const exclude = (list: RowList, reason: string) => {
+        list.total++;
+        if (list.rows.length < LIST_LIMIT) {
+          list.rows.push({
+            row: index + 2,
+            imis_id: imisId === "" ? null : imisId,
+            name: nameOf(columns, row),
+            phone: rawPhone,
+            reason,
+          });
+        }
+      };
+      if (imisId === "") {
+        exclude(lists.invalid, "no iMIS ID");
+        continue;
+      }
+      const phone = normalizePhone(rawPhone);
+      if ("invalid" in phone) {
+        exclude(lists.invalid, phone.invalid);
+        continue;
+      }
+      const body = template.render((field) => row[columns.indexOf(field)] ?? "");
+      const length = Array.from(body).length;
+      if (length > 1600) {
+        exclude(lists.invalid, `the message is ${length} characters long after merging; the limit is 1600`);
+        continue;
+      }
+      const first = firstWith.get(phone.e164);
+      if (first !== undefined) {
+        exclude(lists.duplicates, `duplicate of ${first}`);
+        continue;
+      }
+      firstWith.set(phone.e164, imisId);
+      if (OPTED_OUT.has(phone.e164)) {
+        exclude(lists.opted_out, "on the opt-out list");
+        continue;
+      }
+      const empty = template.fields.find((field) => (row[columns.indexOf(field)] ?? "").trim() === "");
+      if (campaign.skip_empty && empty !== undefined) {
+        exclude(lists.empty_values, `empty value in \${${empty}}`);
+        continue;
+      }
+      const info = countSegments(body);
+      toSend++;
+      segments += info.segments;
+      if (info.encoding === "UCS-2") {
+        ucs2++;
+        if (templateIsGsm) ucs2Recipients++;
+      }
+    }
+
+    const price = this.setting("price_per_segment");
+    const cap = this.setting("twilio.daily_segment_cap");
+    const now = this.now();
+    const start = at !== null && Date.parse(at) > now.getTime() ? new Date(at) : now;
+    return {
+      summary: {
+        contacts_pulled: rows.length,
+        to_send: toSend,
+        invalid: lists.invalid.total,
+        duplicates: lists.duplicates.total,
+        opted_out: lists.opted_out.total,
+        empty_values: lists.empty_values.total,
+        estimated_segments: segments,
+        ucs2_messages: ucs2,
+        price_per_segment: price,
+        estimated_cost: segments * price,
+        daily_cap: cap,
+        cap_left_today: Math.max(cap - USED_TODAY, 0),
+        plan: plan(segments, start, now, this.setting("twilio.rate_per_second"), cap),
+      },
+      ...lists,
+      fetched_at: snapshot.fetchedAt,
+      ucs2_recipients: ucs2Recipients,
+    };
   }
 
   private archive(id: number): Campaign {
@@ -533,10 +748,16 @@ export class FakeBackend {
       ],
     );
     add(
-      { name: "Member survey (draft)", status: "draft" },
+      {
+        name: "Member survey (draft)",
+        status: "draft",
+        audience: { query: null, params: {}, csv: "members-2025.csv", id_column: "ID", phone_column: "Mobile" },
+        template: "Hi ${FirstName}, we’d love your thoughts on this year’s conference: https://example.org/survey",
+      },
       {},
       [[-3, "user", "created", null]],
     );
+    this.snapshots.set(this.nextId - 1, { table: parseCsv(DEMO_CSV), fetchedAt: hours(-2.5) });
     add(
       {
         name: "2024 Annual Meeting",
@@ -561,6 +782,74 @@ export class FakeBackend {
   }
 }
 
+function emptyList(): RowList {
+  return { total: 0, rows: [] };
+}
+
+function checkAudience(a: AudienceSource): void {
+  const query = a.query?.trim() ?? "";
+  const csv = a.csv?.trim() ?? "";
+  if ((query === "") === (csv === "")) fail("invalid", "the audience needs a query path or a CSV file");
+  if (a.id_column.trim() === "") fail("invalid", "choose the column that holds the iMIS ID");
+  if (a.phone_column.trim() === "") fail("invalid", "choose the column that holds the mobile phone number");
+}
+
+/** When `segments` sent from `start` at `rate` a second, under `cap` a UTC day, would finish. */
+function plan(segments: number, start: Date, now: Date, rate: number, cap: number): SendPlan {
+  const perSecond = Number.isFinite(rate) && rate > 0 ? rate : 1;
+  const today = now.toISOString().slice(0, 10);
+  const perDay: SendPlan["per_day"] = [];
+  let remaining = segments;
+  let t = start.getTime();
+  for (let guard = 0; remaining > 0 && guard < 3660; guard++) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const midnight = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+    const left = Math.max(cap - (day === today ? USED_TODAY : 0), 0);
+    const send = Math.min(remaining, left, Math.floor(((midnight - t) / 1000) * perSecond));
+    if (send > 0) {
+      remaining -= send;
+      perDay.push({ day, segments: send });
+      t += Math.ceil((send / perSecond) * 1000);
+    }
+    if (remaining > 0) t = midnight;
+  }
+  return {
+    start: start.toISOString(),
+    finish: new Date(t).toISOString(),
+    days: Math.max(perDay.length, 1),
+    per_day: perDay,
+  };
+}
+
+/** The demo draft's audience: accents, emoji, bad and duplicate numbers, an opt-out. */
+const DEMO_CSV = [
+  "ID,FirstName,LastName,Mobile,City",
+  "1001,Zoë,Brown,(201) 555-0123,Hoboken",
+  "1002,Ann,Brown,201.555.0123,Hoboken",
+  "1003,<img src=x onerror=alert(1)>,,N/A,Nowhere",
+  "1004,José,García,+1 312 555 0101,Chicago",
+  "1005,Kai 🌊,Nakamura,415-555-0199,San Francisco",
+  "1006,Priya,Raman,(202) 555-0147,Washington",
+  ",Lee,Park,646-555-0102,New York",
+  "1008,Omar,Haddad,,Detroit",
+  "1009,Siobhán,O’Neill,617-555-0175,Boston",
+  "1010,Marcus,Lee,312-555-0188,Chicago",
+  "1011,Ingrid,Johansson,612-555-0133,Minneapolis",
+  "1012,Chen,Wei,206-555-0166,Seattle",
+  "1013,Fatima,Zahra,713-555-0121,Houston",
+  "1014,Noah,Williams,555-0100,Austin",
+  "1015,Émilie,Tremblay,+1 514 555 0148,Montréal",
+  "1016,David,Cohen,305-555-0190,Miami",
+  "1017,Aiko,Tanaka,808-555-0111,Honolulu",
+  "1018,Grace,Okafor,404-555-0177,Atlanta",
+  "1019,Lucas,Silva,617-555-0175,Cambridge",
+  "1020,Hannah,Schmidt,503-555-0139,Portland",
+  "1021,Mateo,Rossi,702-555-0124,Las Vegas",
+  "1022,Olivia,Martin,919-555-0106,Raleigh",
+  "1023,Yusuf,Demir,215-555-0158,Philadelphia",
+  "1024,Sofia,Novak,312-555-0142,Chicago",
+].join("\n");
+
 function deliveredRate(counts: MessageCounts): number | null {
   const settled = counts.delivered + counts.undelivered + counts.failed;
   return settled === 0 ? null : counts.delivered / settled;
@@ -569,6 +858,14 @@ function deliveredRate(counts: MessageCounts): number | null {
 function num(args: Args, name: string): number {
   const value = args[name];
   if (typeof value !== "number") fail("invalid", `Missing argument ${name}.`);
+  return value;
+}
+
+function strings(args: Args, name: string): string[] {
+  const value = args[name];
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === "string")) {
+    fail("invalid", `Missing argument ${name}.`);
+  }
   return value;
 }
 

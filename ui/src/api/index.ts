@@ -6,21 +6,31 @@ export type {
   Actor,
   AppError,
   AppInfo,
+  AudiencePreview,
   AudienceSource,
+  AudienceSummary,
   Campaign,
   CampaignDetail,
   CampaignEvent,
   CampaignListItem,
   CampaignStatus,
   CampaignsChanged,
+  DaySegments,
   DraftChanges,
+  DraftSummary,
   ErrorCode,
+  ForcingChar,
   Json,
+  ListedRow,
+  MessageAnalysis,
   MessageCounts,
   Mode,
   NewCampaign,
+  RowList,
+  SendPlan,
   SettingEntry,
   SettingKind,
+  TemplateProblem,
   WriteBackTarget,
 } from "./bindings";
 
@@ -98,6 +108,18 @@ export const api = {
   listSettings: () => unwrap(commands.listSettings()),
   setSetting: (key: string, value: string) => unwrap(commands.setSetting(key, value)),
   resetSetting: (key: string) => unwrap(commands.resetSetting(key)),
+  importCsvAudience: (id: number, fileName: string, content: string) =>
+    unwrap(commands.importCsvAudience(id, fileName, content)),
+  audiencePreview: (id: number) => unwrap(commands.audiencePreview(id)),
+  /** Infallible on the Rust side (no Result); only the IPC layer itself can reject. */
+  analyzeMessage: async (template: string, columns: string[], values: string[]) => {
+    try {
+      return await commands.analyzeMessage(template, columns, values);
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
+  draftSummary: (id: number, at: string | null) => unwrap(commands.draftSummary(id, at)),
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
 
 export type Api = typeof api;

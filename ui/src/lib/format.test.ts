@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { formatCount, formatLocal, formatLocalDate, formatLocalShort, formatPercent, formatUtc, humanize } from "./format";
+import {
+  formatCount,
+  formatLocal,
+  formatLocalDate,
+  formatLocalShort,
+  formatPercent,
+  formatRelative,
+  formatUsdAmount,
+  formatUtc,
+  humanize,
+} from "./format";
 
 describe("formatUtc", () => {
   it("shows the instant in UTC whatever offset it was written with", () => {
@@ -69,5 +79,28 @@ describe("humanize", () => {
   it("turns identifiers into words", () => {
     expect(humanize("draft_updated")).toBe("Draft updated");
     expect(humanize("started")).toBe("Started");
+  });
+});
+
+describe("formatRelative", () => {
+  const now = new Date("2025-03-12T12:00:00Z");
+
+  it("says how long ago, in the largest fitting unit", () => {
+    expect(formatRelative("2025-03-12T11:59:40Z", now)).toBe("just now");
+    expect(formatRelative("2025-03-12T11:55:00Z", now)).toBe("5 minutes ago");
+    expect(formatRelative("2025-03-12T09:00:00Z", now)).toBe("3 hours ago");
+    expect(formatRelative("2025-03-11T12:00:00Z", now)).toBe("yesterday");
+    expect(formatRelative("2025-03-14T12:00:00Z", now)).toBe("in 2 days");
+    expect(formatRelative(null, now)).toBe("—");
+  });
+});
+
+describe("formatUsdAmount", () => {
+  it("keeps two to four decimals", () => {
+    expect(formatUsdAmount(12.5)).toBe("12.50");
+    expect(formatUsdAmount(0.0083)).toBe("0.0083");
+    expect(formatUsdAmount(0.02490001)).toBe("0.0249");
+    expect(formatUsdAmount(1234.5)).toBe("1,234.50");
+    expect(formatUsdAmount(Number.NaN)).toBe("—");
   });
 });

@@ -87,3 +87,30 @@ export function humanize(word: string): string {
   const spaced = word.replace(/[_.-]+/g, " ").trim();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
+
+/** How long ago (or how far ahead) `iso` is from `now`: "just now", "5 minutes ago", "in 2 days"; "—" for none. */
+export function formatRelative(iso: string | null | undefined, now: Date = new Date(), locale = "en"): string {
+  const date = parse(iso);
+  if (!date) return DASH;
+  const seconds = (date.getTime() - now.getTime()) / 1000;
+  if (Math.abs(seconds) < 45) return "just now";
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["minute", 60],
+    ["hour", 3600],
+    ["day", 86_400],
+    ["month", 2_629_800],
+    ["year", 31_557_600],
+  ];
+  let chosen: [Intl.RelativeTimeFormatUnit, number] = ["minute", 60];
+  for (const unit of units) {
+    if (Math.abs(seconds) >= unit[1] * 0.9) chosen = unit;
+  }
+  return format.format(Math.round(seconds / chosen[1]), chosen[0]);
+}
+
+/** An amount of US dollars with 2 to 4 decimals and no currency sign ("12.50", "0.0083"); "—" for none. */
+export function formatUsdAmount(amount: number | null | undefined): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return DASH;
+  return new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
+}

@@ -6,3 +6,21 @@ afterEach(() => {
   cleanup();
   clearMocks();
 });
+
+// jsdom's Blob has no arrayBuffer(); the audience step reads files with it.
+if (typeof Blob.prototype.arrayBuffer !== "function") {
+  Object.defineProperty(Blob.prototype, "arrayBuffer", {
+    value(this: Blob): Promise<ArrayBuffer> {
+      return new Promise((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => {
+          resolve(reader.result as ArrayBuffer);
+        };
+        reader.onerror = () => {
+          reject(reader.error ?? new Error("could not read the file"));
+        };
+        reader.readAsArrayBuffer(this);
+      });
+    },
+  });
+}

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import { api } from "../../api";
 import { installMock } from "../../api/mock";
@@ -59,9 +59,7 @@ describe("Wizard, step 1", () => {
     await fireEvent.click(screen.getByTestId("wizard-next"));
 
     await screen.findByRole("heading", { name: "Target audience" });
-    expect(screen.getByTestId("wizard-placeholder").textContent).toContain(
-      "This step arrives in the next release; your draft is saved.",
-    );
+    expect(screen.getByTestId("audience-file")).toBeTruthy();
     const [created] = await api.listCampaigns();
     expect(created).toMatchObject({ name: "Autumn gala", mode: "live", status: "draft" });
     expect(window.location.hash).toBe(`#/campaigns/${created?.id ?? 0}/edit`);
@@ -90,5 +88,170 @@ describe("Wizard, step 1", () => {
     render(Wizard, { id: sent?.id ?? 0, demo: true });
     expect(await screen.findByText("Only drafts can be edited")).toBeTruthy();
     expect(screen.queryByTestId("wizard-name")).toBeNull();
+  });
+});
+
+async function draftId(name: string): Promise<number> {
+  const found = (await api.listCampaigns()).find((c) => c.name === name);
+  if (!found) throw new Error(`no campaign ${name}`);
+  return found.id;
+}
+
+function csvFile(name: string, content: string | Uint8Array<ArrayBuffer>): File {
+  return new File([content], name, { type: "text/csv" });
+}
+
+describe("Wizard, step 2 (audience)", () => {
+  async function newDraftOnStep2() {
+    installMock({ empty: true });
+    render(Wizard, { id: null, demo: true });
+    await fireEvent.input(nameInput(), { target: { value: "Dues reminder" } });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "Target audience" });
+    return draftId("Dues reminder");
+  }
+
+  it("refuses a file that is not UTF-8 without asking the backend", async () => {
+    const id = await newDraftOnStep2();
+    const latin1 = new Uint8Array([0x49, 0x44, 0x2c, 0x4d, 0x6f, 0x62, 0x0a, 0x31, 0x2c, 0xe9]);
+    await fireEvent.change(screen.getByTestId("audience-file"), { target: { files: [csvFile("old.csv", latin1)] } });
+    const alert = await screen.findByTestId("audience-error");
+    expect(alert.textContent).toContain("old.csv is not UTF-8 text: save it as CSV UTF-8 and try again.");
+    expect(await api.audiencePreview(id)).toBeNull();
+  });
+
+  it("imports a CSV, preselects the columns, saves them, and shows the backend's errors", async () => {
+    const id = await newDraftOnStep2();
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    expect((await screen.findAllByTestId("field-error"))[0]?.textContent).toMatch(/CSV file/);
+
+    const csv = "ID,FirstName,Cell\n1,Zoë,201-555-0123\n2,<b>Ann</b>,201-555-0124\n";
+    await fireEvent.change(screen.getByTestId("audience-file"), { target: { files: [csvFile("members.csv", csv)] } });
+    await waitFor(() => {
+      expect(screen.getByTestId("audience-count").textContent).toBe("2");
+    });
+    expect(screen.getByTestId<HTMLSelectElement>("audience-id-column").value).toBe("ID");
+    expect(screen.getByTestId<HTMLSelectElement>("audience-phone-column").value).toBe("Cell");
+    expect(screen.getByText("<b>Ann</b>")).toBeTruthy();
+    expect((await api.getCampaign(id)).audience).toMatchObject({ csv: "members.csv", id_column: "ID", phone_column: "Cell" });
+
+    await fireEvent.change(screen.getByTestId("audience-file"), {
+      target: { files: [csvFile("bad.csv", "ID,Cell\n1,2,3\n")] },
+    });
+    expect((await screen.findByTestId("audience-error")).textContent).toContain(
+      "bad.csv: line 2: this row has 3 fields but the header names 2 columns",
+    );
+
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "Message" });
+    expect(screen.getByTestId("merge-field-FirstName")).toBeTruthy();
+  });
+});
+
+describe("Wizard, step 3 (message)", () => {
+  async function openMessageStep() {
+    installMock();
+    const id = await draftId("Member survey (draft)");
+    render(Wizard, { id, demo: true });
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLButtonElement>("wizard-step-3").disabled).toBe(false);
+    });
+    await fireEvent.click(screen.getByTestId("wizard-step-3"));
+    await screen.findByRole("heading", { name: "Message" });
+    return { id, editor: screen.getByTestId<HTMLTextAreaElement>("message-template") };
+  }
+
+  it("highlights a curly apostrophe and replaces it with its GSM look-alike in one click", async () => {
+    const { editor } = await openMessageStep();
+    // Ann's own name is GSM-7 (the first recipient, Zoë, would force UCS-2 by herself).
+    await fireEvent.change(screen.getByLabelText("Preview for"), { target: { value: "1" } });
+    await fireEvent.input(editor, { target: { value: "Hi ${FirstName}, it’s time to renew." } });
+    await waitFor(() => {
+      expect(screen.getByTestId("meter-encoding").textContent).toBe("UCS-2");
+    });
+    const mark = screen.getByTestId("ucs2-mirror").querySelector("mark");
+    expect(mark?.textContent).toBe("’");
+    expect(mark?.getAttribute("title")).toBe("forces UCS-2 → look-alike: '");
+    expect(screen.getByText("(curly apostrophe)")).toBeTruthy();
+
+    await fireEvent.click(screen.getByTestId("use-gsm-lookalikes"));
+    await waitFor(() => {
+      expect(editor.value).toBe("Hi ${FirstName}, it's time to renew.");
+      expect(screen.getByTestId("meter-encoding").textContent).toBe("GSM-7");
+    });
+    expect(screen.queryByTestId("ucs2-mirror")).toBeNull();
+    expect(screen.getByTestId("meter-segments").textContent).toBe("1");
+    expect(screen.getByTestId("message-preview").textContent).toBe("Hi Ann, it's time to renew.");
+  });
+
+  it("inserts a merge field at the caret and offers the fix for a misspelt one", async () => {
+    const { editor } = await openMessageStep();
+    await fireEvent.input(editor, { target: { value: "Dear , see you ${Cty}" } });
+    editor.setSelectionRange(5, 5);
+    await fireEvent.click(screen.getByTestId("merge-field-LastName"));
+    expect(editor.value).toBe("Dear ${LastName}, see you ${Cty}");
+    expect(document.activeElement).toBe(editor);
+    expect(editor.selectionStart).toBe(16);
+
+    const fix = await screen.findByRole("button", { name: "Use ${City}" });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    expect(screen.getByRole("heading", { name: "Message" })).toBeTruthy();
+    await fireEvent.click(fix);
+    await waitFor(() => {
+      expect(editor.value).toBe("Dear ${LastName}, see you ${City}");
+      expect(screen.queryByRole("button", { name: "Use ${City}" })).toBeNull();
+    });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "iMIS contact data" });
+  });
+
+  it("says when the recipient's own data forces UCS-2", async () => {
+    await openMessageStep();
+    await fireEvent.input(screen.getByTestId("message-template"), { target: { value: "Hi ${FirstName}" } });
+    await waitFor(() => {
+      expect(screen.getByTestId("message-preview").textContent).toBe("Hi Zoë");
+    });
+    expect(screen.getByText(/own data has characters outside GSM-7 \(ë\)/)).toBeTruthy();
+    const recipient = within(screen.getByTestId("page-wizard")).getByLabelText<HTMLSelectElement>("Preview for");
+    await fireEvent.change(recipient, { target: { value: "1" } });
+    await waitFor(() => {
+      expect(screen.getByTestId("message-preview").textContent).toBe("Hi Ann");
+    });
+    expect(screen.queryByText(/own data has characters outside GSM-7/)).toBeNull();
+  });
+});
+
+describe("Wizard, steps 5 and 6 (schedule, summary)", () => {
+  it("refuses a past time, then schedules from the summary and opens the campaign", async () => {
+    installMock();
+    const id = await draftId("Member survey (draft)");
+    render(Wizard, { id, demo: true });
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLButtonElement>("wizard-step-5").disabled).toBe(false);
+    });
+    expect(screen.getByTestId<HTMLButtonElement>("wizard-step-6").disabled).toBe(false);
+    await fireEvent.click(screen.getByTestId("wizard-step-5"));
+    await screen.findByRole("heading", { name: "Schedule" });
+
+    await fireEvent.click(screen.getByTestId("schedule-later"));
+    expect(screen.getByTestId<HTMLButtonElement>("wizard-step-6").disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    expect((await screen.findByTestId("field-error")).textContent).toMatch(/Choose the date and time/);
+    await fireEvent.input(screen.getByTestId("schedule-at"), { target: { value: "2020-01-01T09:00" } });
+    expect(screen.getByTestId("field-error").textContent).toBe(
+      "That time has already passed. Choose a later time, or Send now.",
+    );
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    expect(screen.getByRole("heading", { name: "Schedule" })).toBeTruthy();
+
+    await fireEvent.click(screen.getByTestId("schedule-now"));
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByTestId("summary-to-send");
+    expect(screen.queryByTestId("wizard-next")).toBeNull();
+    await fireEvent.click(screen.getByTestId("summary-schedule"));
+    await waitFor(() => {
+      expect(window.location.hash).toBe(`#/campaigns/${id}`);
+    });
+    expect((await api.getCampaign(id)).status).toBe("scheduled");
   });
 });

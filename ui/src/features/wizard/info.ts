@@ -42,21 +42,15 @@ export function normalize(form: InfoForm): InfoForm {
 }
 
 /**
- * The DraftChanges for update_draft: every field present, null where nothing changed
- * (report_email "" clears the address). Null when there is nothing to save.
+ * The DraftChanges for update_draft: only the fields that changed (report_email "" clears the
+ * address). Null when there is nothing to save.
  */
 export function infoChanges(saved: InfoForm, current: InfoForm): DraftChanges | null {
   const before = normalize(saved);
   const after = normalize(current);
-  const changes: DraftChanges = {
-    name: after.name !== before.name ? after.name : null,
-    report_email: after.reportEmail !== before.reportEmail ? after.reportEmail : null,
-    mode: after.mode !== before.mode ? after.mode : null,
-    audience: null,
-    template: null,
-    write_back: null,
-    skip_empty: null,
-  };
-  const changed = changes.name !== null || changes.report_email !== null || changes.mode !== null;
-  return changed ? changes : null;
+  const changes: DraftChanges = {};
+  if (after.name !== before.name) changes.name = after.name;
+  if (after.reportEmail !== before.reportEmail) changes.report_email = after.reportEmail;
+  if (after.mode !== before.mode) changes.mode = after.mode;
+  return Object.keys(changes).length > 0 ? changes : null;
 }

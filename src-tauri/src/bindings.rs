@@ -1,7 +1,7 @@
 //! The registry of commands and events, and the TypeScript it generates. The generated
 //! file is committed; `tests/bindings.rs` fails when it drifts from this registry.
 
-use crate::{commands, events};
+use crate::{commands, events, metrics};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -29,6 +29,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::audience_preview,
             commands::analyze_message,
             commands::draft_summary,
+            metrics::first_paint,
         ])
         .events(tauri_specta::collect_events![events::CampaignsChanged])
 }

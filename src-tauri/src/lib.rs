@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 mod events;
+mod metrics;
 mod state;
 mod tray;
 
@@ -17,8 +18,12 @@ pub mod bindings;
 use state::AppState;
 use tauri::Manager;
 
+/// When the process started, for the launch-to-first-paint figure.
+static LAUNCHED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the desktop app.
 pub fn run() {
+    LAUNCHED.get_or_init(std::time::Instant::now);
     let builder = bindings::builder();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {

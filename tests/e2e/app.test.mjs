@@ -2,7 +2,8 @@
 // Run by `make test` (see the Makefile's e2e target); each test leaves a screenshot in
 // artifacts/e2e/.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -60,6 +61,34 @@ describe("Herald desktop app", () => {
     await s.screenshot("03-settings-saved");
   });
 
+  test("a second launch hands over to the running window instead of starting twice", async () => {
+    const app2 = spawn(path.join(repoRoot, "target", "debug", "herald"), [], {
+      env: { ...process.env, HERALD_DATA_DIR: app.dataDir },
+      stdio: "ignore",
+    });
+    const code = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        app2.kill("SIGKILL");
+        reject(new Error("the second instance kept running"));
+      }, 15000);
+      app2.once("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 0);
+    await app.session.waitFor('[data-testid="nav-campaigns"]');
+  });
+
+  test("logs go to the data folder's log files", () => {
+    const logs = path.join(app.dataDir, "logs");
+    const files = readdirSync(logs).filter((f) => f.startsWith("herald.") && f.endsWith(".log"));
+    assert.ok(files.length > 0, "a rolling log file exists");
+    const text = files.map((f) => readFileSync(path.join(logs, f), "utf8")).join("");
+    assert.match(text, /Herald starting/);
+    assert.match(text, /first paint/);
+  });
+
   test("a new campaign is saved as a draft and listed", async () => {
     const s = app.session;
     await (await s.find('[data-testid="nav-new-campaign"]')).click();
@@ -90,5 +119,82 @@ describe("Herald desktop app", () => {
     assert.equal(rows.length, 1);
     assert.match(await rows[0].text(), /Spring renewals — café ☕/);
     await s.screenshot("05-campaign-list-one-draft");
+  });
+
+  test("the wizard builds a campaign from a CSV: UCS-2 caught and fixed, summary, schedule", async () => {
+    const s = app.session;
+    await (await s.find('[data-testid="nav-new-campaign"]')).click();
+    await s.waitFor('[data-testid="page-wizard"]');
+    const name = await s.waitFor('[data-testid="wizard-name"]', {
+      predicate: async (e) => (await e.prop("value")) === "",
+    });
+    await name.type("Autumn dues");
+    await (await s.find('[data-testid="wizard-next"]')).click();
+
+    // Step 2: the audience from a CSV file.
+    const file = await s.waitFor('[data-testid="audience-file"]');
+    await file.type(path.join(repoRoot, "tests", "e2e", "fixtures", "members.csv"));
+    await s.waitFor('[data-testid="audience-count"]', { predicate: async (e) => /\b8\b/.test(await e.text()) });
+    assert.equal(await (await s.find('[data-testid="audience-phone-column"]')).prop("value"), "Mobile");
+    await s.screenshot("06-wizard-audience");
+    await (await s.find('[data-testid="wizard-next"]')).click();
+
+    // Step 3: a message with an emoji and curly apostrophes is UCS-2 and costs 2 segments.
+    const editor = await s.waitFor('[data-testid="message-template"]');
+    const setTemplate = (text) =>
+      s.exec(
+        "const t = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('input', { bubbles: true }));",
+        [{ "element-6066-11e4-a52e-4f735466cecf": editor.id }, text],
+      );
+    const meter = async () => ({
+      encoding: await (await s.find('[data-testid="meter-encoding"]')).text(),
+      segments: Number(await (await s.find('[data-testid="meter-segments"]')).text()),
+    });
+    const waitMeter = (encoding, segments) =>
+      s.waitUntil(`the meter shows ${encoding}, ${segments} segments`, async () => {
+        const m = await meter();
+        return m.encoding === encoding && m.segments === segments;
+      });
+    const body = "Hi ${FirstName}, it’s renewal time again 😜 and we’d love you to stay with us for another year.";
+    await setTemplate(body);
+    await waitMeter("UCS-2", 2);
+    await s.screenshot("07-wizard-message-ucs2");
+    // Without the emoji the curly apostrophes still force UCS-2 …
+    await setTemplate(body.replace(" 😜", ""));
+    await waitMeter("UCS-2", 2);
+    // … and the look-alike button turns them into GSM-7: one segment.
+    await (await s.waitFor('[data-testid="use-gsm-lookalikes"]')).click();
+    await waitMeter("GSM-7", 1);
+    assert.match(await editor.prop("value"), /it's renewal time/);
+    const preview = await s.find('[data-testid="message-preview"]');
+    assert.match(await preview.text(), /Hi Ann, it's renewal time/);
+    await s.screenshot("08-wizard-message-gsm");
+    await (await s.find('[data-testid="wizard-next"]')).click();
+
+    // Steps 4 and 5 keep their defaults (Activities; send now).
+    await s.waitFor('[data-testid="page-wizard"]');
+    await (await s.find('[data-testid="wizard-next"]')).click();
+    await s.waitFor('[data-testid="schedule-now"]');
+    await (await s.find('[data-testid="wizard-next"]')).click();
+
+    // Step 6: the numbers match the file.
+    await s.waitFor('[data-testid="summary"]');
+    const count = async (id) => parseInt((await (await s.waitFor(`[data-testid="${id}"]`)).text()).replace(/,/g, ""), 10);
+    await s.waitUntil("the summary is loaded", async () => (await count("summary-pulled")) === 8);
+    assert.equal(await count("summary-to-send"), 4, "Ann, Cara, Eve and Hana");
+    assert.equal(await count("summary-invalid"), 3, "N/A, a landline and a row without an ID");
+    assert.equal(await count("summary-duplicates"), 1, "Ben shares Ann's number");
+    assert.equal(await count("summary-segments"), 4);
+    await s.screenshot("09-wizard-summary");
+
+    await (await s.find('[data-testid="summary-schedule"]')).click();
+    await s.waitFor('[data-testid="page-campaign"]');
+    const campaigns = heraldCli(app.dataDir, "campaign", "list");
+    const autumn = campaigns.find((c) => c.name === "Autumn dues");
+    assert.equal(autumn.status, "scheduled");
+    assert.equal(autumn.audience_size, 4);
+    const shown = heraldCli(app.dataDir, "campaign", "show", String(autumn.id));
+    assert.equal(shown.template, "Hi ${FirstName}, it's renewal time again and we'd love you to stay with us for another year.");
+    await s.screenshot("10-campaign-scheduled");
   });
 });

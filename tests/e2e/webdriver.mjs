@@ -2,7 +2,7 @@
 // tauri-driver with its own data folder. No dependencies beyond Node 20.
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -120,6 +120,23 @@ class Element {
   }
 }
 
+/** PIDs of Herald processes whose HERALD_DATA_DIR is `dir` (Linux /proc). */
+export function heraldProcesses(dir) {
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (!cmd.split("\0")[0].endsWith("/herald")) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (env.includes(`HERALD_DATA_DIR=${dir}`)) pids.push(Number(entry));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
+}
+
 /** Starts tauri-driver and a Herald session on a fresh data folder. */
 export async function launch({ dataDir } = {}) {
   const app = process.env.HERALD_APP ?? path.join(repoRoot, "target", "debug", "herald");
@@ -128,7 +145,8 @@ export async function launch({ dataDir } = {}) {
   const port = 4444 + Math.floor(Math.random() * 1000);
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1000)], {
     env: { ...process.env, HERALD_DATA_DIR: dir, NO_AT_BRIDGE: "1" },
-    stdio: ["ignore", "inherit", "inherit"],
+    // Not the runner's own stdout: a process left behind must never keep the runner waiting.
+    stdio: ["ignore", openSync(path.join(dir, "tauri-driver.log"), "a"), openSync(path.join(dir, "tauri-driver.log"), "a")],
   });
   const base = `http://127.0.0.1:${port}`;
   // tauri-driver answers as soon as it listens (its /status fails until WebKitWebDriver is
@@ -165,6 +183,19 @@ export async function launch({ dataDir } = {}) {
       driver.once("exit", resolve);
       setTimeout(resolve, 5000);
     });
+    // Whatever the driver did, no Herald started on this data folder outlives the test.
+    for (const signal of ["SIGTERM", "SIGKILL"]) {
+      const left = heraldProcesses(dir);
+      if (left.length === 0) break;
+      for (const pid of left) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          /* already gone */
+        }
+      }
+      await sleep(1500);
+    }
   };
   return { session, dataDir: dir, stop };
 }

@@ -29,7 +29,9 @@ pub struct AudiencePreview {
     pub rows: Vec<Vec<String>>,
     pub row_count: u32,
     pub fetched_at: DateTime<Utc>,
-    /// The source as saved on the draft (query path or file name), if any.
+    /// The file name or query path the rows came from.
+    pub source_name: Option<String>,
+    /// The source as saved on the draft, once its ID and phone columns are chosen.
     pub source: Option<AudienceSource>,
     /// Likely iMIS ID and phone columns, guessed from their aliases.
     pub suggested_id_column: Option<String>,
@@ -47,9 +49,11 @@ fn guess(columns: &[String], names: &[&str]) -> Option<String> {
 fn preview_of(
     table: &AudienceTable,
     fetched_at: DateTime<Utc>,
+    source_name: Option<String>,
     source: Option<AudienceSource>,
 ) -> AudiencePreview {
     AudiencePreview {
+        source_name,
         columns: table.columns.clone(),
         rows: table.rows.iter().take(PREVIEW_ROWS).cloned().collect(),
         row_count: table.rows.len() as u32,
@@ -100,7 +104,7 @@ pub async fn import_csv(
         AudienceTable::from_csv(bytes).map_err(|e| Error::Invalid(format!("{file_name}: {e}")))?;
     let previous = c.audience.as_ref();
     let keep = |col: Option<&String>| col.filter(|c| table.column_index(c).is_some()).cloned();
-    let mut preview = preview_of(&table, store.now(), None);
+    let mut preview = preview_of(&table, store.now(), Some(file_name.to_string()), None);
     let source = AudienceSource {
         query: None,
         params: Default::default(),
@@ -112,7 +116,7 @@ pub async fn import_csv(
             .or(preview.suggested_phone_column.clone())
             .unwrap_or_default(),
     };
-    preview.fetched_at = store.save_audience_snapshot(id, &table).await?;
+    preview.fetched_at = store.save_audience_snapshot(id, file_name, &table).await?;
     if !source.id_column.is_empty() && !source.phone_column.is_empty() {
         store
             .update_draft(
@@ -135,7 +139,7 @@ pub async fn audience_preview(store: &Store, id: i64) -> Result<Option<AudienceP
     Ok(store
         .audience_snapshot(id)
         .await?
-        .map(|(t, at)| preview_of(&t, at, c.audience)))
+        .map(|s| preview_of(&s.table, s.fetched_at, s.source, c.audience)))
 }
 
 /// One problem in the template, positioned for the editor.
@@ -290,7 +294,8 @@ pub struct DraftSummary {
     pub opted_out: RowList,
     pub empty_values: RowList,
     pub fetched_at: DateTime<Utc>,
-    /// Recipients whose own merge values force UCS-2.
+    /// Recipients whose own merge values force UCS-2 although the template alone is GSM-7
+    /// (e.g. an accented name): the editor cannot fix these.
     pub ucs2_recipients: u32,
 }
 
@@ -303,12 +308,13 @@ pub async fn prepare_draft(
         .audience
         .as_ref()
         .ok_or_else(|| Error::Invalid(format!("'{}' has no audience yet", c.name)))?;
-    let (table, fetched_at) = store.audience_snapshot(c.id).await?.ok_or_else(|| {
+    let snapshot = store.audience_snapshot(c.id).await?.ok_or_else(|| {
         Error::Invalid(format!(
             "'{}' has no audience yet: import or run it first",
             c.name
         ))
     })?;
+    let (table, fetched_at) = (snapshot.table, snapshot.fetched_at);
     if c.template.trim().is_empty() {
         return Err(Error::Invalid(format!("'{}' has no message yet", c.name)));
     }
@@ -371,10 +377,11 @@ pub async fn draft_summary(
         RowList::default(),
     );
     let mut ucs2_recipients = 0;
+    let template_is_gsm = segments::count(&c.template).encoding == Encoding::Gsm7;
     for m in &prepared {
         let list = match &m.exclusion {
             None => {
-                ucs2_recipients += u32::from(m.encoding == Encoding::Ucs2);
+                ucs2_recipients += u32::from(template_is_gsm && m.encoding == Encoding::Ucs2);
                 continue;
             }
             Some(Exclusion::Duplicate { .. }) => &mut duplicates,

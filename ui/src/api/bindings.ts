@@ -164,6 +164,12 @@ async draftSummary(id: number, at: string | null) : Promise<Result<DraftSummary,
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Milliseconds from process start to the window's first painted frame; logged once.
+ */
+async firstPaint() : Promise<number> {
+    return await TAURI_INVOKE("first_paint");
 }
 }
 
@@ -204,7 +210,11 @@ demo: boolean }
  */
 export type AudiencePreview = { columns: string[]; rows: string[][]; row_count: number; fetched_at: string; 
 /**
- * The source as saved on the draft (query path or file name), if any.
+ * The file name or query path the rows came from.
+ */
+source_name: string | null; 
+/**
+ * The source as saved on the draft, once its ID and phone columns are chosen.
  */
 source: AudienceSource | null; 
 /**
@@ -278,7 +288,8 @@ report_email?: string | null; mode?: Mode | null; audience?: AudienceSource | nu
  */
 export type DraftSummary = { summary: AudienceSummary; invalid: RowList; duplicates: RowList; opted_out: RowList; empty_values: RowList; fetched_at: string; 
 /**
- * Recipients whose own merge values force UCS-2.
+ * Recipients whose own merge values force UCS-2 although the template alone is GSM-7
+ * (e.g. an accented name): the editor cannot fix these.
  */
 ucs2_recipients: number }
 /**

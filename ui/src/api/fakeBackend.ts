@@ -106,6 +106,7 @@ interface Stored {
 interface Snapshot {
   table: Table;
   fetchedAt: string;
+  sourceName: string | null;
 }
 
 /** Rows of the summary's lists, as the backend's LIST_LIMIT. */
@@ -169,6 +170,8 @@ export class FakeBackend {
         return this.audiencePreview(num(args, "id"));
       case "analyze_message":
         return analyze(str(args, "template"), strings(args, "columns"), strings(args, "values"));
+      case "first_paint":
+        return 0;
       case "draft_summary":
         return this.draftSummary(num(args, "id"), (args.at as string | null | undefined) ?? null);
       case "list_settings":
@@ -345,8 +348,14 @@ export class FakeBackend {
     return campaign;
   }
 
-  private preview(table: Table, fetchedAt: string, source: AudienceSource | null): AudiencePreview {
+  private preview(
+    table: Table,
+    fetchedAt: string,
+    sourceName: string | null,
+    source: AudienceSource | null,
+  ): AudiencePreview {
     return {
+      source_name: sourceName,
       columns: [...table.columns],
       rows: table.rows.slice(0, PREVIEW_ROWS).map((r) => [...r]),
       row_count: table.rows.length,
@@ -366,8 +375,8 @@ export class FakeBackend {
       return fail("invalid", `${fileName}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const fetchedAt = this.now().toISOString();
-    this.snapshots.set(id, { table, fetchedAt });
-    const preview = this.preview(table, fetchedAt, null);
+    this.snapshots.set(id, { table, fetchedAt, sourceName: fileName });
+    const preview = this.preview(table, fetchedAt, fileName, null);
     const keep = (column: string | undefined) =>
       column !== undefined && table.columns.includes(column) ? column : null;
     const source: AudienceSource = {
@@ -390,7 +399,9 @@ export class FakeBackend {
   private audiencePreview(id: number): AudiencePreview | null {
     const { campaign } = this.get(id);
     const snapshot = this.snapshots.get(id);
-    return snapshot ? this.preview(snapshot.table, snapshot.fetchedAt, campaign.audience) : null;
+    return snapshot
+      ? this.preview(snapshot.table, snapshot.fetchedAt, snapshot.sourceName, campaign.audience)
+      : null;
   }
 
   private setting(key: string): number {
@@ -757,7 +768,7 @@ export class FakeBackend {
       {},
       [[-3, "user", "created", null]],
     );
-    this.snapshots.set(this.nextId - 1, { table: parseCsv(DEMO_CSV), fetchedAt: hours(-2.5) });
+    this.snapshots.set(this.nextId - 1, { table: parseCsv(DEMO_CSV), fetchedAt: hours(-2.5), sourceName: "members-2025.csv" });
     add(
       {
         name: "2024 Annual Meeting",

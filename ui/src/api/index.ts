@@ -120,6 +120,13 @@ export const api = {
     }
   },
   draftSummary: (id: number, at: string | null) => unwrap(commands.draftSummary(id, at)),
+  firstPaint: async () => {
+    try {
+      return await commands.firstPaint();
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
 
 export type Api = typeof api;

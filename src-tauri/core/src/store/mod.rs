@@ -11,6 +11,7 @@ mod snapshots;
 pub use campaigns::DraftChanges;
 pub use messages::NewMessage;
 pub use opt_outs::{OptOut, OptOutSource};
+pub use snapshots::AudienceSnapshot;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, StorageContext};

@@ -7,6 +7,7 @@ const preview = (over: Partial<AudiencePreview> = {}): AudiencePreview => ({
   rows: [["1", "Zoë", "201-555-0123"]],
   row_count: 1,
   fetched_at: "2025-03-12T12:00:00Z",
+  source_name: "members.csv",
   source: null,
   suggested_id_column: "ID",
   suggested_phone_column: "Cell",

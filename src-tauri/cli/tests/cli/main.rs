@@ -213,3 +213,137 @@ fn without_a_secret_service_the_keychain_error_says_what_to_do() {
     assert!(err.contains("error[keychain]"), "{err}");
     assert!(err.contains("No Secret Service is running"), "{err}");
 }
+
+#[test]
+fn segments_prints_the_contract_shape() {
+    let cli = Cli::new();
+    let v = cli.json(&["segments", "Hello 😜"]);
+    assert_eq!(
+        v,
+        serde_json::json!({"encoding":"UCS-2","segments":1,"characters":7,"non_gsm":["😜"]})
+    );
+    let digits: String = "1234567890".repeat(17).chars().take(161).collect();
+    assert_eq!(cli.json(&["segments", &digits])["segments"], 2);
+    // Standard input is read verbatim: the trailing CRLF counts.
+    let out = cli.run_stdin(&["segments"], "€uro\r\n");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["encoding"].as_str(), v["characters"].as_u64()),
+        (Some("GSM-7"), Some(7))
+    );
+    let v = cli.json(&["segments", "--smart-encoding", "It’s “fine” — really…"]);
+    assert_eq!(v["body"], "It's \"fine\" - really...");
+    assert_eq!(
+        (
+            v["encoding"].as_str(),
+            v["non_gsm"].as_array().map(Vec::len)
+        ),
+        (Some("GSM-7"), Some(0))
+    );
+}
+
+#[test]
+fn phone_answers_every_input_in_order() {
+    let cli = Cli::new();
+    let out = cli.run_stdin(
+        &["phone", "--region", "US"],
+        "(201) 555-0123\n\nN/A\n+44 20 7946 0018\n0412 345 678\n",
+    );
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "a blank line gets an answer too");
+    assert_eq!(lines[0]["e164"], "+12015550123");
+    assert_eq!(lines[0]["kind"], "fixed_line_or_mobile");
+    assert_eq!(lines[0]["sendable"], true);
+    assert_eq!(
+        (lines[1]["input"].as_str(), lines[1]["error"].as_str()),
+        (Some(""), Some("no number given"))
+    );
+    assert_eq!(lines[3]["kind"], "fixed_line");
+    assert_eq!(lines[3]["sendable"], false);
+    assert_eq!(
+        lines[4]["e164"],
+        Value::Null,
+        "an Australian mobile without +61 is not a US number"
+    );
+    let out = cli.run(&["phone", "--region", "AU", "0412 345 678"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["e164"].as_str(), v["kind"].as_str()),
+        (Some("+61412345678"), Some("mobile"))
+    );
+    let err = cli.fails(&["phone", "--region", "XX", "1"]);
+    assert!(err.contains("XX"), "{err}");
+}
+
+#[test]
+fn preview_prepares_a_csv_audience() {
+    let cli = Cli::new();
+    let csv = cli.dir.path().join("members.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}ID;FirstName;Mobile\n1;Zoë;(201) 555-0123\n2;Ann;201.555.0123\n3;Lee;N/A\n4;Kim;201-555-0144\n",
+    )
+    .unwrap();
+    let csv = csv.to_str().unwrap();
+    let base = [
+        "preview",
+        "--csv",
+        csv,
+        "--id-column",
+        "ID",
+        "--phone-column",
+        "Mobile",
+    ];
+    let v = cli.json(&[&base[..], &["--template", "Hi ${FirstName}"]].concat());
+    let s = &v["summary"];
+    assert_eq!(
+        (s["contacts_pulled"].as_u64(), s["to_send"].as_u64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(
+        (s["invalid"].as_u64(), s["duplicates"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(s["estimated_segments"], 2);
+    let r = v["recipients"].as_array().unwrap();
+    assert_eq!(r.len(), 4);
+    assert_eq!(
+        (r[0]["body"].as_str(), r[0]["encoding"].as_str()),
+        (Some("Hi Zoë"), Some("UCS-2"))
+    );
+    assert_eq!(r[1]["reason"], "duplicate of 1");
+    assert_eq!(r[2]["status"], "error");
+
+    let out = cli.run(
+        &[
+            &base[..],
+            &["--template", "Hi ${FirstName}", "--format", "csv"],
+        ]
+        .concat(),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 5);
+    assert!(text.starts_with("row,imis_id,name,phone,to,status,reason,encoding,segments,body"));
+
+    let err = cli.fails(&[&base[..], &["--template", "Hi ${FirstNme}"]].concat());
+    assert!(err.contains("did you mean ${FirstName}?"), "{err}");
+    std::fs::write(cli.dir.path().join("bad.csv"), "ID,Mobile\n1,2,3\n").unwrap();
+    let bad = cli.dir.path().join("bad.csv");
+    let err = cli.fails(&[
+        "preview",
+        "--csv",
+        bad.to_str().unwrap(),
+        "--id-column",
+        "ID",
+        "--phone-column",
+        "Mobile",
+        "--template",
+        "x",
+    ]);
+    assert!(err.contains("line 2: this row has 3 fields"), "{err}");
+}

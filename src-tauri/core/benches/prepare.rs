@@ -31,7 +31,7 @@ fn audience(rows: usize) -> AudienceTable {
         .map(|i| {
             let r = next();
             let n = 2_015_550_000
-                + (r % 9_000) as u64
+                + (r % 9_000)
                 + if r % 20 == 0 {
                     0
                 } else {

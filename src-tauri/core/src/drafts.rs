@@ -456,6 +456,14 @@ mod tests {
         3,<img src=x onerror=alert(1)>,,N/A\n\
         4,Kim,Lee,201-555-0144\n";
 
+    async fn set_template(store: &Store, id: i64, template: &str) {
+        let changes = DraftChanges {
+            template: Some(template.into()),
+            ..Default::default()
+        };
+        store.update_draft(id, changes, Actor::User).await.unwrap();
+    }
+
     async fn draft_with_csv(store: &Store) -> i64 {
         let id = store
             .create_campaign(
@@ -515,17 +523,7 @@ mod tests {
     async fn summary_lists_who_is_behind_each_count() {
         let (store, _clock, _dir) = store().await;
         let id = draft_with_csv(&store).await;
-        store
-            .update_draft(
-                id,
-                DraftChanges {
-                    template: Some("Hi ${FirstName}".into()),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        set_template(&store, id, "Hi ${FirstName}").await;
         store
             .add_opt_out(
                 "+12015550144",
@@ -557,33 +555,13 @@ mod tests {
     async fn scheduling_checks_the_draft_as_sending_will() {
         let (store, clock, _dir) = store().await;
         let id = draft_with_csv(&store).await;
-        store
-            .update_draft(
-                id,
-                DraftChanges {
-                    template: Some("Hi ${FirstNme}".into()),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        set_template(&store, id, "Hi ${FirstNme}").await;
         let err = schedule(&store, id, None, Actor::User).await.unwrap_err();
         assert!(
             err.to_string().contains("did you mean ${FirstName}?"),
             "{err}"
         );
-        store
-            .update_draft(
-                id,
-                DraftChanges {
-                    template: Some("Hi ${FirstName}".into()),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        set_template(&store, id, "Hi ${FirstName}").await;
         let past = clock.now() - chrono::Duration::hours(1);
         assert!(schedule(&store, id, Some(past), Actor::User)
             .await
@@ -622,17 +600,7 @@ mod tests {
         import_csv(&store, id, "m.csv", b"ID,Mobile\n1,N/A\n", Actor::User)
             .await
             .unwrap();
-        store
-            .update_draft(
-                id,
-                DraftChanges {
-                    template: Some("Hello".into()),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        set_template(&store, id, "Hello").await;
         let err = schedule(&store, id, None, Actor::User).await.unwrap_err();
         assert_eq!(
             err.to_string(),

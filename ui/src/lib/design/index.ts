@@ -2,6 +2,7 @@
 export { default as Alert } from "./Alert.svelte";
 export { default as Badge } from "./Badge.svelte";
 export { default as Button } from "./Button.svelte";
+export { default as ChoiceGroup } from "./ChoiceGroup.svelte";
 export { default as Dialog } from "./Dialog.svelte";
 export { default as EmptyState } from "./EmptyState.svelte";
 export { default as Field } from "./Field.svelte";
@@ -17,7 +18,7 @@ export { default as StatusBadge } from "./StatusBadge.svelte";
 export { default as Tabs } from "./Tabs.svelte";
 export { default as TextInput } from "./TextInput.svelte";
 export { default as Toasts } from "./Toasts.svelte";
-export type { FieldControl, MenuItem, TabItem } from "./types";
+export type { ChoiceOption, FieldControl, MenuItem, TabItem } from "./types";
 export type { IconName } from "./icons";
 export { showToast } from "./toasts.svelte";
 export { tabDomId } from "./tabs";

@@ -19,3 +19,11 @@ export interface MenuItem {
   danger?: boolean;
   testid?: string;
 }
+
+/** One radio card of a ChoiceGroup. */
+export interface ChoiceOption<T extends string> {
+  value: T;
+  label: string;
+  hint: string;
+  disabled?: boolean;
+}

@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/public -type f 2>/dev/null)
 
-.PHONY: help run test deps deps-build deps-test ui app lint rust-test ui-test e2e bindings bundle bench clean
+.PHONY: help run test deps-build deps-test ui app rust-test ui-test e2e bindings bundle bench measure-launch clean
 
 help:
 	@echo "make run     - build and open Herald (installs what is missing)"
@@ -89,6 +89,10 @@ bindings:
 
 bench:
 	cargo bench -p herald_core --bench prepare
+
+# Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
+measure-launch:
+	NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" tests/perf/launch.sh target/release/herald
 
 bundle: deps-build ui
 	ui/node_modules/.bin/tauri build --bundles deb,appimage

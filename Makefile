@@ -69,8 +69,11 @@ $(SEGCALC)/pydeps/.stamp: $(SEGCALC)/requirements.txt
 	  --target $(SEGCALC)/pydeps -r $(SEGCALC)/requirements.txt
 	@touch $@
 
+# Under a private D-Bus session with an unlocked gnome-keyring, so the keychain tests talk
+# to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
 rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp
-	cargo test --workspace
+	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- bash -c \
+	  'echo -n herald-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && cargo test --workspace'
 
 ui-test: ui/node_modules/.stamp
 	cd ui && npm run check && npm run lint && npm test

@@ -1,7 +1,7 @@
 //! The registry of commands and events, and the TypeScript it generates. The generated
 //! file is committed; `tests/bindings.rs` fails when it drifts from this registry.
 
-use crate::{commands, events, metrics};
+use crate::{commands, events, metrics, secrets};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -30,6 +30,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::analyze_message,
             commands::draft_summary,
             metrics::first_paint,
+            secrets::secret_status,
+            secrets::set_secret,
+            secrets::delete_secret,
         ])
         .events(tauri_specta::collect_events![events::CampaignsChanged])
 }

@@ -4,12 +4,14 @@
 //! - [`error`]: the one serialisable error that crosses into the front end.
 //! - [`events`]: typed events the front end listens to.
 //! - [`tray`]: the tray icon and close-to-tray behaviour.
+//! - [`secrets`]: write-only access to the OS keychain.
 //! - [`bindings`]: the command/event registry from which `ui/src/api/bindings.ts` is generated.
 
 mod commands;
 mod error;
 mod events;
 mod metrics;
+mod secrets;
 mod state;
 mod tray;
 

@@ -1,3 +1,4 @@
+use herald_core::keychain::Keychain;
 use herald_core::telemetry::{self, LogGuard};
 use herald_core::{paths, Store};
 use std::path::PathBuf;
@@ -7,6 +8,8 @@ use tauri::{AppHandle, Manager};
 pub struct AppState {
     pub store: Store,
     pub data_dir: PathBuf,
+    /// This data folder's secrets in the OS keychain.
+    pub keychain: Keychain,
     _log_guard: Option<LogGuard>,
 }
 
@@ -38,9 +41,11 @@ impl AppState {
             .inspect_err(|e| {
                 tracing::error!(error = %e, "could not open the database");
             })?;
+        let keychain = Keychain::for_data_dir(&data_dir);
         Ok(Self {
             store,
             data_dir,
+            keychain,
             _log_guard: log_guard,
         })
     }

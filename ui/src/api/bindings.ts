@@ -170,6 +170,30 @@ async draftSummary(id: number, at: string | null) : Promise<Result<DraftSummary,
  */
 async firstPaint() : Promise<number> {
     return await TAURI_INVOKE("first_paint");
+},
+async secretStatus() : Promise<Result<SecretStatus[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("secret_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setSecret(name: string, value: string) : Promise<Result<SecretStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_secret", { name, value }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async deleteSecret(name: string) : Promise<Result<SecretStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_secret", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -365,6 +389,14 @@ schedule?: string | null }
  * A list behind a count, cut at [`LIST_LIMIT`] rows.
  */
 export type RowList = { total: number; rows: ListedRow[] }
+/**
+ * Whether a secret is stored, never its value.
+ */
+export type SecretStatus = { name: string; stored: boolean; 
+/**
+ * Why the keychain could not be asked, in words a person can act on.
+ */
+error: string | null }
 /**
  * When a send of `segments` starting at `start` would finish.
  */

@@ -18,6 +18,7 @@ import type {
   MessageCounts,
   NewCampaign,
   RowList,
+  SecretStatus,
   SendPlan,
   SettingEntry,
   SettingKind,
@@ -88,14 +89,24 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   { key: "smtp.from", kind: "text", default: "", description: "Address the reports are sent from." },
 ];
 
+/** The secrets the backend knows, in its order (SecretName::ALL). */
+export const SECRET_NAMES: readonly string[] = [
+  "imis.password",
+  "twilio.auth_token",
+  "twilio.api_key_secret",
+  "smtp.password",
+];
+
 interface Options {
   demo?: boolean;
   /** The current time; tests pass a fixed one. */
   now?: () => Date;
   /** Called after every change to the campaign list, like the backend's `campaigns-changed` event. */
   onCampaignsChanged?: (campaignId: number | null) => void;
-  /** Start with no campaigns at all. */
+  /** Start with no campaigns at all (and no stored secrets). */
   empty?: boolean;
+  /** Act as if the keychain cannot be reached, with this message (e.g. no Secret Service). */
+  keychainError?: string;
 }
 
 interface Stored {
@@ -121,6 +132,10 @@ export class FakeBackend {
   private readonly events: CampaignEvent[] = [];
   private readonly settings = new Map<string, Json>();
   private readonly snapshots = new Map<number, Snapshot>();
+  /** The names of the stored secrets. Write-only like the real keychain seen from the window: the
+   *  values are not even kept, so nothing here can ever hand one back. */
+  private readonly secrets = new Set<string>();
+  private readonly keychainError: string | null;
   private nextId = 1;
   private nextEventId = 1;
   readonly demo: boolean;
@@ -131,6 +146,7 @@ export class FakeBackend {
     this.demo = options.demo ?? true;
     this.now = options.now ?? (() => new Date());
     this.notify = options.onCampaignsChanged ?? (() => undefined);
+    this.keychainError = options.keychainError ?? null;
     if (!options.empty) this.seed();
   }
 
@@ -183,6 +199,12 @@ export class FakeBackend {
         this.settings.delete(def.key);
         return this.entry(def);
       }
+      case "secret_status":
+        return SECRET_NAMES.map((name) => this.secretStatus(name));
+      case "set_secret":
+        return this.setSecret(str(args, "name"), str(args, "value"));
+      case "delete_secret":
+        return this.deleteSecret(str(args, "name"));
       default:
         return fail("internal", `command ${cmd} not found`);
     }
@@ -615,9 +637,38 @@ export class FakeBackend {
     return this.entry(def);
   }
 
+  // --- secrets (write-only) --------------------------------------------------------------
+
+  private secretName(name: string): string {
+    if (!SECRET_NAMES.includes(name)) fail("invalid", `there is no secret called '${name}'`);
+    return name;
+  }
+
+  private secretStatus(name: string): SecretStatus {
+    if (this.keychainError !== null) return { name, stored: false, error: this.keychainError };
+    return { name, stored: this.secrets.has(name), error: null };
+  }
+
+  private setSecret(raw: string, value: string): SecretStatus {
+    const name = this.secretName(raw);
+    if (this.keychainError !== null) fail("keychain", this.keychainError);
+    if (value === "") fail("keychain", `the secret store refused to save ${name}: the value is empty`);
+    this.secrets.add(name);
+    return this.secretStatus(name);
+  }
+
+  private deleteSecret(raw: string): SecretStatus {
+    const name = this.secretName(raw);
+    if (this.keychainError !== null) fail("keychain", this.keychainError);
+    this.secrets.delete(name);
+    return this.secretStatus(name);
+  }
+
   // --- seed ------------------------------------------------------------------------------
 
   private seed(): void {
+    // One credential already entered, so the screen shows both states.
+    this.secrets.add("twilio.auth_token");
     const now = this.now().getTime();
     const hours = (h: number) => new Date(now + h * 3_600_000).toISOString();
     const add = (

@@ -83,6 +83,33 @@ describe("api", () => {
   });
 });
 
+describe("secrets", () => {
+  it("stores and deletes a secret without ever handing its value back", async () => {
+    installMock({ empty: true });
+    const value = "hunter2-very-secret";
+    const answers: unknown[] = [];
+    answers.push(await api.setSecret("smtp.password", value));
+    answers.push(await api.secretStatus());
+    expect(answers[0]).toEqual({ name: "smtp.password", stored: true, error: null });
+    answers.push(await api.deleteSecret("smtp.password"));
+    expect(answers[2]).toEqual({ name: "smtp.password", stored: false, error: null });
+    expect(JSON.stringify(answers)).not.toContain(value);
+    await expect(api.setSecret("smtp.password", "")).rejects.toMatchObject({ code: "keychain" });
+    await expect(api.setSecret("smtp.nope", value)).rejects.toMatchObject({ code: "invalid" });
+  });
+
+  it("reports an unreachable keychain on every secret and refuses changes", async () => {
+    installMock({ empty: true, keychainError: "No Secret Service is running" });
+    const list = await api.secretStatus();
+    expect(list.map((s) => s.name)).toEqual(["imis.password", "twilio.auth_token", "twilio.api_key_secret", "smtp.password"]);
+    expect(list.every((s) => !s.stored && s.error === "No Secret Service is running")).toBe(true);
+    await expect(api.setSecret("imis.password", "x")).rejects.toMatchObject({
+      code: "keychain",
+      message: "No Secret Service is running",
+    });
+  });
+});
+
 describe("onCampaignsChanged", () => {
   it("calls back on the event until unsubscribed", async () => {
     installMock({ empty: true });

@@ -27,6 +27,7 @@ export type {
   Mode,
   NewCampaign,
   RowList,
+  SecretStatus,
   SendPlan,
   SettingEntry,
   SettingKind,
@@ -108,6 +109,10 @@ export const api = {
   listSettings: () => unwrap(commands.listSettings()),
   setSetting: (key: string, value: string) => unwrap(commands.setSetting(key, value)),
   resetSetting: (key: string) => unwrap(commands.resetSetting(key)),
+  /** Whether each secret is stored; never a value (the backend cannot read one back to us). */
+  secretStatus: () => unwrap(commands.secretStatus()),
+  setSecret: (name: string, value: string) => unwrap(commands.setSecret(name, value)),
+  deleteSecret: (name: string) => unwrap(commands.deleteSecret(name)),
   importCsvAudience: (id: number, fileName: string, content: string) =>
     unwrap(commands.importCsvAudience(id, fileName, content)),
   audiencePreview: (id: number) => unwrap(commands.audiencePreview(id)),

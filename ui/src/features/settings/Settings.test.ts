@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { api } from "../../api";
 import { installMock } from "../../api/mock";
@@ -69,5 +70,147 @@ describe("Settings", () => {
     await waitFor(async () => {
       expect((await api.listSettings()).find((s) => s.key === "smtp.security")?.value).toBe("tls");
     });
+  });
+});
+
+describe("Settings credentials", () => {
+  const SECRET = "s3cr3t-Pa55word!";
+
+  it("shows each secret's state from the keychain, never a value", async () => {
+    installMock({ empty: true });
+    await api.setSecret("twilio.auth_token", SECRET);
+    render(Settings);
+    const twilio = await screen.findByRole("region", { name: "Twilio" });
+    await waitFor(() => {
+      expect(screen.getByTestId("secret-state-twilio.auth_token").textContent.trim()).toBe("Stored in the system keychain");
+    });
+    expect(screen.getByTestId("secret-state-twilio.api_key_secret").textContent.trim()).toBe("Not set");
+    expect(within(twilio).getByLabelText("Auth Token")).toBe(screen.getByTestId("secret-twilio.auth_token"));
+    expect(within(twilio).getByLabelText("API Key secret")).toBe(screen.getByTestId("secret-twilio.api_key_secret"));
+    const imis = screen.getByRole("region", { name: "iMIS" });
+    expect(within(imis).getByLabelText("Password")).toBe(screen.getByTestId("secret-imis.password"));
+    const smtp = screen.getByRole("region", { name: "Email reports" });
+    expect(within(smtp).getByLabelText("Password")).toBe(screen.getByTestId("secret-smtp.password"));
+    for (const name of ["imis.password", "twilio.auth_token", "twilio.api_key_secret", "smtp.password"]) {
+      const input = screen.getByTestId<HTMLInputElement>(`secret-${name}`);
+      expect(input.type).toBe("password");
+      expect(input.autocomplete).toBe("off");
+      expect(input.value).toBe("");
+    }
+    expect(screen.queryByTestId("secret-delete-twilio.api_key_secret")).toBeNull();
+    expect(within(twilio).getByText(/never in Herald's database or logs/)).toBeTruthy();
+  });
+
+  it("saves on Save, clears the input and flips the state to stored", async () => {
+    installMock({ empty: true });
+    const { container } = render(Settings);
+    const input = await screen.findByTestId<HTMLInputElement>("secret-imis.password");
+    const state = screen.getByTestId("secret-state-imis.password");
+    await waitFor(() => {
+      expect(state.textContent.trim()).toBe("Not set");
+    });
+    const save = screen.getByTestId<HTMLButtonElement>("secret-save-imis.password");
+    expect(save.disabled).toBe(true);
+
+    await fireEvent.input(input, { target: { value: SECRET } });
+    await fireEvent.click(save);
+
+    await waitFor(() => {
+      expect(state.textContent.trim()).toBe("Stored in the system keychain");
+    });
+    expect(input.value).toBe("");
+    expect(await screen.findByText("Saved to the keychain")).toBeTruthy();
+    expect(container.innerHTML).not.toContain(SECRET);
+    expect(document.body.innerHTML).not.toContain(SECRET);
+    expect(await api.secretStatus()).toContainEqual({ name: "imis.password", stored: true, error: null });
+  });
+
+  it("saves on Enter", async () => {
+    installMock({ empty: true });
+    const { container } = render(Settings);
+    const input = await screen.findByTestId<HTMLInputElement>("secret-smtp.password");
+    await waitFor(() => {
+      expect(input.disabled).toBe(false);
+    });
+    await fireEvent.input(input, { target: { value: SECRET } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    await waitFor(() => {
+      expect(screen.getByTestId("secret-state-smtp.password").textContent.trim()).toBe("Stored in the system keychain");
+    });
+    expect(input.value).toBe("");
+    expect(container.innerHTML).not.toContain(SECRET);
+  });
+
+  it("Replace focuses the input", async () => {
+    installMock({ empty: true });
+    await api.setSecret("twilio.api_key_secret", SECRET);
+    render(Settings);
+    const replace = await screen.findByRole("button", { name: "Replace the Twilio API Key secret" });
+    await fireEvent.click(replace);
+    expect(document.activeElement).toBe(screen.getByTestId("secret-twilio.api_key_secret"));
+  });
+
+  it("deletes through the confirm dialog", async () => {
+    installMock({ empty: true });
+    await api.setSecret("twilio.auth_token", SECRET);
+    render(Settings);
+    const del = await screen.findByTestId("secret-delete-twilio.auth_token");
+
+    await fireEvent.click(del);
+    const dialog = await screen.findByRole("dialog", { name: "Delete the Twilio Auth Token?" });
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => {
+      expect(screen.queryByRole("dialog")).toBeNull();
+    });
+    expect(screen.getByTestId("secret-state-twilio.auth_token").textContent.trim()).toBe("Stored in the system keychain");
+
+    await fireEvent.click(screen.getByTestId("secret-delete-twilio.auth_token"));
+    await fireEvent.click(await screen.findByTestId("secret-confirm-delete-twilio.auth_token"));
+    await waitFor(() => {
+      expect(screen.getByTestId("secret-state-twilio.auth_token").textContent.trim()).toBe("Not set");
+    });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(screen.queryByTestId("secret-delete-twilio.auth_token")).toBeNull();
+    expect(await api.secretStatus()).toContainEqual({ name: "twilio.auth_token", stored: false, error: null });
+  });
+
+  it("shows the keychain's error and disables the inputs", async () => {
+    const message = "No Secret Service is running: start GNOME Keyring or KeePassXC";
+    installMock({ empty: true, keychainError: message });
+    render(Settings);
+    const imis = await screen.findByRole("region", { name: "iMIS" });
+    const alert = await within(imis).findByText(message);
+    expect(alert.closest("[data-tone]")?.getAttribute("data-tone")).toBe("warning");
+    const twilio = screen.getByRole("region", { name: "Twilio" });
+    // Both Twilio secrets share the one complaint: shown once.
+    expect(within(twilio).getAllByText(message)).toHaveLength(1);
+    for (const name of ["imis.password", "twilio.auth_token", "twilio.api_key_secret", "smtp.password"]) {
+      expect(screen.getByTestId<HTMLInputElement>(`secret-${name}`).disabled).toBe(true);
+      expect(screen.getByTestId<HTMLButtonElement>(`secret-save-${name}`).disabled).toBe(true);
+    }
+  });
+
+  it("shows a failed save under the field and keeps the typed text for another try", async () => {
+    installMock({ empty: true });
+    render(Settings);
+    const input = await screen.findByTestId<HTMLInputElement>("secret-imis.password");
+    await waitFor(() => {
+      expect(input.disabled).toBe(false);
+    });
+    mockIPC((cmd) => {
+      if (cmd === "set_secret") {
+        // The real IPC rejects with the serialised AppError.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        throw { code: "keychain", message: "The keychain refused access to imis.password" };
+      }
+      return null;
+    });
+    await fireEvent.input(input, { target: { value: SECRET } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    const error = await screen.findByTestId("field-error");
+    expect(error.textContent).toBe("The keychain refused access to imis.password");
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    expect(input.value).toBe(SECRET);
+    expect(screen.getByTestId("secret-state-imis.password").textContent.trim()).toBe("Not set");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SettingEntry } from "../../api";
-import { choiceLabel, defaultText, groupOf, groupSettings, settingLabel, valueText } from "./model";
+import { choiceLabel, defaultText, GROUPS, groupOf, groupSettings, secretErrors, settingLabel, valueText } from "./model";
 
 function entry(key: string, over: Partial<SettingEntry> = {}): SettingEntry {
   return { key, kind: "text", value: "", default: "", is_default: true, choices: [], description: "", ...over };
@@ -60,5 +60,24 @@ describe("values", () => {
     expect(defaultText(entry("smtp.security", { kind: "choice", default: "starttls" }))).toBe("STARTTLS");
     expect(defaultText(entry("imis.base_url"))).toBe("none");
     expect(defaultText(entry("campaign.settle_minutes", { kind: "integer", default: 30 }))).toBe("30");
+  });
+});
+
+describe("secretErrors", () => {
+  const fields = GROUPS.find((g) => g.id === "twilio")?.secrets ?? [];
+
+  it("lists each distinct complaint once, only for these secrets", () => {
+    expect(
+      secretErrors(fields, [
+        { name: "imis.password", stored: false, error: "other group" },
+        { name: "twilio.auth_token", stored: false, error: "No Secret Service" },
+        { name: "twilio.api_key_secret", stored: false, error: "No Secret Service" },
+      ]),
+    ).toEqual(["No Secret Service"]);
+  });
+
+  it("has nothing to say when all is well or nothing is known yet", () => {
+    expect(secretErrors(fields, [{ name: "twilio.auth_token", stored: true, error: null }])).toEqual([]);
+    expect(secretErrors(fields, null)).toEqual([]);
   });
 });

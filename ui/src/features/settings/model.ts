@@ -1,14 +1,23 @@
 // How the Settings screen groups, names and shows the backend's setting entries.
-import type { Json, SettingEntry } from "../../api";
+import type { Json, SecretStatus, SettingEntry } from "../../api";
 
 export type GroupId = "imis" | "twilio" | "phone" | "campaign" | "smtp" | "other";
+
+/** One write-only credential, kept in the OS keychain under `name` (the backend's SecretName). */
+export interface SecretField {
+  name: string;
+  label: string;
+  /** What it is in a sentence's middle, for the confirm dialog and button names ("the iMIS password"). */
+  what: string;
+  hint?: string;
+}
 
 export interface GroupInfo {
   id: GroupId;
   title: string;
   description: string;
-  /** What this group keeps in the OS keychain, as the start of a sentence; null when nothing. */
-  secrets: string | null;
+  /** What this group keeps in the OS keychain; empty when nothing. */
+  secrets: readonly SecretField[];
 }
 
 export const GROUPS: readonly GroupInfo[] = [
@@ -16,33 +25,50 @@ export const GROUPS: readonly GroupInfo[] = [
     id: "imis",
     title: "iMIS",
     description: "Where Herald finds your members and records each text.",
-    secrets: "The iMIS password is",
+    secrets: [
+      { name: "imis.password", label: "Password", what: "the iMIS password", hint: "Password of the iMIS user above." },
+    ],
   },
   {
     id: "twilio",
     title: "Twilio",
     description: "The account and sender that send the texts, and how fast.",
-    secrets: "The Twilio Auth Token and API Key secret are",
+    secrets: [
+      {
+        name: "twilio.auth_token",
+        label: "Auth Token",
+        what: "the Twilio Auth Token",
+        hint: "Used when no API Key SID is set.",
+      },
+      {
+        name: "twilio.api_key_secret",
+        label: "API Key secret",
+        what: "the Twilio API Key secret",
+        hint: "Used when an API Key SID is set.",
+      },
+    ],
   },
   {
     id: "phone",
     title: "Phone numbers",
     description: "How numbers without a country code are read.",
-    secrets: null,
+    secrets: [],
   },
   {
     id: "campaign",
     title: "Campaigns",
     description: "How campaigns finish and catch up.",
-    secrets: null,
+    secrets: [],
   },
   {
     id: "smtp",
     title: "Email reports",
     description: "The mail server that sends campaign reports.",
-    secrets: "The mail server password is",
+    secrets: [
+      { name: "smtp.password", label: "Password", what: "the mail server password", hint: "Password of the mail server user above." },
+    ],
   },
-  { id: "other", title: "Other", description: "Settings this version of the screen does not know yet.", secrets: null },
+  { id: "other", title: "Other", description: "Settings this version of the screen does not know yet.", secrets: [] },
 ];
 
 export function groupOf(key: string): GroupId {
@@ -132,4 +158,10 @@ export function defaultText(entry: Pick<SettingEntry, "key" | "kind" | "default"
   if (text === "") return "none";
   if (entry.kind === "choice") return choiceLabel(entry.key, text);
   return text;
+}
+
+/** The keychain's distinct complaints about these secrets, in order, for one Alert each. */
+export function secretErrors(fields: readonly SecretField[], statuses: readonly SecretStatus[] | null): string[] {
+  const errors = fields.map((f) => statuses?.find((s) => s.name === f.name)?.error ?? null);
+  return [...new Set(errors.filter((e): e is string => e !== null && e !== ""))];
 }

@@ -69,11 +69,10 @@ $(SEGCALC)/pydeps/.stamp: $(SEGCALC)/requirements.txt
 	  --target $(SEGCALC)/pydeps -r $(SEGCALC)/requirements.txt
 	@touch $@
 
-# Under a private D-Bus session with an unlocked gnome-keyring, so the keychain tests talk
-# to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
+# Under a private D-Bus session with a throw-away unlocked gnome-keyring, so the keychain
+# tests talk to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
 rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp
-	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- bash -c \
-	  'echo -n herald-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && cargo test --workspace'
+	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- .ci/with-keyring cargo test --workspace
 
 ui-test: ui/node_modules/.stamp
 	cd ui && npm run check && npm run lint && npm test
@@ -82,7 +81,7 @@ ui-test: ui/node_modules/.stamp
 e2e: ui
 	cargo build -p herald -p herald-cli
 	rm -rf artifacts/e2e && mkdir -p artifacts/e2e
-	NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" \
 	  node --test --test-concurrency=1 tests/e2e/
 
 ## ---- other ----
@@ -95,7 +94,7 @@ bench:
 
 # Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
 measure-launch:
-	NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" tests/perf/launch.sh target/release/herald
+	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" tests/perf/launch.sh target/release/herald
 
 bundle: deps-build ui
 	ui/node_modules/.bin/tauri build --bundles deb,appimage

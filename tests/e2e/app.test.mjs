@@ -61,6 +61,29 @@ describe("Herald desktop app", () => {
     await s.screenshot("03-settings-saved");
   });
 
+  test("a secret typed in Settings goes to the keychain and never comes back", async () => {
+    const s = app.session;
+    await (await s.find('[data-testid="nav-settings"]')).click();
+    await s.waitFor('[data-testid="page-settings"]');
+    const input = await s.waitFor('[data-testid="secret-smtp.password"]');
+    await input.scrollIntoView();
+    const secret = "e2e-Secret-Zq9-🔑";
+    await s.exec(
+      "const t = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('input', { bubbles: true }));",
+      [{ "element-6066-11e4-a52e-4f735466cecf": input.id }, secret],
+    );
+    await (await s.find('[data-testid="secret-save-smtp.password"]')).click();
+    await s.waitFor('[data-testid="secret-state-smtp.password"]', {
+      predicate: async (e) => /stored/i.test(await e.text()),
+    });
+    assert.equal(await input.prop("value"), "", "the field is cleared after saving");
+    const html = await s.exec("return document.documentElement.outerHTML;");
+    assert.ok(!html.includes("e2e-Secret-Zq9"), "the secret is nowhere in the page");
+    const status = heraldCli(app.dataDir, "secrets", "status");
+    assert.equal(status.find((r) => r.name === "smtp.password").stored, true, "herald-cli sees it in the same keychain");
+    await s.screenshot("06-settings-secret-stored");
+  });
+
   test("a second launch hands over to the running window instead of starting twice", async () => {
     const app2 = spawn(path.join(repoRoot, "target", "debug", "herald"), [], {
       env: { ...process.env, HERALD_DATA_DIR: app.dataDir },

@@ -133,33 +133,21 @@ pub async fn secrets(ctx: &Context, cmd: SecretsCommand) -> Result<String> {
     pretty(result)
 }
 
-/// Reads a secret from standard input: one line when typed at a terminal (not echoed by
-/// the shell's pipe), the whole input otherwise, without the trailing newline.
+/// Reads a secret from standard input: at a terminal, one line typed without echo; from a
+/// pipe, the whole input less its trailing newline. Never from the command line, where it
+/// would land in the shell's history.
 fn read_secret(name: SecretName) -> Result<Sensitive> {
-    let stdin = std::io::stdin();
-    let mut text = String::new();
-    if stdin.is_terminal() {
-        eprint!(
-            "{} (input hidden is not supported here; pipe the value in): ",
-            name.as_str()
-        );
-    }
-    stdin
-        .lock()
-        .read_to_string(&mut text)
-        .map_err(|source| Error::Io {
-            context: "could not read the secret from standard input".into(),
-            source,
-        })?;
-    let value = text
-        .strip_suffix('\n')
-        .map(|t| t.strip_suffix('\r').unwrap_or(t))
-        .unwrap_or(&text);
+    let io_error = |source| Error::Io { context: "could not read the secret from standard input".into(), source };
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("{} (typing is hidden): ", name.as_str())).map_err(io_error)?
+    } else {
+        let mut text = String::new();
+        std::io::stdin().lock().read_to_string(&mut text).map_err(io_error)?;
+        text
+    };
+    let value = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
     if value.is_empty() {
-        return Err(Error::Invalid(format!(
-            "no value for {} was given on standard input",
-            name.as_str()
-        )));
+        return Err(Error::Invalid(format!("no value for {} was given on standard input", name.as_str())));
     }
     Ok(Sensitive::new(value))
 }

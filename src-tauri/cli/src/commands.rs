@@ -137,17 +137,30 @@ pub async fn secrets(ctx: &Context, cmd: SecretsCommand) -> Result<String> {
 /// pipe, the whole input less its trailing newline. Never from the command line, where it
 /// would land in the shell's history.
 fn read_secret(name: SecretName) -> Result<Sensitive> {
-    let io_error = |source| Error::Io { context: "could not read the secret from standard input".into(), source };
+    let io_error = |source| Error::Io {
+        context: "could not read the secret from standard input".into(),
+        source,
+    };
     let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!("{} (typing is hidden): ", name.as_str())).map_err(io_error)?
+        rpassword::prompt_password(format!("{} (typing is hidden): ", name.as_str()))
+            .map_err(io_error)?
     } else {
         let mut text = String::new();
-        std::io::stdin().lock().read_to_string(&mut text).map_err(io_error)?;
+        std::io::stdin()
+            .lock()
+            .read_to_string(&mut text)
+            .map_err(io_error)?;
         text
     };
-    let value = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+    let value = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text);
     if value.is_empty() {
-        return Err(Error::Invalid(format!("no value for {} was given on standard input", name.as_str())));
+        return Err(Error::Invalid(format!(
+            "no value for {} was given on standard input",
+            name.as_str()
+        )));
     }
     Ok(Sensitive::new(value))
 }

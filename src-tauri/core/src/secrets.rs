@@ -138,9 +138,21 @@ mod tests {
     #[test]
     fn env_store_is_read_only_and_says_which_variable() {
         let err = EnvSecrets
-            .set(SecretName::SmtpPassword, &Sensitive::new("x"))
+            .set(
+                SecretName::SmtpPassword,
+                &Sensitive::new("s3cr3t-never-shown"),
+            )
             .unwrap_err();
-        assert!(err.to_string().contains("HERALD_SMTP_PASSWORD"));
-        assert!(!err.to_string().contains('x') || !err.to_string().contains("\"x\""));
+        let text = err.to_string();
+        assert!(text.contains("HERALD_SMTP_PASSWORD"), "{text}");
+        assert!(
+            !text.contains("s3cr3t-never-shown"),
+            "the refused value must not appear: {text}"
+        );
+        assert!(!format!("{err:?}").contains("s3cr3t-never-shown"));
+        assert!(
+            EnvSecrets.delete(SecretName::SmtpPassword).is_err(),
+            "the environment cannot be edited either"
+        );
     }
 }

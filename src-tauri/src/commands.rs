@@ -209,16 +209,7 @@ pub async fn unarchive_campaign(
     state: State<'_, AppState>,
     id: i64,
 ) -> CmdResult<Campaign> {
-    let back_to = state
-        .store
-        .campaign(id)
-        .await?
-        .archived_from
-        .unwrap_or(CampaignStatus::Draft);
-    let c = state
-        .store
-        .transition(id, back_to, Actor::User, None)
-        .await?;
+    let c = state.store.unarchive(id, Actor::User).await?;
     changed(&app, Some(id));
     Ok(c)
 }

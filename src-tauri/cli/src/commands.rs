@@ -224,14 +224,7 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
                 .transition(id, CampaignStatus::Archived, Actor::Cli, None)
                 .await?,
         ),
-        CampaignCommand::Unarchive { id } => {
-            let from = store
-                .campaign(id)
-                .await?
-                .archived_from
-                .unwrap_or(CampaignStatus::Draft);
-            pretty(store.transition(id, from, Actor::Cli, None).await?)
-        }
+        CampaignCommand::Unarchive { id } => pretty(store.unarchive(id, Actor::Cli).await?),
         CampaignCommand::Duplicate { id } => {
             pretty(json!({"id": store.duplicate_campaign(id, Actor::Cli).await?}))
         }

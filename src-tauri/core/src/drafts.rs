@@ -11,6 +11,7 @@ use crate::compose::smart_encoding;
 use crate::compose::summary::SendLimits;
 use crate::compose::template::{MergeTemplate, TemplateError};
 use crate::error::{Error, Result};
+use crate::settings::Settings;
 use crate::status::CampaignStatus;
 use crate::store::{DraftChanges, Store};
 use chrono::{DateTime, Utc};
@@ -303,6 +304,7 @@ pub struct DraftSummary {
 pub async fn prepare_draft(
     store: &Store,
     c: &Campaign,
+    settings: &Settings,
 ) -> Result<(Vec<PreparedMessage>, DateTime<Utc>)> {
     let audience = c
         .audience
@@ -321,7 +323,6 @@ pub async fn prepare_draft(
     let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
     let template =
         MergeTemplate::parse(&c.template, &aliases).map_err(|e| Error::Invalid(e.to_string()))?;
-    let settings = store.settings().await?;
     let region =
         Region::parse(&settings.default_region()).map_err(|e| Error::Invalid(e.to_string()))?;
     let opted_out = store.opted_out_numbers().await?;
@@ -355,8 +356,8 @@ pub async fn draft_summary(
     start: Option<DateTime<Utc>>,
 ) -> Result<DraftSummary> {
     let c = store.campaign(id).await?;
-    let (prepared, fetched_at) = prepare_draft(store, &c).await?;
     let settings = store.settings().await?;
+    let (prepared, fetched_at) = prepare_draft(store, &c, &settings).await?;
     let usage = store.segment_usage_by_day().await?;
     let limits = SendLimits {
         rate_per_second: settings.rate_per_second(),
@@ -420,7 +421,12 @@ pub async fn schedule(
     actor: Actor,
 ) -> Result<Campaign> {
     let c = draft(store, id).await?;
-    if store.audience_snapshot(id).await?.is_none() {
+    if at.is_some_and(|t| t < store.now() - chrono::Duration::minutes(1)) {
+        return Err(Error::Invalid(
+            "the scheduled time is in the past; choose a later time or send now".into(),
+        ));
+    }
+    if !store.has_audience_snapshot(id).await? {
         // Nothing cached (a campaign made from a file by the CLI): the audience is read
         // afresh at send time, which checks it then.
         return store.schedule(id, at, actor).await;
@@ -432,11 +438,6 @@ pub async fn schedule(
             c.name
         )));
     }
-    if at.is_some_and(|t| t < store.now() - chrono::Duration::minutes(1)) {
-        return Err(Error::Invalid(
-            "the scheduled time is in the past; choose a later time or send now".into(),
-        ));
-    }
     store
         .set_summary_audience(id, i64::from(summary.summary.to_send))
         .await?;
@@ -446,9 +447,8 @@ pub async fn schedule(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::NewCampaign;
     use crate::error::ErrorCode;
-    use crate::store::test_support::store;
+    use crate::store::test_support::{new_draft, store};
 
     const CSV: &str = "ID,FirstName,LastName,Mobile\n\
         1,Zoë,Brown,(201) 555-0123\n\
@@ -465,16 +465,7 @@ mod tests {
     }
 
     async fn draft_with_csv(store: &Store) -> i64 {
-        let id = store
-            .create_campaign(
-                NewCampaign {
-                    name: "Dues".into(),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        let id = new_draft(store, "Dues").await;
         import_csv(store, id, "members.csv", CSV.as_bytes(), Actor::User)
             .await
             .unwrap();
@@ -587,16 +578,7 @@ mod tests {
     #[tokio::test]
     async fn nobody_to_send_to_is_refused() {
         let (store, _clock, _dir) = store().await;
-        let id = store
-            .create_campaign(
-                NewCampaign {
-                    name: "Empty".into(),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        let id = new_draft(&store, "Empty").await;
         import_csv(&store, id, "m.csv", b"ID,Mobile\n1,N/A\n", Actor::User)
             .await
             .unwrap();

@@ -453,11 +453,11 @@ impl Settings {
     }
 
     /// Validates `raw` for `key`, including rules that involve other settings, and returns
-    /// the canonical value to store.
-    pub fn check(&self, key: SettingKey, raw: &str) -> Result<String, SettingError> {
+    /// the settings as they would read with it (the canonical value is `next.get(key)`).
+    pub fn with_value(&self, key: SettingKey, raw: &str) -> Result<Settings, SettingError> {
         let value = key.validate(raw)?;
         let mut next = self.clone();
-        next.stored.insert(key, value.clone());
+        next.stored.insert(key, value);
         if matches!(key, SettingKey::SmtpSecurity | SettingKey::SmtpHost) {
             let host = next.get(SettingKey::SmtpHost);
             if next.get(SettingKey::SmtpSecurity) == "none"
@@ -473,7 +473,7 @@ impl Settings {
                 });
             }
         }
-        Ok(value)
+        Ok(next)
     }
 
     pub fn sender_type(&self) -> SenderType {
@@ -668,16 +668,23 @@ mod tests {
         let mut s = Settings::default();
         s.stored
             .insert(SettingKey::SmtpHost, "smtp.example.org".into());
-        let err = s.check(SettingKey::SmtpSecurity, "none").unwrap_err();
+        let err = s.with_value(SettingKey::SmtpSecurity, "none").unwrap_err();
         assert!(
             err.to_string().contains("only allowed to this computer"),
             "{err}"
         );
         s.stored.insert(SettingKey::SmtpHost, "localhost".into());
-        assert_eq!(s.check(SettingKey::SmtpSecurity, "none").unwrap(), "none");
+        assert_eq!(
+            s.with_value(SettingKey::SmtpSecurity, "none")
+                .unwrap()
+                .get(SettingKey::SmtpSecurity),
+            "none"
+        );
         s.stored.insert(SettingKey::SmtpSecurity, "none".into());
-        assert!(s.check(SettingKey::SmtpHost, "mail.example.org").is_err());
-        assert!(s.check(SettingKey::SmtpHost, "127.0.0.1").is_ok());
+        assert!(s
+            .with_value(SettingKey::SmtpHost, "mail.example.org")
+            .is_err());
+        assert!(s.with_value(SettingKey::SmtpHost, "127.0.0.1").is_ok());
     }
 
     #[test]

@@ -74,6 +74,15 @@ fn name_conflict(name: &str) -> impl FnOnce(sqlx::Error) -> Error + '_ {
     }
 }
 
+/// What a status change needs to know about the campaign it changes.
+#[derive(sqlx::FromRow)]
+struct TransitionRow {
+    status: CampaignStatus,
+    archived_from: Option<CampaignStatus>,
+    started_at: Option<DateTime<Utc>>,
+    name: String,
+}
+
 /// The event-log word for a status change.
 fn event_kind(from: CampaignStatus, to: CampaignStatus) -> &'static str {
     use CampaignStatus::*;
@@ -272,18 +281,19 @@ impl Store {
     ) -> Result<Campaign> {
         let now = self.now();
         let mut tx = self.pool.begin().await.context("start a transaction")?;
-        let row: Option<(
-            CampaignStatus,
-            Option<CampaignStatus>,
-            Option<DateTime<Utc>>,
-        )> =
-            sqlx::query_as("SELECT status, archived_from, started_at FROM campaigns WHERE id = ?1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .context("read the campaign")?;
-        let (from, archived_from, started_at) =
-            row.ok_or_else(|| Error::not_found("campaign", id))?;
+        let row: Option<TransitionRow> = sqlx::query_as(
+            "SELECT status, archived_from, started_at, name FROM campaigns WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("read the campaign")?;
+        let TransitionRow {
+            status: from,
+            archived_from,
+            started_at,
+            name,
+        } = row.ok_or_else(|| Error::not_found("campaign", id))?;
         from.check_transition(to)?;
         if from == CampaignStatus::Archived && archived_from != Some(to) {
             return Err(crate::status::TransitionError {
@@ -323,12 +333,7 @@ impl Store {
         .bind(from)
         .execute(&mut *tx)
         .await;
-        let name: String = sqlx::query_scalar("SELECT name FROM campaigns WHERE id = ?1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .context("read the campaign")?;
-        result.map_err(|e| match e.as_database_error() {
+        let updated = result.map_err(|e| match e.as_database_error() {
             Some(db) if db.is_unique_violation() => Error::Conflict(format!(
                 "another campaign is already called '{name}'; rename one of them before unarchiving"
             )),
@@ -337,10 +342,26 @@ impl Store {
                 source: e,
             },
         })?;
+        if updated.rows_affected() == 0 {
+            // Someone else changed the status between the read and the write: log nothing.
+            return Err(Error::Conflict(format!(
+                "'{name}' changed status while this was being done; look again and retry"
+            )));
+        }
         append_event(&mut tx, id, now, actor, event_kind(from, to), reason).await?;
         tx.commit().await.context("change the campaign's status")?;
         tracing::info!(campaign = id, %from, %to, "campaign status changed");
         self.campaign(id).await
+    }
+
+    /// Restores an archived campaign to the status it was archived from.
+    pub async fn unarchive(&self, id: i64, actor: Actor) -> Result<Campaign> {
+        let back_to = self
+            .campaign(id)
+            .await?
+            .archived_from
+            .unwrap_or(CampaignStatus::Draft);
+        self.transition(id, back_to, actor, None).await
     }
 
     /// Schedules a draft for `at` (or now). It must have an audience and a message.
@@ -443,7 +464,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-    use crate::store::test_support::store;
+    use crate::store::test_support::{new_draft, store};
     use CampaignStatus as S;
 
     fn new(name: &str) -> NewCampaign {
@@ -658,16 +679,7 @@ mod tests {
     #[tokio::test]
     async fn schedule_needs_a_complete_campaign() {
         let (store, _clock, _dir) = store().await;
-        let id = store
-            .create_campaign(
-                NewCampaign {
-                    name: "Empty".into(),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        let id = new_draft(&store, "Empty").await;
         let err = store.schedule(id, None, Actor::User).await.unwrap_err();
         assert_eq!(err.to_string(), "'Empty' has no audience yet");
         assert_eq!(store.campaign(id).await.unwrap().status, S::Draft);

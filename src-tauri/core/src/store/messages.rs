@@ -110,8 +110,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::{Actor, NewCampaign};
-    use crate::store::test_support::store;
+    use crate::store::test_support::{new_draft, store};
 
     fn msg(i: i64, status: MessageStatus) -> NewMessage {
         NewMessage {
@@ -131,16 +130,7 @@ mod tests {
     #[tokio::test]
     async fn messages_are_recorded_all_or_nothing_and_counted() {
         let (store, _clock, _dir) = store().await;
-        let id = store
-            .create_campaign(
-                NewCampaign {
-                    name: "A".into(),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        let id = new_draft(&store, "A").await;
         let mut batch: Vec<NewMessage> = (0..4500)
             .map(|i| msg(i, MessageStatus::Preparing))
             .collect();
@@ -159,16 +149,7 @@ mod tests {
         );
 
         // A duplicate row index in a later chunk fails the whole batch: nothing is half-written.
-        let id2 = store
-            .create_campaign(
-                NewCampaign {
-                    name: "B".into(),
-                    ..Default::default()
-                },
-                Actor::User,
-            )
-            .await
-            .unwrap();
+        let id2 = new_draft(&store, "B").await;
         let mut bad: Vec<NewMessage> = (0..3000)
             .map(|i| msg(i, MessageStatus::Preparing))
             .collect();

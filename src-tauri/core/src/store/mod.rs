@@ -94,6 +94,18 @@ pub(crate) mod test_support {
     use crate::clock::ManualClock;
     use chrono::TimeZone;
 
+    /// A bare draft called `name`.
+    pub async fn new_draft(store: &Store, name: &str) -> i64 {
+        let new = crate::campaign::NewCampaign {
+            name: name.into(),
+            ..Default::default()
+        };
+        store
+            .create_campaign(new, crate::campaign::Actor::User)
+            .await
+            .unwrap()
+    }
+
     pub async fn store() -> (Store, ManualClock, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let clock = ManualClock::new(

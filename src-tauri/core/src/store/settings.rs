@@ -15,8 +15,8 @@ impl Store {
     /// Validates and stores one setting; returns it as it now reads.
     pub async fn set_setting(&self, key: &str, raw: &str) -> Result<SettingEntry> {
         let key = SettingKey::parse(key)?;
-        let current = self.settings().await?;
-        let value = current.check(key, raw)?;
+        let next = self.settings().await?.with_value(key, raw)?;
+        let value = next.get(key);
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -27,7 +27,7 @@ impl Store {
         .execute(&self.pool)
         .await
         .context("save the setting")?;
-        Ok(self.settings().await?.entry(key))
+        Ok(next.entry(key))
     }
 
     /// Forgets a stored value so the default applies again.

@@ -68,6 +68,17 @@ impl Store {
         }))
     }
 
+    /// Whether the draft has a cached audience, without loading it.
+    pub async fn has_audience_snapshot(&self, campaign_id: i64) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audience_snapshots WHERE campaign_id = ?1")
+                .bind(campaign_id)
+                .fetch_one(&self.pool)
+                .await
+                .context("read the audience")?;
+        Ok(n > 0)
+    }
+
     /// Records the audience size the summary showed when the campaign was scheduled.
     pub async fn set_summary_audience(&self, campaign_id: i64, to_send: i64) -> Result<()> {
         sqlx::query("UPDATE campaigns SET summary_audience = ?2 WHERE id = ?1")

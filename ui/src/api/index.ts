@@ -80,6 +80,15 @@ export function toApiError(error: unknown): ApiError {
 }
 
 /** Resolves to the command's data or throws an ApiError. */
+/** For commands with no Result on the Rust side: only the IPC layer itself can reject. */
+export async function direct<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
 export async function unwrap<T>(call: Promise<Result<T, AppError>>): Promise<T> {
   let result: Result<T, AppError>;
   try {
@@ -116,22 +125,10 @@ export const api = {
   importCsvAudience: (id: number, fileName: string, content: string) =>
     unwrap(commands.importCsvAudience(id, fileName, content)),
   audiencePreview: (id: number) => unwrap(commands.audiencePreview(id)),
-  /** Infallible on the Rust side (no Result); only the IPC layer itself can reject. */
-  analyzeMessage: async (template: string, columns: string[], values: string[]) => {
-    try {
-      return await commands.analyzeMessage(template, columns, values);
-    } catch (error) {
-      throw toApiError(error);
-    }
-  },
+  analyzeMessage: (template: string, columns: string[], values: string[]) =>
+    direct(commands.analyzeMessage(template, columns, values)),
   draftSummary: (id: number, at: string | null) => unwrap(commands.draftSummary(id, at)),
-  firstPaint: async () => {
-    try {
-      return await commands.firstPaint();
-    } catch (error) {
-      throw toApiError(error);
-    }
-  },
+  firstPaint: () => direct(commands.firstPaint()),
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
 
 export type Api = typeof api;

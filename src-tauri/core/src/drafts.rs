@@ -49,6 +49,7 @@ fn guess(columns: &[String], names: &[&str]) -> Option<String> {
 
 fn preview_of(
     table: &AudienceTable,
+    row_count: u32,
     fetched_at: DateTime<Utc>,
     source_name: Option<String>,
     source: Option<AudienceSource>,
@@ -57,7 +58,7 @@ fn preview_of(
         source_name,
         columns: table.columns.clone(),
         rows: table.rows.iter().take(PREVIEW_ROWS).cloned().collect(),
-        row_count: table.rows.len() as u32,
+        row_count,
         fetched_at,
         source,
         suggested_id_column: guess(
@@ -105,7 +106,13 @@ pub async fn import_csv(
         AudienceTable::from_csv(bytes).map_err(|e| Error::Invalid(format!("{file_name}: {e}")))?;
     let previous = c.audience.as_ref();
     let keep = |col: Option<&String>| col.filter(|c| table.column_index(c).is_some()).cloned();
-    let mut preview = preview_of(&table, store.now(), Some(file_name.to_string()), None);
+    let mut preview = preview_of(
+        &table,
+        table.rows.len() as u32,
+        store.now(),
+        Some(file_name.to_string()),
+        None,
+    );
     let source = AudienceSource {
         query: None,
         params: Default::default(),
@@ -138,9 +145,9 @@ pub async fn import_csv(
 pub async fn audience_preview(store: &Store, id: i64) -> Result<Option<AudiencePreview>> {
     let c = store.campaign(id).await?;
     Ok(store
-        .audience_snapshot(id)
+        .audience_snapshot_head(id, PREVIEW_ROWS as u32)
         .await?
-        .map(|s| preview_of(&s.table, s.fetched_at, s.source, c.audience)))
+        .map(|(s, count)| preview_of(&s.table, count, s.fetched_at, s.source, c.audience)))
 }
 
 /// One problem in the template, positioned for the editor.
@@ -491,6 +498,20 @@ mod tests {
             (source.csv.as_deref(), source.id_column.as_str()),
             (Some("members.csv"), "ID")
         );
+
+        // Past the preview limit, the count stays whole and the rows are the first ones, in order.
+        let many: String = std::iter::once("ID,Mobile\n".to_string())
+            .chain((0..250).map(|i| format!("{i},201-555-{:04}\n", i)))
+            .collect();
+        let big = new_draft(&store, "Big").await;
+        import_csv(&store, big, "big.csv", many.as_bytes(), Actor::User)
+            .await
+            .unwrap();
+        let p = audience_preview(&store, big).await.unwrap().unwrap();
+        assert_eq!((p.row_count, p.rows.len()), (250, PREVIEW_ROWS));
+        assert_eq!(p.rows[0], ["0", "201-555-0000"]);
+        assert_eq!(p.rows[PREVIEW_ROWS - 1][0], (PREVIEW_ROWS - 1).to_string());
+        assert_eq!(p.source_name.as_deref(), Some("big.csv"));
 
         let err = import_csv(&store, id, "bad.csv", b"ID,Mobile\n1,2,3\n", Actor::User)
             .await

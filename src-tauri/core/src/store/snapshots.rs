@@ -12,6 +12,33 @@ pub struct AudienceSnapshot {
     pub source: Option<String>,
 }
 
+/// A snapshot as stored: columns and rows as JSON text.
+#[derive(sqlx::FromRow)]
+struct SnapshotRow {
+    columns: String,
+    rows: String,
+    fetched_at: DateTime<Utc>,
+    source: Option<String>,
+    row_count: i64,
+}
+
+impl SnapshotRow {
+    fn decode(self) -> Result<(AudienceSnapshot, u32)> {
+        let damaged =
+            |e: serde_json::Error| Error::Invalid(format!("the saved audience is damaged: {e}"));
+        let table = AudienceTable {
+            columns: serde_json::from_str(&self.columns).map_err(damaged)?,
+            rows: serde_json::from_str(&self.rows).map_err(damaged)?,
+        };
+        let snapshot = AudienceSnapshot {
+            table,
+            fetched_at: self.fetched_at,
+            source: self.source,
+        };
+        Ok((snapshot, self.row_count as u32))
+    }
+}
+
 impl Store {
     /// Caches a draft's audience (replacing any earlier one) so it can be edited and
     /// summarised offline.
@@ -45,27 +72,39 @@ impl Store {
 
     /// The cached audience of a draft, when it was fetched and from where, if there is one.
     pub async fn audience_snapshot(&self, campaign_id: i64) -> Result<Option<AudienceSnapshot>> {
-        let row: Option<(String, String, DateTime<Utc>, Option<String>)> = sqlx::query_as(
-            "SELECT columns, rows, fetched_at, source FROM audience_snapshots WHERE campaign_id = ?1",
+        let row: Option<SnapshotRow> = sqlx::query_as(
+            "SELECT columns, rows, fetched_at, source, row_count
+               FROM audience_snapshots WHERE campaign_id = ?1",
         )
         .bind(campaign_id)
         .fetch_optional(&self.pool)
         .await
         .context("read the audience")?;
-        let Some((columns, rows, fetched_at, source)) = row else {
-            return Ok(None);
-        };
-        let damaged =
-            |e: serde_json::Error| Error::Invalid(format!("the saved audience is damaged: {e}"));
-        let table = AudienceTable {
-            columns: serde_json::from_str(&columns).map_err(damaged)?,
-            rows: serde_json::from_str(&rows).map_err(damaged)?,
-        };
-        Ok(Some(AudienceSnapshot {
-            table,
-            fetched_at,
-            source,
-        }))
+        row.map(SnapshotRow::decode)
+            .transpose()
+            .map(|s| s.map(|(s, _)| s))
+    }
+
+    /// The first `limit` rows of the draft's cached audience and its full row count, cut
+    /// out by SQLite so a large audience is never deserialised just to be previewed.
+    pub async fn audience_snapshot_head(
+        &self,
+        campaign_id: i64,
+        limit: u32,
+    ) -> Result<Option<(AudienceSnapshot, u32)>> {
+        let row: Option<SnapshotRow> = sqlx::query_as(
+            "SELECT columns,
+                    (SELECT json_group_array(json(value))
+                       FROM (SELECT value FROM json_each(s.rows) ORDER BY key LIMIT ?2)) AS rows,
+                    fetched_at, source, row_count
+               FROM audience_snapshots s WHERE campaign_id = ?1",
+        )
+        .bind(campaign_id)
+        .bind(limit)
+        .fetch_optional(&self.pool)
+        .await
+        .context("read the audience")?;
+        row.map(SnapshotRow::decode).transpose()
     }
 
     /// Whether the draft has a cached audience, without loading it.

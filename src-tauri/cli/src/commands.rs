@@ -38,7 +38,7 @@ impl Context {
         }
     }
 
-    fn secrets(&self) -> Result<Box<dyn SecretStore>> {
+    pub fn secrets(&self) -> Result<Box<dyn SecretStore>> {
         if self.secrets_from_env {
             Ok(Box::new(EnvSecrets))
         } else {
@@ -47,7 +47,7 @@ impl Context {
     }
 }
 
-fn pretty(v: impl serde::Serialize) -> Result<String> {
+pub fn pretty(v: impl serde::Serialize) -> Result<String> {
     serde_json::to_string_pretty(&v)
         .map_err(|e| Error::Invalid(format!("could not print the result: {e}")))
 }
@@ -212,7 +212,11 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
             pretty(json!({"id": id}))
         }
         CampaignCommand::Schedule { id } => {
-            pretty(herald_core::drafts::schedule(&store, id, None, Actor::Cli).await?)
+            let settings = store.settings().await?;
+            let secrets = ctx.secrets()?;
+            let directory =
+                || herald_core::imis::DirectoryCache::new().get(&settings, secrets.as_ref());
+            pretty(herald_core::drafts::schedule(&store, id, None, Actor::Cli, directory).await?)
         }
         CampaignCommand::Unschedule { id } => pretty(
             store

@@ -3,6 +3,7 @@
 
 mod commands;
 mod compose;
+mod imis;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +39,12 @@ enum Command {
     /// Campaigns.
     #[command(subcommand)]
     Campaign(commands::CampaignCommand),
+    /// iMIS audiences: run a query, browse queries.
+    #[command(subcommand)]
+    Audience(imis::AudienceCommand),
+    /// The queue of iMIS write-backs (Activities / Communication Log entries).
+    #[command(subcommand)]
+    Writeback(imis::WritebackCommand),
     /// Encoding, segments and characters of a message, as Twilio counts them.
     Segments {
         /// Count the body after Twilio's smart encoding (the result is in "body").
@@ -93,6 +100,8 @@ fn main() -> ExitCode {
             Command::Settings(c) => commands::settings(&ctx, c).await,
             Command::Secrets(c) => commands::secrets(&ctx, c).await,
             Command::Campaign(c) => commands::campaign(&ctx, c).await,
+            Command::Audience(c) => imis::audience(&ctx, c).await,
+            Command::Writeback(c) => imis::writeback(&ctx, c).await,
             Command::Segments {
                 smart_encoding,
                 text,

@@ -2,7 +2,7 @@
 //! typed, and summarising what scheduling would send. Pure functions of the store's data
 //! and the clock, shared by the desktop app and the CLI.
 
-use crate::campaign::{Actor, AudienceSource, Campaign};
+use crate::campaign::{Actor, AudienceSource, Campaign, Mode, WriteBackTarget};
 use crate::compose::audience::AudienceTable;
 use crate::compose::phone::Region;
 use crate::compose::prepare::{self, AudienceSummary, Exclusion, PrepareSpec, PreparedMessage};
@@ -11,12 +11,17 @@ use crate::compose::smart_encoding;
 use crate::compose::summary::SendLimits;
 use crate::compose::template::{MergeTemplate, TemplateError};
 use crate::error::{Error, Result};
+use crate::imis::{Directory, TEXTMSG};
 use crate::settings::Settings;
 use crate::status::CampaignStatus;
 use crate::store::{DraftChanges, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use specta::Type;
+use std::collections::BTreeMap;
+
+/// Why a LIVE campaign that writes Activities cannot be scheduled yet, and the fix.
+pub const TEXTMSG_MISSING: &str = "the TEXTMSG activity type does not exist in iMIS, so sent texts could not be recorded. An iMIS administrator can create it: Settings → Contacts → Activity Types → Add, code TEXTMSG, description \"Text message\". Or choose Communication Log or no write-back.";
 
 /// How many rows the audience preview shows.
 pub const PREVIEW_ROWS: usize = 20;
@@ -101,30 +106,140 @@ pub async fn import_csv(
     bytes: &[u8],
     actor: Actor,
 ) -> Result<AudiencePreview> {
-    let c = draft(store, id).await?;
+    draft(store, id).await?;
     let table =
         AudienceTable::from_csv(bytes).map_err(|e| Error::Invalid(format!("{file_name}: {e}")))?;
+    cache_audience(
+        store,
+        id,
+        table,
+        file_name,
+        actor,
+        |id_column, phone_column| AudienceSource {
+            query: None,
+            params: Default::default(),
+            csv: Some(file_name.to_string()),
+            id_column,
+            phone_column,
+        },
+    )
+    .await
+}
+
+/// What running the draft's query gave: the preview, how long iMIS took, and any problem
+/// with the columns.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct QueryImport {
+    pub preview: AudiencePreview,
+    pub fetch_ms: u32,
+    /// Set when the result has no column that looks like an iMIS ID or a mobile phone;
+    /// names the columns it has.
+    pub problem: Option<String>,
+}
+
+/// Runs an IQA query into the draft's cached audience (so the draft works offline) and
+/// points the draft at the query and its parameters.
+pub async fn import_query(
+    store: &Store,
+    directory: &Directory,
+    id: i64,
+    path: &str,
+    params: BTreeMap<String, String>,
+    actor: Actor,
+) -> Result<QueryImport> {
+    draft(store, id).await?;
+    let path = path.trim();
+    if !path.starts_with('$') {
+        return Err(Error::Invalid(format!(
+            "'{path}' is not an iMIS query path; paths start with $/, such as $/Members/Mobile numbers"
+        )));
+    }
+    let params: BTreeMap<String, String> = params
+        .into_iter()
+        .map(|(k, v)| (k, v.trim().to_string()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let started = std::time::Instant::now();
+    let mut result = directory.run_query(path, &params).await?;
+    let fetch_ms = started.elapsed().as_millis().min(u32::MAX as u128) as u32;
+    if result.columns.is_empty() {
+        // An empty result names no columns; the definition does.
+        if let Ok(info) = directory.query_definition(path).await {
+            result.columns = info.columns.into_iter().map(|c| c.alias).collect();
+        }
+    }
+    let table = result.to_table();
+    let preview = cache_audience(store, id, table, path, actor, |id_column, phone_column| {
+        AudienceSource {
+            query: Some(path.to_string()),
+            params: params.clone(),
+            csv: None,
+            id_column,
+            phone_column,
+        }
+    })
+    .await?;
+    let problem = column_problem(&preview);
+    Ok(QueryImport {
+        preview,
+        fetch_ms,
+        problem,
+    })
+}
+
+fn column_problem(p: &AudiencePreview) -> Option<String> {
+    let missing: Vec<&str> = [
+        (p.suggested_id_column.is_none(), "an iMIS ID"),
+        (p.suggested_phone_column.is_none(), "a mobile phone number"),
+    ]
+    .into_iter()
+    .filter_map(|(m, what)| m.then_some(what))
+    .collect();
+    if missing.is_empty() || p.source.is_some() {
+        return None;
+    }
+    Some(format!(
+        "No column looks like {}. The query returns: {}. Pick the right columns below, or choose a query that returns them.",
+        missing.join(" or "),
+        if p.columns.is_empty() {
+            "no columns".to_string()
+        } else {
+            p.columns.join(", ")
+        }
+    ))
+}
+
+/// Caches `table` as the draft's audience and, when both columns are known (kept from
+/// before or guessed), points the draft at the source `make` builds.
+async fn cache_audience(
+    store: &Store,
+    id: i64,
+    table: AudienceTable,
+    source_name: &str,
+    actor: Actor,
+    make: impl FnOnce(String, String) -> AudienceSource,
+) -> Result<AudiencePreview> {
+    let c = draft(store, id).await?;
     let previous = c.audience.as_ref();
     let keep = |col: Option<&String>| col.filter(|c| table.column_index(c).is_some()).cloned();
     let mut preview = preview_of(
         &table,
         table.rows.len() as u32,
         store.now(),
-        Some(file_name.to_string()),
+        Some(source_name.to_string()),
         None,
     );
-    let source = AudienceSource {
-        query: None,
-        params: Default::default(),
-        csv: Some(file_name.to_string()),
-        id_column: keep(previous.map(|a| &a.id_column))
+    let source = make(
+        keep(previous.map(|a| &a.id_column))
             .or(preview.suggested_id_column.clone())
             .unwrap_or_default(),
-        phone_column: keep(previous.map(|a| &a.phone_column))
+        keep(previous.map(|a| &a.phone_column))
             .or(preview.suggested_phone_column.clone())
             .unwrap_or_default(),
-    };
-    preview.fetched_at = store.save_audience_snapshot(id, file_name, &table).await?;
+    );
+    preview.fetched_at = store
+        .save_audience_snapshot(id, source_name, &table)
+        .await?;
     if !source.id_column.is_empty() && !source.phone_column.is_empty() {
         store
             .update_draft(
@@ -426,8 +541,22 @@ pub async fn schedule(
     id: i64,
     at: Option<DateTime<Utc>>,
     actor: Actor,
+    directory: impl FnOnce() -> Result<Directory>,
 ) -> Result<Campaign> {
     let c = draft(store, id).await?;
+    if c.mode == Mode::Live {
+        let directory = directory()?;
+        if directory.is_demo() {
+            return Err(Error::Conflict(
+                "the demo directory only runs TEST campaigns: connect iMIS in Settings to send LIVE texts".into(),
+            ));
+        }
+        if c.write_back == WriteBackTarget::Activity
+            && !directory.activity_type_exists(TEXTMSG).await?
+        {
+            return Err(Error::Conflict(TEXTMSG_MISSING.into()));
+        }
+    }
     if at.is_some_and(|t| t < store.now() - chrono::Duration::minutes(1)) {
         return Err(Error::Invalid(
             "the scheduled time is in the past; choose a later time or send now".into(),
@@ -456,6 +585,10 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
     use crate::store::test_support::{new_draft, store};
+
+    fn demo() -> Result<Directory> {
+        Ok(Directory::demo())
+    }
 
     const CSV: &str = "ID,FirstName,LastName,Mobile\n\
         1,Zoë,Brown,(201) 555-0123\n\
@@ -568,14 +701,16 @@ mod tests {
         let (store, clock, _dir) = store().await;
         let id = draft_with_csv(&store).await;
         set_template(&store, id, "Hi ${FirstNme}").await;
-        let err = schedule(&store, id, None, Actor::User).await.unwrap_err();
+        let err = schedule(&store, id, None, Actor::User, demo)
+            .await
+            .unwrap_err();
         assert!(
             err.to_string().contains("did you mean ${FirstName}?"),
             "{err}"
         );
         set_template(&store, id, "Hi ${FirstName}").await;
         let past = clock.now() - chrono::Duration::hours(1);
-        assert!(schedule(&store, id, Some(past), Actor::User)
+        assert!(schedule(&store, id, Some(past), Actor::User, demo)
             .await
             .unwrap_err()
             .to_string()
@@ -585,7 +720,9 @@ mod tests {
             CampaignStatus::Draft
         );
         let at = clock.now() + chrono::Duration::days(1);
-        let c = schedule(&store, id, Some(at), Actor::User).await.unwrap();
+        let c = schedule(&store, id, Some(at), Actor::User, demo)
+            .await
+            .unwrap();
         assert_eq!(
             (c.status, c.scheduled_at, c.summary_audience),
             (CampaignStatus::Scheduled, Some(at), Some(2))
@@ -604,7 +741,9 @@ mod tests {
             .await
             .unwrap();
         set_template(&store, id, "Hello").await;
-        let err = schedule(&store, id, None, Actor::User).await.unwrap_err();
+        let err = schedule(&store, id, None, Actor::User, demo)
+            .await
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "'Empty' has nobody to send to: every row is excluded"

@@ -30,6 +30,8 @@ pub enum Error {
     },
     #[error("the database schema could not be upgraded: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Imis(#[from] crate::imis::ImisError),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -51,6 +53,7 @@ pub enum ErrorCode {
     Keychain,
     Storage,
     Io,
+    Imis,
     Internal,
 }
 
@@ -66,6 +69,7 @@ impl Error {
             Self::Secret(_) => ErrorCode::Keychain,
             Self::Storage { .. } | Self::Migration(_) => ErrorCode::Storage,
             Self::Io { .. } => ErrorCode::Io,
+            Self::Imis(_) => ErrorCode::Imis,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod compose;
 pub mod drafts;
 pub mod error;
+pub mod imis;
 pub mod keychain;
 pub mod paths;
 pub mod secrets;
@@ -13,6 +14,7 @@ pub mod settings;
 pub mod status;
 pub mod store;
 pub mod telemetry;
+pub mod writeback;
 
 pub use error::{Error, ErrorCode, Result};
 pub use store::Store;

@@ -7,11 +7,13 @@ mod messages;
 mod opt_outs;
 mod settings;
 mod snapshots;
+mod writebacks;
 
 pub use campaigns::DraftChanges;
 pub use messages::NewMessage;
 pub use opt_outs::{OptOut, OptOutSource};
 pub use snapshots::AudienceSnapshot;
+pub use writebacks::{WriteBackFailure, WriteBackJob, WriteBackKind, WriteBackStatus};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, StorageContext};

@@ -1,0 +1,211 @@
+//! The write-back worker: drains the durable queue into iMIS, independently of sending
+//! (an iMIS outage never slows or stops the texts), retrying with backoff for hours, and
+//! never writing a record twice: a try that may have reached iMIS is looked up before
+//! the next POST.
+
+use crate::error::Result;
+use crate::imis::{Directory, ImisError, WriteBackRecord, TEXTMSG, TEXTUNSUB};
+use crate::settings::{SettingKey, Settings};
+use crate::store::{Store, WriteBackJob, WriteBackKind};
+use chrono::Utc;
+use futures_util::{stream, StreamExt};
+use serde::Serialize;
+use specta::Type;
+use std::time::Duration;
+
+/// How hard the worker tries.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteBackPolicy {
+    /// The wait after the first failure; it doubles up to `max_delay`.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// A write-back still failing this long after it was queued gives up.
+    pub give_up_after: Duration,
+    /// Write-backs claimed at a time.
+    pub batch: u32,
+    /// Posts in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for WriteBackPolicy {
+    fn default() -> Self {
+        Self {
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(30 * 60),
+            give_up_after: Duration::from_secs(24 * 3600),
+            batch: 50,
+            concurrency: 4,
+        }
+    }
+}
+
+impl WriteBackPolicy {
+    fn delay(&self, attempts: i64) -> Duration {
+        let exp = (attempts.max(1) - 1).min(20) as u32;
+        let d = self
+            .first_delay
+            .saturating_mul(1u32 << exp.min(16))
+            .min(self.max_delay)
+            .as_millis() as u64;
+        Duration::from_millis(d / 2 + fastrand::u64(0..=d / 2))
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type)]
+pub struct DrainReport {
+    pub done: u32,
+    pub retrying: u32,
+    pub failed: u32,
+}
+
+enum Outcome {
+    Done(String),
+    Retry { reason: String, uncertain: bool },
+    Fail(String),
+}
+
+/// One pass over the due write-backs.
+pub async fn drain_once(
+    store: &Store,
+    directory: &Directory,
+    settings: &Settings,
+    policy: &WriteBackPolicy,
+) -> Result<DrainReport> {
+    let jobs = store.claim_writebacks(policy.batch).await?;
+    let ceu = settings.get(SettingKey::ImisCeuTypeColumn);
+    let outcomes: Vec<(WriteBackJob, Outcome)> = stream::iter(jobs)
+        .map(|job| async {
+            let outcome = write_one(&job, directory, &ceu).await;
+            (job, outcome)
+        })
+        .buffer_unordered(policy.concurrency.max(1))
+        .collect()
+        .await;
+    let mut report = DrainReport::default();
+    for (job, outcome) in outcomes {
+        match outcome {
+            Outcome::Done(key) => {
+                store.finish_writeback(job.id, &key).await?;
+                report.done += 1;
+            }
+            Outcome::Fail(reason) => {
+                tracing::warn!(message = job.message_id, %reason, "a write-back failed for good");
+                store.fail_writeback(job.id, &reason).await?;
+                report.failed += 1;
+            }
+            Outcome::Retry { reason, uncertain } => {
+                let age = store.now() - job.created_at;
+                if age.to_std().unwrap_or_default() >= policy.give_up_after {
+                    let reason = format!("gave up after {} tries: {reason}", job.attempts);
+                    store.fail_writeback(job.id, &reason).await?;
+                    report.failed += 1;
+                } else {
+                    let next = store.now()
+                        + chrono::Duration::from_std(policy.delay(job.attempts))
+                            .unwrap_or_else(|_| chrono::Duration::minutes(30));
+                    tracing::info!(message = job.message_id, attempts = job.attempts, %reason, "a write-back will be retried");
+                    store
+                        .retry_writeback_at(job.id, &reason, next, uncertain)
+                        .await?;
+                    report.retrying += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn write_one(job: &WriteBackJob, directory: &Directory, ceu: &str) -> Outcome {
+    let client = match directory {
+        Directory::Remote(c) => c,
+        Directory::Demo(_) => {
+            return Outcome::Retry {
+                reason: "no iMIS connection is configured (the demo directory writes nothing)"
+                    .into(),
+                uncertain: false,
+            }
+        }
+    };
+    let Some(party_id) = job.imis_id.clone().filter(|s| !s.trim().is_empty()) else {
+        return Outcome::Fail("the recipient has no iMIS ID".into());
+    };
+    let record = WriteBackRecord {
+        party_id,
+        activity_type: match job.kind {
+            WriteBackKind::Unsubscribe => TEXTUNSUB.into(),
+            _ => TEXTMSG.into(),
+        },
+        sent_at: job.sent_at.unwrap_or_else(Utc::now).naive_utc(),
+        to: job.to_e164.clone().unwrap_or_default(),
+        note: match job.kind {
+            WriteBackKind::Unsubscribe => "Opted out of text messages (replied STOP)".into(),
+            _ => job.body.clone(),
+        },
+        ceu_column: ceu.to_string(),
+    };
+    let comm_log = job.kind == WriteBackKind::CommunicationLog;
+    if job.uncertain {
+        let found = if comm_log {
+            client.find_communication_log(&record).await
+        } else {
+            client.find_activity(&record).await
+        };
+        match found {
+            Ok(Some(key)) => {
+                tracing::info!(
+                    message = job.message_id,
+                    "an uncertain write-back was already in iMIS"
+                );
+                return Outcome::Done(key);
+            }
+            Ok(None) => {}
+            Err(e) => return classify(e, true),
+        }
+    }
+    let posted = if comm_log {
+        client.post_communication_log(&record).await
+    } else {
+        client.post_activity(&record).await
+    };
+    match posted {
+        Ok(key) => Outcome::Done(key),
+        Err(e) => classify(e, false),
+    }
+}
+
+fn classify(e: ImisError, was_uncertain_lookup: bool) -> Outcome {
+    match e {
+        ImisError::Ambiguous { .. } => Outcome::Retry {
+            reason: e.to_string(),
+            uncertain: true,
+        },
+        ImisError::Rejected { status, .. } if (400..500).contains(&status) && status != 408 => {
+            Outcome::Fail(e.to_string())
+        }
+        // Transient, or fixable by the user (password, rights, settings): keep trying.
+        e => Outcome::Retry {
+            reason: e.to_string(),
+            uncertain: was_uncertain_lookup,
+        },
+    }
+}
+
+/// Drains the queue until nothing is due (for `herald-cli writeback drain` and tests).
+pub async fn drain_until_idle(
+    store: &Store,
+    directory: &Directory,
+    settings: &Settings,
+    policy: &WriteBackPolicy,
+) -> Result<DrainReport> {
+    let mut total = DrainReport::default();
+    loop {
+        let r = drain_once(store, directory, settings, policy).await?;
+        total.done += r.done;
+        total.retrying += r.retrying;
+        total.failed += r.failed;
+        if r == DrainReport::default() {
+            return Ok(total);
+        }
+    }
+}

@@ -91,6 +91,7 @@ bindings:
 
 bench:
 	cargo bench -p herald_core --bench prepare
+	cargo bench -p herald_core --bench imis_fetch
 
 # Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
 measure-launch:

@@ -1,7 +1,7 @@
 //! The registry of commands and events, and the TypeScript it generates. The generated
 //! file is committed; `tests/bindings.rs` fails when it drifts from this registry.
 
-use crate::{commands, events, metrics, secrets};
+use crate::{commands, events, imis, metrics, secrets};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -29,6 +29,12 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::audience_preview,
             commands::analyze_message,
             commands::draft_summary,
+            imis::imis_list_folder,
+            imis::imis_query_definition,
+            imis::import_query_audience,
+            imis::imis_activity_type_check,
+            imis::test_imis_connection,
+            imis::writeback_status,
             metrics::first_paint,
             secrets::secret_status,
             secrets::set_secret,

@@ -113,7 +113,16 @@ pub async fn schedule_campaign(
     id: i64,
     at: Option<DateTime<Utc>>,
 ) -> CmdResult<Campaign> {
-    let c = drafts::schedule(&state.store, id, at, Actor::User).await?;
+    let directory = match state.store.campaign(id).await?.mode {
+        // Only LIVE campaigns need iMIS to be reachable before they are scheduled.
+        herald_core::campaign::Mode::Live => Some(crate::imis::directory_core(&state).await),
+        herald_core::campaign::Mode::Test => None,
+    };
+    let c = drafts::schedule(&state.store, id, at, Actor::User, move || match directory {
+        Some(result) => result,
+        None => Ok(herald_core::imis::Directory::demo()),
+    })
+    .await?;
     changed(&app, Some(id));
     Ok(c)
 }

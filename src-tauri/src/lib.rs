@@ -10,6 +10,7 @@
 mod commands;
 mod error;
 mod events;
+mod imis;
 mod metrics;
 mod secrets;
 mod state;
@@ -36,6 +37,15 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
+            let worker = herald_core::writeback::run_worker(
+                state.store.clone(),
+                state.directories.clone(),
+                std::sync::Arc::new(state.keychain.clone()),
+                herald_core::writeback::WriteBackPolicy::default(),
+                std::time::Duration::from_secs(15),
+                state.stop.subscribe(),
+            );
+            tauri::async_runtime::spawn(worker);
             app.manage(state);
             tray::install(app)?;
             Ok(())

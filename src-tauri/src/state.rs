@@ -10,6 +10,10 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// This data folder's secrets in the OS keychain.
     pub keychain: Keychain,
+    /// The iMIS directory for the current settings, kept so its token is shared.
+    pub directories: std::sync::Arc<herald_core::imis::DirectoryCache>,
+    /// Set to true to stop the background workers.
+    pub stop: tokio::sync::watch::Sender<bool>,
     _log_guard: Option<LogGuard>,
 }
 
@@ -46,6 +50,8 @@ impl AppState {
             store,
             data_dir,
             keychain,
+            directories: Default::default(),
+            stop: tokio::sync::watch::channel(false).0,
             _log_guard: log_guard,
         })
     }

@@ -338,11 +338,25 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 }
 
 fn validate_url(value: &str) -> Result<String, String> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))
-        .ok_or("expected an address starting with https:// (or http:// for a local test server)")?;
+    let (rest, plain) = match value.strip_prefix("https://") {
+        Some(rest) => (rest, false),
+        None => (
+            value.strip_prefix("http://").ok_or(
+                "expected an address starting with https:// (or http:// for a local test server)",
+            )?,
+            true,
+        ),
+    };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    if plain && !is_loopback_host(name.trim_matches(['[', ']'])) {
+        return Err(
+            "plain http:// would send the password unencrypted; use https:// (http:// is only for a test server on this computer)".into(),
+        );
+    }
     if host.is_empty() || host.contains(char::is_whitespace) || value.contains(char::is_whitespace)
     {
         return Err("the address has no valid host name".into());
@@ -631,6 +645,15 @@ mod tests {
             .validate("host.example.org")
             .is_err());
         assert!(SettingKey::ImisBaseUrl.validate("https://").is_err());
+        assert!(SettingKey::ImisBaseUrl
+            .validate("http://imis.example.org")
+            .is_err());
+        assert!(SettingKey::ImisBaseUrl
+            .validate("http://127.0.0.1:8080/imis")
+            .is_ok());
+        assert!(SettingKey::ImisBaseUrl
+            .validate("http://localhost:5000")
+            .is_ok());
         assert!(SettingKey::ImisBaseUrl.validate("https://a b").is_err());
         assert!(SettingKey::TwilioBaseUrl.validate("").is_err());
     }

@@ -209,3 +209,67 @@ pub async fn drain_until_idle(
         }
     }
 }
+
+/// The worker as a long-running task: recovers what a crash left in flight, then drains
+/// whatever is due, sleeping until the next write-back is due (at most `idle`), until
+/// `stop` turns true. The directory (and the keychain behind it) is only asked for when
+/// something is due.
+pub async fn run_worker(
+    store: Store,
+    cache: std::sync::Arc<crate::imis::DirectoryCache>,
+    secrets: std::sync::Arc<dyn crate::secrets::SecretStore>,
+    policy: WriteBackPolicy,
+    idle: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    match store.recover_writebacks().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(n, "write-backs left in flight will be checked against iMIS"),
+        Err(e) => tracing::error!(error = %e, "could not recover write-backs"),
+    }
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let wait = match pass(&store, &cache, &secrets, &policy).await {
+            Ok(Some(r)) if r.done + r.failed + r.retrying > 0 => Duration::ZERO,
+            Ok(_) => match store.next_writeback_due().await {
+                Ok(Some(due)) => (due - store.now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .clamp(Duration::from_millis(200), idle),
+                _ => idle,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "the write-back worker could not run");
+                idle
+            }
+        };
+        if wait > Duration::ZERO {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+async fn pass(
+    store: &Store,
+    cache: &std::sync::Arc<crate::imis::DirectoryCache>,
+    secrets: &std::sync::Arc<dyn crate::secrets::SecretStore>,
+    policy: &WriteBackPolicy,
+) -> Result<Option<DrainReport>> {
+    match store.next_writeback_due().await? {
+        Some(due) if due <= store.now() => {}
+        _ => return Ok(None),
+    }
+    let settings = store.settings().await?;
+    let (cache, secrets, s2) = (cache.clone(), secrets.clone(), settings.clone());
+    let directory = tokio::task::spawn_blocking(move || cache.get(&s2, secrets.as_ref()))
+        .await
+        .map_err(|e| crate::Error::Invalid(format!("the keychain call failed: {e}")))??;
+    drain_once(store, &directory, &settings, policy)
+        .await
+        .map(Some)
+}

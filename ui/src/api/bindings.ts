@@ -165,6 +165,60 @@ async draftSummary(id: number, at: string | null) : Promise<Result<DraftSummary,
     else return { status: "error", error: e  as any };
 }
 },
+async imisListFolder(folder: string) : Promise<Result<QueryEntry[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("imis_list_folder", { folder }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async imisQueryDefinition(path: string) : Promise<Result<QueryInfo, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("imis_query_definition", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Runs the query into the draft's cached audience.
+ */
+async importQueryAudience(id: number, path: string, params: Partial<{ [key in string]: string }>) : Promise<Result<QueryImport, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_query_audience", { id, path, params }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async imisActivityTypeCheck() : Promise<Result<ActivityTypeCheck, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("imis_activity_type_check") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Logs in and lists the top folder: a real, harmless call.
+ */
+async testImisConnection() : Promise<Result<ImisConnectionReport, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_imis_connection") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async writebackStatus(campaign: number | null) : Promise<Result<WriteBackStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("writeback_status", { campaign }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 /**
  * Milliseconds from process start to the window's first painted frame; logged once.
  */
@@ -212,6 +266,14 @@ campaignsChanged: "campaigns-changed"
 
 /** user-defined types **/
 
+/**
+ * Whether sent texts can be recorded as TEXTMSG Activities.
+ */
+export type ActivityTypeCheck = { exists: boolean; 
+/**
+ * The demo directory: nothing is written anywhere.
+ */
+demo: boolean }
 /**
  * Who did something to a campaign, for the event log.
  */
@@ -319,7 +381,7 @@ ucs2_recipients: number }
 /**
  * Stable error codes shared with the front end and the CLI's exit messages.
  */
-export type ErrorCode = "not_found" | "illegal_transition" | "invalid_setting" | "unknown_setting" | "invalid" | "conflict" | "keychain" | "storage" | "io" | "internal"
+export type ErrorCode = "not_found" | "illegal_transition" | "invalid_setting" | "unknown_setting" | "invalid" | "conflict" | "keychain" | "storage" | "io" | "imis" | "internal"
 /**
  * A character that forces UCS-2, positioned in the text it was found in.
  */
@@ -328,6 +390,18 @@ export type ForcingChar = { ch: string; utf16_offset: number;
  * Its GSM-7 look-alike, if Twilio's smart encoding has one.
  */
 look_alike: string | null }
+/**
+ * What "Test connection" found.
+ */
+export type ImisConnectionReport = { 
+/**
+ * Folders and queries at the top level.
+ */
+root_entries: number; 
+/**
+ * Whether the TEXTMSG activity type exists.
+ */
+textmsg: boolean; demo: boolean }
 export type Json = string | number
 /**
  * A row behind one of the summary's counts.
@@ -385,6 +459,42 @@ export type NewCampaign = { name: string; report_email?: string | null; mode?: M
  * `null` means "now" when the campaign is scheduled; an RFC 3339 time otherwise.
  */
 schedule?: string | null }
+export type QueryColumn = { 
+/**
+ * What merge fields and the result rows call it.
+ */
+alias: string; caption: string; property: string; data_type: string }
+/**
+ * A folder or a query in the query browser.
+ */
+export type QueryEntry = { name: string; 
+/**
+ * The full path, `$/Folder/Query`.
+ */
+path: string; kind: QueryEntryKind }
+export type QueryEntryKind = "folder" | "query"
+/**
+ * What running the draft's query gave: the preview, how long iMIS took, and any problem
+ * with the columns.
+ */
+export type QueryImport = { preview: AudiencePreview; fetch_ms: number; 
+/**
+ * Set when the result has no column that looks like an iMIS ID or a mobile phone;
+ * names the columns it has.
+ */
+problem: string | null }
+/**
+ * A query's columns and prompts, read without running it.
+ */
+export type QueryInfo = { path: string; name: string; columns: QueryColumn[]; parameters: QueryParameter[] }
+/**
+ * A prompt of the query: `name` is what `/api/query` takes, `prompt` what a person sees.
+ */
+export type QueryParameter = { name: string; prompt: string; operation: string; allow_multiple: boolean; 
+/**
+ * Suggested values, when the query lists them.
+ */
+values: string[] }
 /**
  * A list behind a count, cut at [`LIST_LIMIT`] rows.
  */
@@ -429,6 +539,34 @@ export type TemplateProblem = { message: string;
  * Offset in UTF-16 code units (JavaScript string index) of the problem's `$`.
  */
 utf16_offset: number; suggestion: string | null }
+/**
+ * A write-back that gave up, with why.
+ */
+export type WriteBackFailure = { message_id: number; campaign_id: number; member_name: string | null; imis_id: string | null; kind: WriteBackKind; reason: string }
+/**
+ * What a write-back records.
+ */
+export type WriteBackKind = 
+/**
+ * A TEXTMSG Activity.
+ */
+"activity" | "communication_log" | 
+/**
+ * A TEXTUNSUB Activity: the member replied STOP.
+ */
+"unsubscribe"
+/**
+ * The queue's state, overall or for one campaign.
+ */
+export type WriteBackStatus = { pending: number; in_flight: number; done: number; failed: number; 
+/**
+ * Why the pending ones are waiting, when the last try failed (most recent first).
+ */
+waiting_reason: string | null; 
+/**
+ * The failed ones, most recent first (at most 500).
+ */
+failures: WriteBackFailure[] }
 /**
  * Where each sent text is recorded in iMIS.
  */

@@ -347,3 +347,223 @@ fn preview_prepares_a_csv_audience() {
     ]);
     assert!(err.contains("line 2: this row has 3 fields"), "{err}");
 }
+
+/// A fake iMIS running on its own runtime for as long as the value lives.
+struct FakeSite {
+    server: herald_fake_imis::FakeImis,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn fake_imis(opts: herald_fake_imis::Options) -> FakeSite {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(herald_fake_imis::FakeImis::start(opts))
+        .unwrap();
+    FakeSite { server, _rt: rt }
+}
+
+impl Cli {
+    /// Points this data folder at `site` and runs `args` with the password from the
+    /// environment.
+    fn imis(&self, site: &FakeSite, password: &str, args: &[&str]) -> Output {
+        self.json(&["settings", "set", "imis.base_url", &site.server.url()]);
+        self.json(&["settings", "set", "imis.username", "herald"]);
+        let mut full = vec!["--secrets-from-env"];
+        full.extend_from_slice(args);
+        self.cmd(&full)
+            .env("HERALD_IMIS_PASSWORD", password)
+            .output()
+            .unwrap()
+    }
+}
+
+#[test]
+fn audience_fetch_prints_typed_rows_as_json() {
+    let site = fake_imis(Default::default());
+    let cli = Cli::new();
+    let out = cli.imis(
+        &site,
+        "herald-demo",
+        &[
+            "audience",
+            "fetch",
+            "--query",
+            "$/Herald Demo/Members by type",
+            "--param",
+            "MemberType=STU",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let columns: Vec<&str> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &columns[..5],
+        ["ID", "FirstName", "LastName", "FullName", "Mobile"]
+    );
+    let rows = v["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_eq!(row["MemberType"], "STU");
+        assert!(row["EventsAttended"].is_i64(), "numbers stay numbers");
+        assert!(row["IsActive"].is_boolean(), "booleans stay booleans");
+        assert!(row["DuesBalance"].is_number());
+        let joined = row["JoinDate"].as_str().unwrap();
+        assert!(
+            joined.len() == 19 && &joined[10..] == "T00:00:00",
+            "{joined}"
+        );
+        assert!(row["ID"].is_string(), "IDs stay text");
+    }
+    assert!(
+        rows.iter().any(|r| r["Mobile"].is_null()),
+        "absent values are null"
+    );
+    let expected = site
+        .server
+        .catalog()
+        .members
+        .iter()
+        .filter(|m| m.member_type == "STU")
+        .count();
+    assert_eq!(rows.len(), expected);
+}
+
+#[test]
+fn audience_fetch_as_csv_prints_merge_field_text() {
+    let site = fake_imis(Default::default());
+    let cli = Cli::new();
+    let out = cli.imis(
+        &site,
+        "herald-demo",
+        &[
+            "audience",
+            "fetch",
+            "--query",
+            "$/Herald Demo/All members",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "ID,FirstName,LastName,FullName,Mobile,MemberType,Chapter,JoinDate,DuesBalance,EventsAttended,IsActive"
+    );
+    assert_eq!(text.lines().count(), 5_001);
+    assert!(text.contains(",13280,"), "whole decimals without .0000");
+    assert!(!text.contains("13280.0"));
+    assert!(text.contains(",125.50,"));
+    assert!(text.contains(",Yes\n") && text.contains(",No\n"));
+    assert!(!text.contains("T00:00:00"), "dates as dates");
+}
+
+#[test]
+fn audience_errors_are_words_and_never_show_the_password() {
+    let site = fake_imis(Default::default());
+    let cli = Cli::new();
+    let out = cli.imis(
+        &site,
+        "Wr0ng-Distinctive-Pass",
+        &["audience", "fetch", "--query", "$/Herald Demo/All members"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[imis]: iMIS refused the username or password"),
+        "{err}"
+    );
+    assert!(!err.contains("Wr0ng-Distinctive-Pass"));
+    assert!(out.stdout.is_empty());
+    let out = cli.imis(
+        &site,
+        "herald-demo",
+        &["audience", "fetch", "--query", "$/Herald Demo/Nope"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no query at '$/Herald Demo/Nope'"), "{err}");
+    let out = cli.imis(
+        &site,
+        "herald-demo",
+        &[
+            "audience",
+            "fetch",
+            "--query",
+            "$/Herald Demo/All members",
+            "--param",
+            "oops",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NAME=VALUE"));
+}
+
+#[test]
+fn audience_queries_lists_folders_then_queries() {
+    let site = fake_imis(Default::default());
+    let cli = Cli::new();
+    let out = cli.imis(
+        &site,
+        "herald-demo",
+        &["audience", "queries", "$/Herald Demo"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = v.as_array().unwrap();
+    assert_eq!(entries[0]["kind"], "folder");
+    assert_eq!(entries[0]["path"], "$/Herald Demo/Events");
+    assert!(entries
+        .iter()
+        .any(|e| e["path"] == "$/Herald Demo/Members by type" && e["kind"] == "query"));
+}
+
+#[test]
+fn with_nothing_configured_the_demo_directory_answers_and_says_so() {
+    let cli = Cli::new();
+    let out = cli.run(&["audience", "queries"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("demo directory"));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["path"], "$/Herald Demo");
+    let rows = cli.json(&["audience", "fetch", "--query", "$/Herald Demo/All members"]);
+    assert_eq!(rows["rows"].as_array().unwrap().len(), 300);
+}
+
+#[test]
+fn writeback_status_counts_the_queue() {
+    let cli = Cli::new();
+    let v = cli.json(&["writeback", "status"]);
+    assert_eq!(
+        (
+            v["pending"].as_i64(),
+            v["done"].as_i64(),
+            v["failed"].as_i64()
+        ),
+        (Some(0), Some(0), Some(0))
+    );
+    assert!(v["failures"].as_array().unwrap().is_empty());
+    assert!(cli
+        .fails(&["writeback", "status", "42"])
+        .contains("campaign 42 does not exist"));
+}

@@ -74,7 +74,7 @@ impl ImisConfig {
             password,
             timeout: Duration::from_secs(30),
             page_size: PAGE_SIZE,
-            page_concurrency: 4,
+            page_concurrency: 6,
             retry: RetryPolicy::default(),
         }
     }

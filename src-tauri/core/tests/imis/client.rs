@@ -66,8 +66,8 @@ async fn a_query_is_fetched_whole_in_order_with_typed_values() {
         "pages after the first are fetched concurrently"
     );
     assert!(
-        fake.max_in_flight() <= 4,
-        "at most 4 at once: {}",
+        fake.max_in_flight() <= 6,
+        "at most 6 at once: {}",
         fake.max_in_flight()
     );
 }

@@ -2,6 +2,7 @@
 //! against the fake iMIS server, faults included.
 
 mod client;
+mod tls;
 mod writeback;
 
 use herald_core::imis::{ImisClient, ImisConfig, RetryPolicy};

@@ -2,6 +2,7 @@
 // It answers the same commands as src/api/bindings.ts, by their snake_case IPC names, and
 // rejects with the same `{ code, message }` shape the real one does.
 import type {
+  ActivityTypeCheck,
   AppError,
   AppInfo,
   AudiencePreview,
@@ -14,15 +15,20 @@ import type {
   DraftChanges,
   DraftSummary,
   ErrorCode,
+  ImisConnectionReport,
   Json,
   MessageCounts,
   NewCampaign,
+  QueryEntry,
+  QueryImport,
+  QueryInfo,
   RowList,
   SecretStatus,
   SendPlan,
   SettingEntry,
   SettingKind,
   Actor,
+  WriteBackStatus,
 } from "./bindings";
 import {
   analyze,
@@ -36,6 +42,7 @@ import {
   PHONE_NAMES,
   type Table,
 } from "./fakeCompose";
+import { folderEntries, queryDefinition, runQuery } from "./fakeImis";
 
 type Args = Record<string, unknown>;
 
@@ -107,6 +114,10 @@ interface Options {
   empty?: boolean;
   /** Act as if the keychain cannot be reached, with this message (e.g. no Secret Service). */
   keychainError?: string;
+  /** Whether iMIS has the TEXTMSG activity type (default: it has). */
+  textmsg?: boolean;
+  /** Act as if every iMIS call fails with this message (wrong password, server down, …). */
+  imisError?: string;
 }
 
 interface Stored {
@@ -139,6 +150,10 @@ export class FakeBackend {
   private nextId = 1;
   private nextEventId = 1;
   readonly demo: boolean;
+  /** Whether iMIS has the TEXTMSG activity type; tests may flip it between calls. */
+  textmsg: boolean;
+  /** When set, every iMIS call fails with this message; tests may set or clear it between calls. */
+  imisError: string | null;
   private readonly now: () => Date;
   private readonly notify: (campaignId: number | null) => void;
 
@@ -147,6 +162,8 @@ export class FakeBackend {
     this.now = options.now ?? (() => new Date());
     this.notify = options.onCampaignsChanged ?? (() => undefined);
     this.keychainError = options.keychainError ?? null;
+    this.textmsg = options.textmsg ?? true;
+    this.imisError = options.imisError ?? null;
     if (!options.empty) this.seed();
   }
 
@@ -184,6 +201,18 @@ export class FakeBackend {
         return this.importCsv(num(args, "id"), str(args, "fileName"), str(args, "content"));
       case "audience_preview":
         return this.audiencePreview(num(args, "id"));
+      case "imis_list_folder":
+        return this.listFolder(str(args, "folder"));
+      case "imis_query_definition":
+        return this.queryDefinition(str(args, "path"));
+      case "import_query_audience":
+        return this.importQuery(num(args, "id"), str(args, "path"), stringMap(args, "params"));
+      case "imis_activity_type_check":
+        return this.activityTypeCheck();
+      case "test_imis_connection":
+        return this.testConnection();
+      case "writeback_status":
+        return this.writebackStatus((args.campaign as number | null | undefined) ?? null);
       case "analyze_message":
         return analyze(str(args, "template"), strings(args, "columns"), strings(args, "values"));
       case "first_paint":
@@ -389,22 +418,34 @@ export class FakeBackend {
   }
 
   private importCsv(id: number, fileName: string, content: string): AudiencePreview {
-    const campaign = this.editableDraft(id);
+    this.editableDraft(id);
     let table: Table;
     try {
       table = parseCsv(content);
     } catch (e) {
       return fail("invalid", `${fileName}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    return this.cacheAudience(id, table, fileName, { query: null, params: {}, csv: fileName });
+  }
+
+  /**
+   * Caches `table` as the draft's audience and, when both columns are known (kept from before or
+   * guessed), points the draft at `origin` with them (drafts::cache_audience).
+   */
+  private cacheAudience(
+    id: number,
+    table: Table,
+    sourceName: string,
+    origin: Pick<AudienceSource, "query" | "params" | "csv">,
+  ): AudiencePreview {
+    const campaign = this.editableDraft(id);
     const fetchedAt = this.now().toISOString();
-    this.snapshots.set(id, { table, fetchedAt, sourceName: fileName });
-    const preview = this.preview(table, fetchedAt, fileName, null);
+    this.snapshots.set(id, { table, fetchedAt, sourceName });
+    const preview = this.preview(table, fetchedAt, sourceName, null);
     const keep = (column: string | undefined) =>
       column !== undefined && table.columns.includes(column) ? column : null;
     const source: AudienceSource = {
-      query: null,
-      params: {},
-      csv: fileName,
+      ...structuredClone(origin),
       id_column: keep(campaign.audience?.id_column) ?? preview.suggested_id_column ?? "",
       phone_column: keep(campaign.audience?.phone_column) ?? preview.suggested_phone_column ?? "",
     };
@@ -413,9 +454,63 @@ export class FakeBackend {
       campaign.updated_at = fetchedAt;
       preview.source = structuredClone(source);
     }
-    this.log(id, "user", "audience_imported", `${fileName}: ${table.rows.length} rows`);
+    this.log(id, "user", "audience_imported", `${sourceName}: ${table.rows.length} rows`);
     this.notify(id);
     return preview;
+  }
+
+  // --- iMIS (the demo directory, MOCK: a few hundred generated members) --------------------
+
+  private imis(): void {
+    if (this.imisError !== null) fail("imis", this.imisError);
+  }
+
+  private listFolder(folder: string): QueryEntry[] {
+    this.imis();
+    const name = folder.trim() === "" ? "$" : folder.trim();
+    return folderEntries(name) ?? fail("imis", `iMIS has no folder at '${name}'`);
+  }
+
+  private queryDefinition(path: string): QueryInfo {
+    this.imis();
+    return queryDefinition(path) ?? unknownQuery(path);
+  }
+
+  private importQuery(id: number, rawPath: string, rawParams: Record<string, string>): QueryImport {
+    this.editableDraft(id);
+    const path = rawPath.trim();
+    if (!path.startsWith("$")) {
+      fail("invalid", `'${path}' is not an iMIS query path; paths start with $/, such as $/Members/Mobile numbers`);
+    }
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(rawParams)) {
+      if (value.trim() !== "") params[name] = value.trim();
+    }
+    this.imis();
+    const table = runQuery(path, params) ?? unknownQuery(path);
+    const preview = this.cacheAudience(id, table, path, { query: path, params, csv: null });
+    return { preview, fetch_ms: 180 + table.rows.length * 3, problem: columnProblem(preview) };
+  }
+
+  private activityTypeCheck(): ActivityTypeCheck {
+    this.imis();
+    return { exists: this.textmsg, demo: this.demo };
+  }
+
+  private testConnection(): ImisConnectionReport {
+    return { root_entries: this.listFolder("$").length, textmsg: this.activityTypeCheck().exists, demo: this.demo };
+  }
+
+  /** Sent texts of LIVE campaigns that record them, as if every write-back went through. */
+  private writebackStatus(campaignId: number | null): WriteBackStatus {
+    if (campaignId !== null) this.get(campaignId);
+    let done = 0;
+    for (const { campaign, counts } of this.campaigns.values()) {
+      if (campaignId !== null && campaign.id !== campaignId) continue;
+      if (campaign.mode !== "live" || campaign.write_back === "none") continue;
+      done += counts.sent + counts.delivered + counts.undelivered;
+    }
+    return { pending: 0, in_flight: 0, done, failed: 0, waiting_reason: null, failures: [] };
   }
 
   private audiencePreview(id: number): AudiencePreview | null {
@@ -844,6 +939,21 @@ export class FakeBackend {
   }
 }
 
+function unknownQuery(path: string): never {
+  return fail("imis", `iMIS has no query at '${path.trim()}'; check the path (it starts with $/) or browse for it`);
+}
+
+/** Set when the rows have no column like an iMIS ID or a mobile phone (drafts::column_problem). */
+function columnProblem(preview: AudiencePreview): string | null {
+  const missing = [
+    preview.suggested_id_column === null ? "an iMIS ID" : null,
+    preview.suggested_phone_column === null ? "a mobile phone number" : null,
+  ].filter((m): m is string => m !== null);
+  if (missing.length === 0 || preview.source !== null) return null;
+  const columns = preview.columns.length === 0 ? "no columns" : preview.columns.join(", ");
+  return `No column looks like ${missing.join(" or ")}. The query returns: ${columns}. Pick the right columns below, or choose a query that returns them.`;
+}
+
 function emptyList(): RowList {
   return { total: 0, rows: [] };
 }
@@ -929,6 +1039,17 @@ function strings(args: Args, name: string): string[] {
     fail("invalid", `Missing argument ${name}.`);
   }
   return value;
+}
+
+function stringMap(args: Args, name: string): Record<string, string> {
+  const value = args[name];
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail("invalid", `Missing argument ${name}.`);
+  const map: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string") fail("invalid", `Argument ${name}.${key} must be text.`);
+    map[key] = v;
+  }
+  return map;
 }
 
 function str(args: Args, name: string): string {

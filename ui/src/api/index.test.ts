@@ -29,6 +29,13 @@ describe("toApiError", () => {
     expect(toApiError("command nope not found")).toMatchObject({ code: "internal", message: "command nope not found" });
   });
 
+  it("knows iMIS failures by their own code", () => {
+    expect(toApiError({ code: "imis", message: "iMIS did not answer within 30 seconds" })).toMatchObject({
+      code: "imis",
+      message: "iMIS did not answer within 30 seconds",
+    });
+  });
+
   it("does not trust an unknown code", () => {
     expect(toApiError({ code: "teapot", message: "short and stout" }).code).toBe("internal");
   });
@@ -125,5 +132,47 @@ describe("onCampaignsChanged", () => {
     await api.createCampaign({ name: "Two" });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(handler).not.toHaveBeenCalled();
+  });
+});
+
+describe("iMIS against the fake backend", () => {
+  it("browses the demo directory, reads a query and runs it into a draft", async () => {
+    installMock({ empty: true });
+    expect(await api.imisListFolder("$")).toEqual([{ name: "Herald Demo", path: "$/Herald Demo", kind: "folder" }]);
+    expect((await api.imisListFolder("$/Herald Demo/Events/")).map((e) => e.path)).toEqual([
+      "$/Herald Demo/Events/Conference 2026 attendees",
+    ]);
+    await expect(api.imisListFolder("$/Nope")).rejects.toMatchObject({ code: "imis", message: "iMIS has no folder at '$/Nope'" });
+    const info = await api.imisQueryDefinition("$/Herald Demo/Members by type");
+    expect(info.parameters).toEqual([
+      { name: "MemberType", prompt: "Member type", operation: "Equal", allow_multiple: false, values: ["REG", "STU", "RET", "LIFE"] },
+    ]);
+    expect(info.columns.map((c) => c.alias)).toEqual([
+      "ID", "FirstName", "LastName", "FullName", "Mobile", "MemberType", "Chapter", "JoinDate", "DuesBalance", "EventsAttended", "IsActive",
+    ]);
+
+    const id = await api.createCampaign({ name: "Lunch" });
+    const run = await api.importQueryAudience(id, " $/Herald Demo/Members by type ", { MemberType: "LIFE", Unused: " " });
+    expect(run.problem).toBeNull();
+    expect(run.preview.source).toEqual({
+      query: "$/Herald Demo/Members by type",
+      params: { MemberType: "LIFE" },
+      csv: null,
+      id_column: "ID",
+      phone_column: "Mobile",
+    });
+    const type = run.preview.columns.indexOf("MemberType");
+    expect(run.preview.rows.every((r) => r[type] === "LIFE")).toBe(true);
+    expect(await api.audiencePreview(id)).toMatchObject({ row_count: run.preview.row_count, source_name: "$/Herald Demo/Members by type" });
+    await expect(api.importQueryAudience(id, "Members", {})).rejects.toMatchObject({ code: "invalid" });
+  });
+
+  it("answers the TEXTMSG check, the connection test and the write-back queue", async () => {
+    const backend = installMock({ demo: false, textmsg: false });
+    expect(await api.imisActivityTypeCheck()).toEqual({ exists: false, demo: false });
+    expect(await api.testImisConnection()).toEqual({ root_entries: 1, textmsg: false, demo: false });
+    expect(await api.writebackStatus(null)).toMatchObject({ pending: 0, failed: 0, failures: [] });
+    backend.imisError = "iMIS is busy and asked Herald to slow down; try again in a minute";
+    await expect(api.testImisConnection()).rejects.toMatchObject({ code: "imis", message: backend.imisError });
   });
 });

@@ -3,6 +3,7 @@
 import { commands, type AppError, type ErrorCode, type Result } from "./bindings";
 
 export type {
+  ActivityTypeCheck,
   Actor,
   AppError,
   AppInfo,
@@ -20,18 +21,28 @@ export type {
   DraftSummary,
   ErrorCode,
   ForcingChar,
+  ImisConnectionReport,
   Json,
   ListedRow,
   MessageAnalysis,
   MessageCounts,
   Mode,
   NewCampaign,
+  QueryColumn,
+  QueryEntry,
+  QueryEntryKind,
+  QueryImport,
+  QueryInfo,
+  QueryParameter,
   RowList,
   SecretStatus,
   SendPlan,
   SettingEntry,
   SettingKind,
   TemplateProblem,
+  WriteBackFailure,
+  WriteBackKind,
+  WriteBackStatus,
   WriteBackTarget,
 } from "./bindings";
 
@@ -47,6 +58,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   "keychain",
   "storage",
   "io",
+  "imis",
   "internal",
 ];
 
@@ -128,6 +140,15 @@ export const api = {
   analyzeMessage: (template: string, columns: string[], values: string[]) =>
     direct(commands.analyzeMessage(template, columns, values)),
   draftSummary: (id: number, at: string | null) => unwrap(commands.draftSummary(id, at)),
+  /** Folders and queries directly inside `folder` ("$" is the top). */
+  imisListFolder: (folder: string) => unwrap(commands.imisListFolder(folder)),
+  imisQueryDefinition: (path: string) => unwrap(commands.imisQueryDefinition(path)),
+  /** Runs the query in iMIS and caches its rows as the draft's audience (like importCsvAudience). */
+  importQueryAudience: (id: number, path: string, params: Record<string, string>) =>
+    unwrap(commands.importQueryAudience(id, path, params)),
+  imisActivityTypeCheck: () => unwrap(commands.imisActivityTypeCheck()),
+  testImisConnection: () => unwrap(commands.testImisConnection()),
+  writebackStatus: (campaign: number | null) => unwrap(commands.writebackStatus(campaign)),
   firstPaint: () => direct(commands.firstPaint()),
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
 

@@ -214,3 +214,54 @@ describe("Settings credentials", () => {
     expect(screen.getByTestId("secret-state-imis.password").textContent.trim()).toBe("Not set");
   });
 });
+
+describe("Settings, iMIS connection test", () => {
+  it("says what it found, with a busy state while it asks", async () => {
+    installMock({ demo: false });
+    render(Settings);
+    const imis = await screen.findByRole("region", { name: "iMIS" });
+    const button = within(imis).getByTestId<HTMLButtonElement>("imis-test");
+    expect(screen.queryByTestId("imis-test-result")).toBeNull();
+    await fireEvent.click(button);
+    expect(button.getAttribute("aria-busy")).toBe("true");
+    expect(within(imis).getByText("Connecting to iMIS…")).toBeTruthy();
+    const result = await screen.findByTestId("imis-test-result");
+    expect(result.textContent.trim()).toBe("Connected: 1 folder or query at the top level; TEXTMSG activity type found.");
+    expect(result.getAttribute("data-tone")).toBe("success");
+    expect(button.getAttribute("aria-busy")).toBeNull();
+  });
+
+  it("warns when the TEXTMSG activity type is missing", async () => {
+    installMock({ demo: false, textmsg: false });
+    render(Settings);
+    await fireEvent.click(await screen.findByTestId("imis-test"));
+    const result = await screen.findByTestId("imis-test-result");
+    expect(result.getAttribute("data-tone")).toBe("warning");
+    expect(result.textContent).toContain("the TEXTMSG activity type is missing");
+  });
+
+  it("says when it is only the demo directory", async () => {
+    installMock();
+    render(Settings);
+    await fireEvent.click(await screen.findByTestId("imis-test"));
+    expect((await screen.findByTestId("imis-test-result")).textContent).toContain(
+      "No iMIS address is set, so Herald uses its demo directory (sample data, TEST only)",
+    );
+  });
+
+  it("shows iMIS's error in words, and clears it on a successful retry", async () => {
+    const message = "iMIS refused the username or password; check them in Settings → iMIS";
+    const backend = installMock({ demo: false, imisError: message });
+    render(Settings);
+    await fireEvent.click(await screen.findByTestId("imis-test"));
+    const result = await screen.findByTestId("imis-test-result");
+    expect(result.getAttribute("data-tone")).toBe("danger");
+    expect(result.textContent).toContain(message);
+
+    backend.imisError = null;
+    await fireEvent.click(screen.getByTestId("imis-test"));
+    await waitFor(() => {
+      expect(screen.getByTestId("imis-test-result").getAttribute("data-tone")).toBe("success");
+    });
+  });
+});

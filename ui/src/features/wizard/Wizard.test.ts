@@ -59,7 +59,9 @@ describe("Wizard, step 1", () => {
     await fireEvent.click(screen.getByTestId("wizard-next"));
 
     await screen.findByRole("heading", { name: "Target audience" });
-    expect(screen.getByTestId("audience-file")).toBeTruthy();
+    // A new draft starts on the iMIS side (the demo directory here, as iMIS is not set up).
+    expect(screen.getByTestId<HTMLInputElement>("audience-source-imis").checked).toBe(true);
+    expect(screen.getByTestId("query-browser")).toBeTruthy();
     const [created] = await api.listCampaigns();
     expect(created).toMatchObject({ name: "Autumn gala", mode: "live", status: "draft" });
     expect(window.location.hash).toBe(`#/campaigns/${created?.id ?? 0}/edit`);
@@ -108,6 +110,7 @@ describe("Wizard, step 2 (audience)", () => {
     await fireEvent.input(nameInput(), { target: { value: "Dues reminder" } });
     await fireEvent.click(screen.getByTestId("wizard-next"));
     await screen.findByRole("heading", { name: "Target audience" });
+    await fireEvent.click(screen.getByTestId("audience-source-csv"));
     return draftId("Dues reminder");
   }
 

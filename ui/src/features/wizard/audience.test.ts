@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AudiencePreview } from "../../api";
-import { audienceComplete, checkColumns, initialColumns, readCsvText } from "./audience";
+import { audienceComplete, audienceKind, checkColumns, initialColumns, originOf, readCsvText, sourceWith } from "./audience";
 
 const preview = (over: Partial<AudiencePreview> = {}): AudiencePreview => ({
   columns: ["ID", "FirstName", "Cell"],
@@ -39,6 +39,9 @@ describe("columns", () => {
 
   it("needs a file, both columns, and two different ones", () => {
     expect(checkColumns(null, { idColumn: "", phoneColumn: "" }).file).toMatch(/CSV file/);
+    expect(checkColumns(null, { idColumn: "", phoneColumn: "" }, "imis")).toEqual({
+      query: "Choose the iMIS query with the people to text, then run it.",
+    });
     expect(checkColumns(preview(), { idColumn: "ID", phoneColumn: "" })).toEqual({
       phoneColumn: "Choose the column that holds the mobile phone number.",
     });
@@ -52,5 +55,50 @@ describe("columns", () => {
     const source = { query: null, params: {}, csv: "m.csv", id_column: "ID", phone_column: "Cell" };
     expect(audienceComplete(preview({ source }))).toBe(true);
     expect(audienceComplete(preview({ source: { ...source, phone_column: "Mobile" } }))).toBe(false);
+  });
+});
+
+describe("where the rows came from", () => {
+  const query = { query: "$/Herald Demo/Members by type", params: { MemberType: "STU" }, csv: null, id_column: "ID", phone_column: "Mobile" };
+
+  it("reads the snapshot's own name first: a query path, else a file", () => {
+    const fromQuery = preview({ source_name: "$/Herald Demo/Members by type", source: query });
+    expect(originOf(fromQuery, null)).toEqual({ query: "$/Herald Demo/Members by type", params: { MemberType: "STU" }, csv: null });
+    // The saved parameters belong to another query: not carried over.
+    expect(originOf(preview({ source_name: "$/Herald Demo/All members" }), query)).toEqual({
+      query: "$/Herald Demo/All members",
+      params: {},
+      csv: null,
+    });
+    expect(originOf(preview(), query)).toEqual({ query: null, params: {}, csv: "members.csv" });
+    expect(originOf(preview({ source_name: null }), query)?.query).toBe("$/Herald Demo/Members by type");
+    expect(originOf(null, query)).toEqual({ query: "$/Herald Demo/Members by type", params: { MemberType: "STU" }, csv: null });
+    expect(originOf(null, null)).toBeNull();
+  });
+
+  it("opens on the side the audience came from, the iMIS query when there is none", () => {
+    expect(audienceKind(null, null)).toBe("imis");
+    expect(audienceKind(null, query)).toBe("imis");
+    expect(audienceKind(null, { ...query, query: null, csv: "m.csv" })).toBe("csv");
+    expect(audienceKind(preview(), query)).toBe("csv");
+    expect(audienceKind(preview({ source_name: "$/Herald Demo/All members" }), null)).toBe("imis");
+  });
+
+  it("saves the columns with the rows' origin", () => {
+    const choice = { idColumn: "ID", phoneColumn: "Mobile" };
+    expect(sourceWith({ query: "$/Q", params: { A: "1" }, csv: "stale.csv" }, choice)).toEqual({
+      query: "$/Q",
+      params: { A: "1" },
+      csv: null,
+      id_column: "ID",
+      phone_column: "Mobile",
+    });
+    expect(sourceWith({ query: null, params: { A: "1" }, csv: "m.csv" }, choice)).toEqual({
+      query: null,
+      params: {},
+      csv: "m.csv",
+      id_column: "ID",
+      phone_column: "Mobile",
+    });
   });
 });

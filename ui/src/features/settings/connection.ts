@@ -1,0 +1,32 @@
+// The iMIS section's "Test connection": what the answer means, in words for association staff.
+import type { ImisConnectionReport } from "../../api";
+import { formatCount } from "../../lib/format";
+
+export interface ConnectionResult {
+  tone: "success" | "warning";
+  text: string;
+}
+
+/** "3 folders and queries at the top level", "1 folder or query …", "no folders or queries …". */
+export function topLevelPhrase(count: number): string {
+  if (count === 0) return "no folders or queries at the top level";
+  if (count === 1) return "1 folder or query at the top level";
+  return `${formatCount(count)} folders and queries at the top level`;
+}
+
+export function connectionResult(report: ImisConnectionReport): ConnectionResult {
+  const found = topLevelPhrase(report.root_entries);
+  if (report.demo) {
+    return {
+      tone: "success",
+      text: `No iMIS address is set, so Herald uses its demo directory (sample data, TEST only): ${found}. Enter the Base URL, Username and Password above to connect to your iMIS.`,
+    };
+  }
+  if (report.textmsg) {
+    return { tone: "success", text: `Connected: ${found}; TEXTMSG activity type found.` };
+  }
+  return {
+    tone: "warning",
+    text: `Connected: ${found}; but the TEXTMSG activity type is missing, so texts can't be recorded as Activities until an iMIS administrator adds it (Settings → Contacts → Activity Types).`,
+  };
+}

@@ -1,5 +1,6 @@
 use clap::Subcommand;
 use herald_core::campaign::{Actor, NewCampaign};
+use herald_core::engine;
 use herald_core::keychain::Keychain;
 use herald_core::secrets::{EnvSecrets, SecretName, SecretStore, Sensitive};
 use herald_core::settings::SettingKey;
@@ -190,6 +191,18 @@ pub enum CampaignCommand {
     Delete { id: i64 },
     /// The campaign's event log.
     Events { id: i64 },
+    /// Pause a sending campaign: requests in flight finish, nothing new starts.
+    Pause { id: i64 },
+    /// Resume a paused campaign.
+    Resume { id: i64 },
+    /// Cancel a scheduled, sending or paused campaign: unsent messages become Canceled.
+    Cancel { id: i64 },
+    /// Every message of a campaign with its status.
+    Messages {
+        id: i64,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+    },
 }
 
 pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
@@ -208,7 +221,31 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
                     file.display()
                 ))
             })?;
+            let csv = new.audience.as_ref().and_then(|a| a.csv.clone());
             let id = store.create_campaign(new, Actor::Cli).await?;
+            if let Some(csv) = csv {
+                // The audience file is read now and kept with the campaign, as the wizard does.
+                let path = file
+                    .parent()
+                    .map(|dir| dir.join(&csv))
+                    .filter(|p| p.exists())
+                    .unwrap_or_else(|| PathBuf::from(&csv));
+                let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+                    context: format!("could not read the audience file {}", path.display()),
+                    source,
+                });
+                let imported = match bytes {
+                    Ok(b) => herald_core::drafts::import_csv(&store, id, &csv, &b, Actor::Cli)
+                        .await
+                        .map(|_| ()),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = imported {
+                    // No half-made campaign: the draft goes if its audience cannot be read.
+                    store.delete_draft(id, Actor::Cli).await?;
+                    return Err(e);
+                }
+            }
             pretty(json!({"id": id}))
         }
         CampaignCommand::Schedule { id } => {
@@ -240,7 +277,68 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
             store.campaign(id).await?;
             pretty(store.campaign_events(id).await?)
         }
+        CampaignCommand::Pause { id } => pretty(engine::pause(&store, id, Actor::Cli).await?),
+        CampaignCommand::Resume { id } => pretty(engine::resume(&store, id, Actor::Cli).await?),
+        CampaignCommand::Cancel { id } => pretty(engine::cancel(&store, id, Actor::Cli).await?),
+        CampaignCommand::Messages { id, format } => {
+            store.campaign(id).await?;
+            let rows = store.messages(id).await?;
+            if format == "csv" {
+                messages_csv(&rows)
+            } else {
+                serde_json::to_string_pretty(&rows)
+                    .map_err(|e| Error::Invalid(format!("could not print the messages: {e}")))
+            }
+        }
     };
     store.close().await;
     out
+}
+
+fn messages_csv(rows: &[herald_core::store::MessageRow]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
+    w.write_record([
+        "imis_id",
+        "member_name",
+        "phone",
+        "to",
+        "status",
+        "reason",
+        "twilio_status",
+        "twilio_sid",
+        "error_code",
+        "error_message",
+        "segments",
+        "price",
+        "price_unit",
+        "sent_at",
+        "writeback",
+    ])
+    .map_err(io)?;
+    for r in rows {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        w.write_record([
+            opt(&r.imis_id),
+            opt(&r.member_name),
+            opt(&r.phone_raw),
+            opt(&r.to),
+            r.status.to_string(),
+            opt(&r.status_reason),
+            opt(&r.twilio_status),
+            opt(&r.twilio_sid),
+            r.error_code.map(|c| c.to_string()).unwrap_or_default(),
+            opt(&r.error_message),
+            r.twilio_segments.unwrap_or(r.segments).to_string(),
+            opt(&r.price),
+            opt(&r.price_unit),
+            r.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            r.writeback.clone(),
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).trim_end().to_string())
 }

@@ -4,6 +4,7 @@
 mod commands;
 mod compose;
 mod imis;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -45,6 +46,14 @@ enum Command {
     /// The queue of iMIS write-backs (Activities / Communication Log entries).
     #[command(subcommand)]
     Writeback(imis::WritebackCommand),
+    /// Run the sending engine headless: start scheduled campaigns, send, poll statuses,
+    /// write back to iMIS.
+    Run {
+        /// Exit once every due campaign is completed, paused or canceled and nothing is
+        /// pending (late status polling and future campaigns do not keep it running).
+        #[arg(long)]
+        until_idle: bool,
+    },
     /// Encoding, segments and characters of a message, as Twilio counts them.
     Segments {
         /// Count the body after Twilio's smart encoding (the result is in "body").
@@ -102,6 +111,7 @@ fn main() -> ExitCode {
             Command::Campaign(c) => commands::campaign(&ctx, c).await,
             Command::Audience(c) => imis::audience(&ctx, c).await,
             Command::Writeback(c) => imis::writeback(&ctx, c).await,
+            Command::Run { until_idle } => run::run(&ctx, until_idle).await,
             Command::Segments {
                 smart_encoding,
                 text,

@@ -428,10 +428,9 @@ pub async fn prepare_draft(
     c: &Campaign,
     settings: &Settings,
 ) -> Result<(Vec<PreparedMessage>, DateTime<Utc>)> {
-    let audience = c
-        .audience
-        .as_ref()
-        .ok_or_else(|| Error::Invalid(format!("'{}' has no audience yet", c.name)))?;
+    if c.audience.is_none() {
+        return Err(Error::Invalid(format!("'{}' has no audience yet", c.name)));
+    }
     let snapshot = store.audience_snapshot(c.id).await?.ok_or_else(|| {
         Error::Invalid(format!(
             "'{}' has no audience yet: import or run it first",
@@ -439,6 +438,21 @@ pub async fn prepare_draft(
         ))
     })?;
     let (table, fetched_at) = (snapshot.table, snapshot.fetched_at);
+    Ok((prepare_table(store, c, settings, table).await?, fetched_at))
+}
+
+/// Prepares `table` (the draft's snapshot, or the audience read afresh at send time)
+/// with the campaign's template and columns.
+pub async fn prepare_table(
+    store: &Store,
+    c: &Campaign,
+    settings: &Settings,
+    table: AudienceTable,
+) -> Result<Vec<PreparedMessage>> {
+    let audience = c
+        .audience
+        .as_ref()
+        .ok_or_else(|| Error::Invalid(format!("'{}' has no audience yet", c.name)))?;
     if c.template.trim().is_empty() {
         return Err(Error::Invalid(format!("'{}' has no message yet", c.name)));
     }
@@ -468,7 +482,7 @@ pub async fn prepare_draft(
     .await
     .map_err(|e| Error::Invalid(format!("preparing the audience failed: {e}")))?
     .map_err(Error::Invalid)?;
-    Ok((prepared, fetched_at))
+    Ok(prepared)
 }
 
 /// The summary of what scheduling the draft for `start` (or now) would send.

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod clock;
 pub mod compose;
 pub mod drafts;
+pub mod engine;
 pub mod error;
 pub mod imis;
 pub mod keychain;
@@ -14,6 +15,7 @@ pub mod settings;
 pub mod status;
 pub mod store;
 pub mod telemetry;
+pub mod twilio;
 pub mod writeback;
 
 pub use error::{Error, ErrorCode, Result};

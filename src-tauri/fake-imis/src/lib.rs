@@ -6,23 +6,22 @@
 //! what they got. Faults are switchable per test, in-process or over `/_fake/…`.
 
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Extension, Form, Json, Router};
+use axum::{Form, Json, Router};
 use herald_core::imis::catalog::Catalog;
 use herald_core::imis::wire;
 use herald_core::imis::{QueryEntryKind, QueryResult, Value};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 /// How the server starts.
 #[derive(Debug, Clone)]
@@ -69,43 +68,8 @@ pub enum Fault {
     DropAfterCommit,
 }
 
-/// A fault for the next `times` requests whose method and path match, after `skip`
-/// matching requests have passed untouched.
-#[derive(Debug, Clone, Deserialize)]
-pub struct FaultRule {
-    #[serde(default)]
-    pub method: Option<String>,
-    pub path: String,
-    pub fault: Fault,
-    #[serde(default = "one")]
-    pub times: u32,
-    #[serde(default)]
-    pub skip: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl FaultRule {
-    pub fn new(method: &str, path: &str, fault: Fault) -> Self {
-        Self {
-            method: Some(method.into()),
-            path: path.into(),
-            fault,
-            times: 1,
-            skip: 0,
-        }
-    }
-    pub fn times(mut self, n: u32) -> Self {
-        self.times = n;
-        self
-    }
-    pub fn skip(mut self, n: u32) -> Self {
-        self.skip = n;
-        self
-    }
-}
+/// A fault rule of this server.
+pub type FaultRule = herald_fake_http::Rule<Fault>;
 
 /// An Activity or Communication Log entry the server stored.
 #[derive(Debug, Clone)]
@@ -129,15 +93,13 @@ pub struct Fake {
     token: Mutex<Option<(String, Instant)>>,
     token_counter: AtomicU64,
     logins: AtomicUsize,
-    faults: Mutex<VecDeque<FaultRule>>,
+    faults: herald_fake_http::Faults<Fault>,
     latency_ms: AtomicU64,
     textmsg: AtomicBool,
     activities: Mutex<Vec<Recorded>>,
     comm_logs: Mutex<Vec<Recorded>>,
     next_seqn: AtomicU64,
-    in_flight: AtomicUsize,
-    max_in_flight: AtomicUsize,
-    requests: Mutex<Vec<(String, String)>>,
+    meter: herald_fake_http::Meter,
 }
 
 impl Fake {
@@ -152,13 +114,11 @@ impl Fake {
             token: Mutex::default(),
             token_counter: AtomicU64::new(0),
             logins: AtomicUsize::new(0),
-            faults: Mutex::default(),
+            faults: Default::default(),
             activities: Mutex::default(),
             comm_logs: Mutex::default(),
             next_seqn: AtomicU64::new(90_000),
-            in_flight: AtomicUsize::new(0),
-            max_in_flight: AtomicUsize::new(0),
-            requests: Mutex::default(),
+            meter: Default::default(),
         })
     }
 
@@ -166,10 +126,10 @@ impl Fake {
         &self.catalog
     }
     pub fn add_fault(&self, rule: FaultRule) {
-        self.faults.lock().unwrap().push_back(rule);
+        self.faults.add(rule);
     }
     pub fn clear_faults(&self) {
-        self.faults.lock().unwrap().clear();
+        self.faults.clear();
     }
     pub fn set_latency(&self, d: Duration) {
         self.latency_ms
@@ -193,40 +153,14 @@ impl Fake {
     }
     /// The most requests the server handled at once.
     pub fn max_in_flight(&self) -> usize {
-        self.max_in_flight.load(Ordering::SeqCst)
+        self.meter.max_in_flight()
     }
     /// (method, path) of every request, in arrival order.
     pub fn requests(&self) -> Vec<(String, String)> {
-        self.requests.lock().unwrap().clone()
+        self.meter.requests()
     }
     pub fn count_requests(&self, path_prefix: &str) -> usize {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, p)| p.starts_with(path_prefix))
-            .count()
-    }
-
-    fn take_fault(&self, method: &Method, path: &str) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap();
-        let i = faults.iter().position(|r| {
-            path.starts_with(&r.path)
-                && r.method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
-        })?;
-        let rule = &mut faults[i];
-        if rule.skip > 0 {
-            rule.skip -= 1;
-            return None;
-        }
-        let fault = rule.fault.clone();
-        rule.times -= 1;
-        if rule.times == 0 {
-            faults.remove(i);
-        }
-        Some(fault)
+        self.meter.count(path_prefix)
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
@@ -275,7 +209,7 @@ impl FakeImis {
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let router = router(state.clone());
-        let task = tokio::spawn(serve(listener, router));
+        let task = tokio::spawn(herald_fake_http::serve(listener, router));
         Ok(Self { addr, state, task })
     }
 
@@ -300,30 +234,6 @@ impl std::ops::Deref for FakeImis {
 impl Drop for FakeImis {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-/// Closes this request's connection without an answer.
-#[derive(Clone)]
-struct Killer(Arc<Notify>);
-
-/// Serves HTTP/1.1 connection by connection, so a fault can drop one.
-pub async fn serve(listener: TcpListener, router: Router) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let kill = Arc::new(Notify::new());
-        let app = router.clone().layer(Extension(Killer(kill.clone())));
-        tokio::spawn(async move {
-            let service = hyper_util::service::TowerToHyperService::new(app);
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            tokio::select! {
-                _ = conn => {}
-                _ = kill.notified() => {}
-            }
-        });
     }
 }
 
@@ -367,25 +277,13 @@ async fn faults_and_latency(State(s): State<Arc<Fake>>, request: Request, next: 
     if path.starts_with("/_fake/") {
         return next.run(request).await;
     }
-    s.requests
-        .lock()
-        .unwrap()
-        .push((method.to_string(), path.clone()));
-    let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-    s.max_in_flight.fetch_max(now, Ordering::SeqCst);
-    struct Leave<'a>(&'a AtomicUsize);
-    impl Drop for Leave<'_> {
-        fn drop(&mut self) {
-            self.0.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-    let _leave = Leave(&s.in_flight);
+    let _in_flight = s.meter.enter(&method, &path);
     let latency = s.latency_ms.load(Ordering::SeqCst);
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let killer = request.extensions().get::<Killer>().cloned();
-    match s.take_fault(&method, &path) {
+    let killer = herald_fake_http::Killer::of(&request);
+    match s.faults.take(&method, &path) {
         None => next.run(request).await,
         Some(Fault::Status { status }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -407,8 +305,8 @@ async fn faults_and_latency(State(s): State<Arc<Fake>>, request: Request, next: 
         }
         Some(Fault::DropAfterCommit) => {
             let _committed = next.run(request).await;
-            if let Some(Killer(k)) = killer {
-                k.notify_one();
+            if let Some(k) = killer {
+                k.kill();
             }
             std::future::pending::<()>().await;
             unreachable!()

@@ -129,7 +129,11 @@ impl Store {
             audience.validate().map_err(Error::Invalid)?;
         }
         let now = self.now();
-        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (name, mode, report_email, audience, template, skip_empty, write_back,
                                     scheduled_at, created_at, updated_at)
@@ -243,7 +247,11 @@ impl Store {
             a.validate().map_err(Error::Invalid)?;
         }
         let now = self.now();
-        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
         let updated = sqlx::query(
             "UPDATE campaigns SET name = ?2, report_email = ?3, mode = ?4, audience = ?5, template = ?6,
                     write_back = ?7, skip_empty = ?8, updated_at = ?9
@@ -280,7 +288,11 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<Campaign> {
         let now = self.now();
-        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
         let row: Option<TransitionRow> = sqlx::query_as(
             "SELECT status, archived_from, started_at, name FROM campaigns WHERE id = ?1",
         )
@@ -402,7 +414,11 @@ impl Store {
     /// Deletes a draft (and only a draft). The event log keeps a record of it.
     pub async fn delete_draft(&self, id: i64, actor: Actor) -> Result<()> {
         let now = self.now();
-        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
         let deleted = sqlx::query("DELETE FROM campaigns WHERE id = ?1 AND status = 'draft'")
             .bind(id)
             .execute(&mut *tx)

@@ -31,7 +31,11 @@ impl Store {
             )));
         }
         let now = self.now();
-        let mut tx = self.pool.begin().await.context("start a transaction")?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
         for chunk in messages.chunks(2000) {
             let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body,
@@ -162,5 +166,46 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("cannot be recorded as sent"));
+    }
+}
+
+/// One message as the dashboard grid, the CLI and the exports show it.
+#[derive(Debug, Clone, serde::Serialize, specta::Type, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub row_index: i64,
+    pub imis_id: Option<String>,
+    pub member_name: Option<String>,
+    pub phone_raw: Option<String>,
+    /// E.164.
+    pub to: Option<String>,
+    pub status: MessageStatus,
+    pub status_reason: Option<String>,
+    pub twilio_status: Option<String>,
+    pub twilio_sid: Option<String>,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub segments: i64,
+    pub twilio_segments: Option<i64>,
+    pub price: Option<String>,
+    pub price_unit: Option<String>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub writeback: String,
+}
+
+impl Store {
+    /// A campaign's messages in audience order.
+    pub async fn messages(&self, campaign_id: i64) -> Result<Vec<MessageRow>> {
+        sqlx::query_as(
+            "SELECT id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status, status_reason,
+                    twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
+                    price_unit, sent_at, updated_at, writeback
+               FROM messages WHERE campaign_id = ?1 ORDER BY row_index",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("read the campaign's messages")
     }
 }

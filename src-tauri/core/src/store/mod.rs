@@ -3,6 +3,7 @@
 //! [`crate::status`] and leaves an entry in the campaign event log.
 
 mod campaigns;
+mod ledger;
 mod messages;
 mod opt_outs;
 mod settings;
@@ -10,7 +11,10 @@ mod snapshots;
 mod writebacks;
 
 pub use campaigns::DraftChanges;
-pub use messages::NewMessage;
+pub use ledger::{
+    twilio_rank, AttemptResult, OpenAttempt, SendJob, SendingState, StatusUpdate, Unsettled,
+};
+pub use messages::{MessageRow, NewMessage};
 pub use opt_outs::{OptOut, OptOutSource};
 pub use snapshots::AudienceSnapshot;
 pub use writebacks::{WriteBackFailure, WriteBackJob, WriteBackKind, WriteBackStatus};
@@ -24,6 +28,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Every write transaction starts with `BEGIN IMMEDIATE`: a deferred one that reads and
+/// then writes fails at once with SQLITE_BUSY when another connection wrote meanwhile,
+/// instead of waiting for the busy timeout.
+///
 /// The schema migrations, embedded at build time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 

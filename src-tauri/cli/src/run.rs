@@ -1,0 +1,98 @@
+//! `herald-cli run [--until-idle]`: the app's sending engine, headless.
+
+use crate::commands::Context;
+use herald_core::engine::{Engine, EngineLock, EngineOptions};
+use herald_core::imis::DirectoryCache;
+use herald_core::writeback::{self, WriteBackPolicy};
+use herald_core::{paths, Error, Result};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Test hooks, read from the environment so the crash and e2e tests can speed time up.
+fn options() -> EngineOptions {
+    let mut o = EngineOptions::default();
+    let ms = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_millis)
+    };
+    if let Some(d) = ms("HERALD_ENGINE_RECONCILE_MS") {
+        o.reconcile_after = d;
+    }
+    if let Some(d) = ms("HERALD_ENGINE_POLL_MS") {
+        o.poll.soon = d;
+        o.poll.later = d;
+        o.poll.slow = d;
+    }
+    if let Some(scale) = std::env::var("HERALD_SIMULATOR_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        o.simulator_time_scale = scale;
+    }
+    o
+}
+
+pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
+    let data_dir = paths::resolve_data_dir(ctx.data_dir.clone()).ok_or_else(|| {
+        Error::Invalid("no data folder could be found; pass --data-dir DIR".into())
+    })?;
+    std::fs::create_dir_all(&data_dir).map_err(|source| Error::Io {
+        context: format!("could not create {}", data_dir.display()),
+        source,
+    })?;
+    let _lock = EngineLock::acquire(&data_dir)?;
+    let store = ctx.store().await?;
+    let secrets: Arc<dyn herald_core::secrets::SecretStore> = Arc::from(ctx.secrets()?);
+    let directories = Arc::new(DirectoryCache::new());
+    let engine = Engine::new(
+        store.clone(),
+        secrets.clone(),
+        directories.clone(),
+        options(),
+        Arc::new(|_| {}),
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(writeback::run_worker(
+        store.clone(),
+        directories.clone(),
+        secrets.clone(),
+        WriteBackPolicy::default(),
+        Duration::from_secs(5),
+        stop_rx.clone(),
+    ));
+    if until_idle {
+        engine.run_until_idle().await?;
+        // Then the write-backs the run queued.
+        let settings = store.settings().await?;
+        let (cache, s2, sec) = (directories.clone(), settings.clone(), secrets.clone());
+        let directory = tokio::task::spawn_blocking(move || cache.get(&s2, sec.as_ref()))
+            .await
+            .map_err(|e| Error::Invalid(e.to_string()))??;
+        while store.writeback_status(None).await?.pending > 0 {
+            writeback::drain_until_idle(&store, &directory, &settings, &WriteBackPolicy::default())
+                .await?;
+            if store.writeback_status(None).await?.pending > 0 {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    } else {
+        let engine_task = {
+            let engine = engine.clone();
+            let rx = stop_rx.clone();
+            tokio::spawn(async move { engine.run(rx).await })
+        };
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stop_tx.send(true);
+        let _ = engine_task.await;
+    }
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    let campaigns = store.list_campaigns().await?;
+    serde_json::to_string_pretty(&serde_json::json!({
+        "campaigns": campaigns.iter().map(|c| serde_json::json!({"id": c.id, "name": c.name, "status": c.status, "counts": c.counts})).collect::<Vec<_>>(),
+        "writeback": store.writeback_status(None).await?,
+    }))
+    .map_err(|e| Error::Invalid(e.to_string()))
+}

@@ -1,0 +1,1031 @@
+//! The sending engine: starts campaigns on time, sends every message exactly once at the
+//! allowed rate and within the daily cap, reconciles ambiguous sends with Twilio before
+//! any retry, polls statuses, completes campaigns, and obeys pause, resume and cancel
+//! (which are just status changes in the database, so the app and the CLI can both make
+//! them).
+//!
+//! Exactly once rests on the ledger (`store::ledger`): an attempt is committed before its
+//! request leaves; a definite answer closes it; an attempt left open (timeout, dropped
+//! connection, 5xx, crash) is looked up at Twilio before its message can go again.
+
+pub mod gateway;
+pub mod limiter;
+pub mod simulator;
+
+use crate::campaign::{Actor, Campaign, Mode};
+use crate::drafts;
+use crate::error::{Error, Result};
+use crate::imis::DirectoryCache;
+use crate::secrets::SecretStore;
+use crate::settings::Settings;
+use crate::status::{CampaignStatus, MessageStatus};
+use crate::store::{AttemptResult, NewMessage, OpenAttempt, SendJob, Store, WriteBackKind};
+use crate::twilio::codes::{self, Verdict};
+use crate::twilio::CreateOutcome;
+use chrono::{DateTime, Utc};
+use gateway::Gateway;
+use limiter::RateLimiter;
+use simulator::Simulator;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
+
+/// How often statuses are polled, by the time since a campaign's last send.
+#[derive(Debug, Clone, Copy)]
+pub struct PollSchedule {
+    /// In the first minutes after sending.
+    pub soon: Duration,
+    /// Up to an hour after.
+    pub later: Duration,
+    /// After that, until 72 hours.
+    pub slow: Duration,
+}
+
+impl Default for PollSchedule {
+    fn default() -> Self {
+        Self {
+            soon: Duration::from_secs(10),
+            later: Duration::from_secs(60),
+            slow: Duration::from_secs(600),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub tick: Duration,
+    /// An open attempt not in flight is reconciled once it is this old.
+    pub reconcile_after: Duration,
+    pub max_in_flight: usize,
+    /// This many failures in a row pause the campaign.
+    pub failure_limit: u32,
+    pub poll: PollSchedule,
+    /// TEST mode's timetable: 1.0 is real time.
+    pub simulator_time_scale: f64,
+    /// Overrides the configured rate (`Some(None)`: unlimited, for benchmarks).
+    pub rate_override: Option<Option<f64>>,
+    /// Single fetches per polling round for messages the list did not show.
+    pub straggler_limit: usize,
+    /// Overrides the Twilio client's per-request timeout.
+    pub twilio_timeout: Option<Duration>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_millis(250),
+            reconcile_after: Duration::from_secs(10),
+            max_in_flight: 32,
+            failure_limit: 10,
+            poll: PollSchedule::default(),
+            simulator_time_scale: 1.0,
+            rate_override: None,
+            straggler_limit: 20,
+            twilio_timeout: None,
+        }
+    }
+}
+
+/// What the engine tells the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineEvent {
+    /// Messages of this campaign changed (throttle before showing).
+    Progress(i64),
+    /// The campaign's status changed.
+    Status(i64),
+}
+
+type Sink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
+
+/// Only one engine may send from a data folder: a lock file held while it runs.
+pub struct EngineLock {
+    _file: std::fs::File,
+    path: PathBuf,
+}
+
+impl EngineLock {
+    pub fn acquire(data_dir: &Path) -> Result<EngineLock> {
+        let path = data_dir.join("engine.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| Error::Io {
+                context: format!("could not open {}", path.display()),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(EngineLock { _file: file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict(
+                "another Herald (the app or herald-cli run) is already sending from this data folder".into(),
+            )),
+            Err(std::fs::TryLockError::Error(source)) => Err(Error::Io {
+                context: format!("could not lock {}", path.display()),
+                source,
+            }),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    /// Campaigns with a sender task running.
+    senders: HashSet<i64>,
+    /// Attempts whose request is outstanding in this process.
+    in_flight: HashSet<i64>,
+    /// When each campaign's statuses are next polled.
+    next_poll: HashMap<i64, DateTime<Utc>>,
+    /// Failures in a row, per campaign.
+    failures: HashMap<i64, u32>,
+    /// Campaigns already told they hit the daily cap today.
+    capped: HashSet<(i64, chrono::NaiveDate)>,
+    /// Late campaigns waiting for the user's go-ahead (catch-up = ask), already logged.
+    asked: HashSet<i64>,
+    /// Twilio API requests made for status polling (for the benchmark).
+    poll_requests: u64,
+}
+
+pub struct Engine {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    directories: Arc<DirectoryCache>,
+    opts: EngineOptions,
+    sink: Sink,
+    started_at: DateTime<Utc>,
+    shared: Mutex<Shared>,
+    live_limiter: RateLimiter,
+    test_limiter: RateLimiter,
+    permits: Arc<Semaphore>,
+    results: mpsc::UnboundedSender<(SendJob, CreateOutcome)>,
+    results_rx: tokio::sync::Mutex<Option<mpsc::UnboundedReceiver<(SendJob, CreateOutcome)>>>,
+}
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        secrets: Arc<dyn SecretStore>,
+        directories: Arc<DirectoryCache>,
+        opts: EngineOptions,
+        sink: Sink,
+    ) -> Arc<Engine> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let rate = opts.rate_override.unwrap_or(Some(1.0));
+        Arc::new(Engine {
+            started_at: store.now(),
+            store,
+            secrets,
+            directories,
+            permits: Arc::new(Semaphore::new(opts.max_in_flight.max(1))),
+            live_limiter: RateLimiter::new(rate),
+            test_limiter: RateLimiter::new(rate),
+            opts,
+            sink,
+            shared: Mutex::default(),
+            results: tx,
+            results_rx: tokio::sync::Mutex::new(Some(rx)),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Status-polling requests made so far.
+    pub fn poll_requests(&self) -> u64 {
+        self.shared.lock().unwrap().poll_requests
+    }
+
+    fn emit(&self, e: EngineEvent) {
+        (self.sink)(e);
+    }
+
+    /// Runs until `stop` turns true: reconciles every open attempt first, then ticks.
+    pub async fn run(self: &Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<()> {
+        let writer = self.clone();
+        let rx = self.results_rx.lock().await.take();
+        let writer_task = rx.map(|rx| tokio::spawn(async move { writer.write_results(rx).await }));
+        self.reconcile(true).await?;
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            if let Err(e) = self.tick().await {
+                tracing::error!(error = %e, "the engine's tick failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.opts.tick) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        // Let requests in flight finish and be recorded.
+        let _ = self
+            .permits
+            .acquire_many(self.opts.max_in_flight.max(1) as u32)
+            .await;
+        drop(writer_task);
+        Ok(())
+    }
+
+    /// Runs until nothing is left to do now: every due campaign has reached Completed,
+    /// Paused or Canceled, no attempt is open, and no write-back is due.
+    pub async fn run_until_idle(self: &Arc<Self>) -> Result<()> {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let me = self.clone();
+        let handle = tokio::spawn(async move { me.run(rx).await });
+        loop {
+            tokio::time::sleep(self.opts.tick).await;
+            if self.is_idle().await? {
+                break;
+            }
+        }
+        let _ = tx.send(true);
+        handle
+            .await
+            .map_err(|e| Error::Invalid(format!("the engine stopped abnormally: {e}")))?
+    }
+
+    async fn is_idle(&self) -> Result<bool> {
+        let now = self.store.now();
+        for c in self.store.list_campaigns().await? {
+            let due = c.status == CampaignStatus::Scheduled
+                && c.scheduled_at.is_none_or(|t| t <= now)
+                && !self.shared.lock().unwrap().asked.contains(&c.id);
+            if due || c.status == CampaignStatus::Sending {
+                return Ok(false);
+            }
+        }
+        if !self
+            .store
+            .open_attempts(now + chrono::Duration::days(1), 1)
+            .await?
+            .is_empty()
+        {
+            return Ok(false);
+        }
+        let s = self.shared.lock().unwrap();
+        Ok(s.in_flight.is_empty() && s.senders.is_empty())
+    }
+
+    /// One round: start due campaigns, keep senders running, reconcile, poll, complete.
+    pub async fn tick(self: &Arc<Self>) -> Result<()> {
+        let now = self.store.now();
+        let settings = self.store.settings().await?;
+        let campaigns = self.store.list_campaigns().await?;
+        for c in &campaigns {
+            if c.status == CampaignStatus::Scheduled && c.scheduled_at.is_none_or(|t| t <= now) {
+                self.start(c.id, c.scheduled_at, &settings).await?;
+            }
+        }
+        self.reconcile(false).await?;
+        for c in self.store.list_campaigns().await? {
+            match c.status {
+                CampaignStatus::Sending => {
+                    let campaign = self.store.campaign(c.id).await?;
+                    if c.counts.total == 0 {
+                        self.prepare(&campaign, &settings).await?;
+                        continue;
+                    }
+                    self.ensure_sender(&campaign, &settings).await;
+                    self.poll(&campaign).await;
+                    self.maybe_complete(&campaign, &settings).await?;
+                }
+                CampaignStatus::Paused | CampaignStatus::Completed | CampaignStatus::Canceled
+                    if c.counts.sent > 0 =>
+                {
+                    // Late statuses keep being polled.
+                    let campaign = self.store.campaign(c.id).await?;
+                    self.poll(&campaign).await;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn start(
+        self: &Arc<Self>,
+        id: i64,
+        scheduled_at: Option<DateTime<Utc>>,
+        settings: &Settings,
+    ) -> Result<()> {
+        let late = scheduled_at.filter(|t| *t < self.started_at - chrono::Duration::minutes(1));
+        if late.is_some() && settings.get(crate::settings::SettingKey::CampaignCatchUp) == "ask" {
+            let first = self.shared.lock().unwrap().asked.insert(id);
+            if first {
+                self.store
+                    .log_event(
+                        id,
+                        Actor::Scheduler,
+                        "waiting_for_confirmation",
+                        Some("its time passed while Herald was closed; start it to send"),
+                    )
+                    .await?;
+            }
+            return Ok(());
+        }
+        let reason = late.map(|t| {
+            format!(
+                "started late: Herald was not running at {}",
+                t.format("%Y-%m-%d %H:%M UTC")
+            )
+        });
+        match self
+            .store
+            .transition(
+                id,
+                CampaignStatus::Sending,
+                Actor::Scheduler,
+                reason.as_deref(),
+            )
+            .await
+        {
+            Ok(c) => {
+                self.emit(EngineEvent::Status(id));
+                self.prepare(&c, settings).await
+            }
+            Err(Error::Conflict(_)) => Ok(()), // someone else moved it
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Resolves the audience afresh and records every message as Preparing (or Error /
+    /// Skipped) in one transaction, before anything is sent.
+    async fn prepare(&self, c: &Campaign, settings: &Settings) -> Result<()> {
+        let table = match self.audience(c, settings).await {
+            Ok(t) => t,
+            Err(e) => {
+                let reason = format!("the audience could not be read: {e}");
+                self.pause(c.id, &reason).await?;
+                return Ok(());
+            }
+        };
+        let prepared = match drafts::prepare_table(&self.store, c, settings, table).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.pause(c.id, &format!("the messages could not be prepared: {e}"))
+                    .await?;
+                return Ok(());
+            }
+        };
+        let messages: Vec<NewMessage> = prepared
+            .into_iter()
+            .map(|m| {
+                let status_reason = m.reason();
+                NewMessage {
+                    row_index: i64::from(m.row_index),
+                    imis_id: m.imis_id,
+                    member_name: m.member_name,
+                    phone_raw: Some(m.phone_raw),
+                    to_e164: m.to_e164,
+                    body: m.body,
+                    ucs2: m.encoding == crate::compose::segments::Encoding::Ucs2,
+                    segments: i64::from(m.segments),
+                    status: m.status,
+                    status_reason,
+                }
+            })
+            .collect();
+        if self.store.message_counts(c.id).await?.total > 0 {
+            return Ok(()); // prepared meanwhile
+        }
+        let n = messages.len();
+        self.store.insert_messages(c.id, &messages).await?;
+        self.store
+            .log_event(
+                c.id,
+                Actor::Engine,
+                "prepared",
+                Some(&format!("{n} recipients recorded")),
+            )
+            .await?;
+        self.emit(EngineEvent::Progress(c.id));
+        Ok(())
+    }
+
+    async fn audience(
+        &self,
+        c: &Campaign,
+        settings: &Settings,
+    ) -> Result<crate::compose::audience::AudienceTable> {
+        let source = c
+            .audience
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("the campaign has no audience".into()))?;
+        if let Some(query) = &source.query {
+            let cache = self.directories.clone();
+            let secrets = self.secrets.clone();
+            let s = settings.clone();
+            let directory = tokio::task::spawn_blocking(move || cache.get(&s, secrets.as_ref()))
+                .await
+                .map_err(|e| Error::Invalid(e.to_string()))??;
+            if c.mode == Mode::Live && directory.is_demo() {
+                return Err(Error::Conflict(
+                    "the demo directory only runs TEST campaigns".into(),
+                ));
+            }
+            let result = directory.run_query(query, &source.params).await?;
+            let table = result.to_table();
+            table
+                .require_columns(&source.id_column, &source.phone_column)
+                .map_err(|e| Error::Invalid(format!("the audience {e}")))?;
+            return Ok(table);
+        }
+        // A CSV audience is the file as imported into the draft.
+        self.store
+            .audience_snapshot(c.id)
+            .await?
+            .map(|s| s.table)
+            .ok_or_else(|| Error::Invalid("the imported CSV audience is missing".into()))
+    }
+
+    async fn pause(&self, id: i64, reason: &str) -> Result<()> {
+        tracing::warn!(campaign = id, %reason, "pausing a campaign");
+        match self
+            .store
+            .transition(id, CampaignStatus::Paused, Actor::Engine, Some(reason))
+            .await
+        {
+            Ok(_) | Err(Error::Conflict(_)) | Err(Error::Transition(_)) => {}
+            Err(e) => return Err(e),
+        }
+        self.emit(EngineEvent::Status(id));
+        Ok(())
+    }
+
+    fn gateway(&self, c: &Campaign, settings: &Settings) -> std::result::Result<Gateway, String> {
+        match c.mode {
+            Mode::Test => Ok(Gateway::Simulated(Simulator {
+                time_scale: self.opts.simulator_time_scale,
+            })),
+            Mode::Live => {
+                if settings.is_demo() {
+                    return Err("the demo workspace only runs TEST campaigns".into());
+                }
+                Gateway::live(settings, self.secrets.as_ref(), self.opts.twilio_timeout)
+            }
+        }
+    }
+
+    async fn ensure_sender(self: &Arc<Self>, c: &Campaign, settings: &Settings) {
+        if !self.shared.lock().unwrap().senders.insert(c.id) {
+            return;
+        }
+        let gateway = match self.gateway(c, settings) {
+            Ok(g) => g,
+            Err(reason) => {
+                self.shared.lock().unwrap().senders.remove(&c.id);
+                let _ = self.pause(c.id, &reason).await;
+                return;
+            }
+        };
+        let limiter_rate = self
+            .opts
+            .rate_override
+            .unwrap_or(Some(settings.rate_per_second()));
+        let me = self.clone();
+        let (id, mode) = (c.id, c.mode);
+        tokio::spawn(async move {
+            let limiter = match mode {
+                Mode::Live => &me.live_limiter,
+                Mode::Test => &me.test_limiter,
+            };
+            limiter.set_rate(limiter_rate).await;
+            if let Err(e) = me.send_campaign(id, gateway, limiter).await {
+                tracing::error!(campaign = id, error = %e, "sending stopped");
+            }
+            me.shared.lock().unwrap().senders.remove(&id);
+        });
+    }
+
+    async fn still_sending(&self, id: i64) -> Result<bool> {
+        Ok(self.store.campaign(id).await?.status == CampaignStatus::Sending)
+    }
+
+    /// Sends a campaign's messages until none is left, it stops being Sending, or the
+    /// cap waits for tomorrow. A reserver begins attempts a batch ahead (one disk sync per
+    /// batch) so that the sender never waits on the database between sends.
+    async fn send_campaign(
+        self: &Arc<Self>,
+        id: i64,
+        gateway: Gateway,
+        limiter: &RateLimiter,
+    ) -> Result<()> {
+        let batch = limiter.batch_size().await;
+        let (tx, mut rx) = mpsc::channel::<SendJob>(batch as usize);
+        let reserver = {
+            let me = self.clone();
+            tokio::spawn(async move { me.reserve(id, batch, tx).await })
+        };
+        let mut checked = std::time::Instant::now();
+        let mut stopped = false;
+        while let Some(job) = rx.recv().await {
+            if stopped {
+                self.release(vec![job]).await?;
+                continue;
+            }
+            limiter.acquire(job.segments as u32).await;
+            if checked.elapsed() > Duration::from_millis(100) {
+                checked = std::time::Instant::now();
+                if !self.still_sending(id).await? {
+                    // Paused or canceled: nothing new starts; what was reserved never left.
+                    stopped = true;
+                    rx.close();
+                    self.release(vec![job]).await?;
+                    continue;
+                }
+            }
+            let permit = self
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            let (gateway, results, now) = (gateway.clone(), self.results.clone(), self.store.now());
+            tokio::spawn(async move {
+                let outcome = gateway
+                    .create(job.message_id, job.attempt_id, &job.to_e164, &job.body, now)
+                    .await;
+                let _ = results.send((job, outcome));
+                drop(permit);
+            });
+        }
+        reserver
+            .await
+            .map_err(|e| Error::Invalid(format!("the reserver stopped abnormally: {e}")))?
+    }
+
+    /// Begins attempts batch by batch and hands them to the sender. Every reserved
+    /// attempt is marked in flight at once, so the reconciler leaves it alone.
+    async fn reserve(
+        self: Arc<Self>,
+        id: i64,
+        batch: u32,
+        tx: mpsc::Sender<SendJob>,
+    ) -> Result<()> {
+        loop {
+            if tx.is_closed() || !self.still_sending(id).await? {
+                return Ok(());
+            }
+            let settings = self.store.settings().await?;
+            let now = self.store.now();
+            let (jobs, capped) = self
+                .store
+                .begin_attempts(id, batch, now.date_naive(), settings.daily_segment_cap())
+                .await?;
+            {
+                let mut s = self.shared.lock().unwrap();
+                s.in_flight.extend(jobs.iter().map(|j| j.attempt_id));
+            }
+            if jobs.is_empty() {
+                if capped {
+                    self.note_cap(id, now).await?;
+                    tokio::time::sleep(self.opts.tick.max(Duration::from_millis(200))).await;
+                    continue;
+                }
+                return Ok(()); // nothing sendable now (done, or waiting for reconciliation)
+            }
+            let mut jobs = jobs.into_iter();
+            while let Some(job) = jobs.next() {
+                if let Err(mpsc::error::SendError(job)) = tx.send(job).await {
+                    self.release(std::iter::once(job).chain(jobs).collect())
+                        .await?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Closes attempts that were reserved but never sent.
+    async fn release(&self, jobs: Vec<SendJob>) -> Result<()> {
+        let ids: Vec<i64> = jobs.iter().map(|j| j.attempt_id).collect();
+        let unsent: Vec<(SendJob, AttemptResult)> = jobs
+            .into_iter()
+            .map(|j| {
+                (
+                    j,
+                    AttemptResult::NotSent {
+                        reconciled: false,
+                        detail: "the campaign stopped before this was sent".into(),
+                    },
+                )
+            })
+            .collect();
+        self.store.finish_attempts(&unsent).await?;
+        let mut s = self.shared.lock().unwrap();
+        for a in ids {
+            s.in_flight.remove(&a);
+        }
+        Ok(())
+    }
+
+    async fn note_cap(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let first = self
+            .shared
+            .lock()
+            .unwrap()
+            .capped
+            .insert((id, now.date_naive()));
+        if first {
+            self.store
+                .log_event(
+                    id,
+                    Actor::Engine,
+                    "daily_cap",
+                    Some("the daily segment cap is reached; sending continues after 00:00 UTC"),
+                )
+                .await?;
+            self.emit(EngineEvent::Progress(id));
+        }
+        Ok(())
+    }
+
+    /// Records results in batches (one transaction each) and acts on them.
+    async fn write_results(
+        self: Arc<Self>,
+        mut rx: mpsc::UnboundedReceiver<(SendJob, CreateOutcome)>,
+    ) {
+        let mut buf = Vec::new();
+        loop {
+            let Some(first) = rx.recv().await else { return };
+            buf.push(first);
+            while buf.len() < 512 {
+                match rx.try_recv() {
+                    Ok(r) => buf.push(r),
+                    Err(_) => break,
+                }
+            }
+            if let Err(e) = self.record(std::mem::take(&mut buf)).await {
+                tracing::error!(error = %e, "could not record send results");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    async fn record(&self, batch: Vec<(SendJob, CreateOutcome)>) -> Result<()> {
+        let mut finished: Vec<(SendJob, AttemptResult)> = Vec::with_capacity(batch.len());
+        let mut pauses: Vec<(i64, String)> = Vec::new();
+        let mut opted_out: Vec<(i64, i64, String)> = Vec::new();
+        let mut done_attempts = Vec::with_capacity(batch.len());
+        let mut progressed: HashSet<i64> = HashSet::new();
+        for (job, outcome) in batch {
+            done_attempts.push(job.attempt_id);
+            progressed.insert(job.campaign_id);
+            let limiter = &self.live_limiter;
+            let result = match outcome {
+                CreateOutcome::Accepted(resource) => {
+                    limiter.succeeded().await;
+                    self.shared
+                        .lock()
+                        .unwrap()
+                        .failures
+                        .remove(&job.campaign_id);
+                    AttemptResult::Accepted {
+                        resource,
+                        reconciled: false,
+                    }
+                }
+                CreateOutcome::Rejected { code, message, .. } => {
+                    tracing::info!(campaign = job.campaign_id, code, twilio_message = %message, "Twilio refused a message");
+                    match codes::verdict(code) {
+                        Verdict::InvalidNumber => AttemptResult::Rejected {
+                            status: MessageStatus::Error,
+                            code,
+                            reason: codes::explain(code).into(),
+                        },
+                        Verdict::OptedOut => {
+                            opted_out.push((job.campaign_id, job.message_id, job.to_e164.clone()));
+                            AttemptResult::Rejected {
+                                status: MessageStatus::Failed,
+                                code,
+                                reason: codes::explain(code).into(),
+                            }
+                        }
+                        Verdict::NotAccepted => {
+                            limiter.back_off(None, Duration::from_secs(30)).await;
+                            AttemptResult::NotSent {
+                                reconciled: false,
+                                detail: codes::explain(code).into(),
+                            }
+                        }
+                        Verdict::PauseCampaign => {
+                            pauses.push((
+                                job.campaign_id,
+                                format!("Twilio error {code}: {}", codes::explain(code)),
+                            ));
+                            AttemptResult::NotSent {
+                                reconciled: false,
+                                detail: codes::explain(code).into(),
+                            }
+                        }
+                        Verdict::Failed => {
+                            let n = self.count_failure(job.campaign_id);
+                            if n >= self.opts.failure_limit {
+                                pauses.push((job.campaign_id, format!("{n} messages in a row were refused by Twilio; the last: {}", codes::explain(code))));
+                            }
+                            AttemptResult::Rejected {
+                                status: MessageStatus::Failed,
+                                code,
+                                reason: codes::explain(code).into(),
+                            }
+                        }
+                    }
+                }
+                CreateOutcome::NotAccepted { code, retry_after } => {
+                    limiter
+                        .back_off(
+                            retry_after,
+                            if code == 21611 {
+                                Duration::from_secs(30)
+                            } else {
+                                Duration::ZERO
+                            },
+                        )
+                        .await;
+                    AttemptResult::NotSent {
+                        reconciled: false,
+                        detail: codes::explain(code).into(),
+                    }
+                }
+                CreateOutcome::Unreachable { detail } => {
+                    tracing::warn!(%detail, "Twilio is unreachable");
+                    limiter.back_off(None, Duration::from_secs(1)).await;
+                    let n = self.count_failure(job.campaign_id);
+                    if n >= self.opts.failure_limit {
+                        pauses.push((
+                            job.campaign_id,
+                            "Herald cannot reach Twilio; check the network, then resume".into(),
+                        ));
+                    }
+                    AttemptResult::NotSent {
+                        reconciled: false,
+                        detail,
+                    }
+                }
+                CreateOutcome::Ambiguous { detail } => {
+                    // Leave the attempt open: it is looked up at Twilio before any retry.
+                    tracing::warn!(message = job.message_id, %detail, "a send's outcome is unknown; it will be checked with Twilio");
+                    continue;
+                }
+            };
+            finished.push((job, result));
+        }
+        self.store.finish_attempts(&finished).await?;
+        {
+            let mut s = self.shared.lock().unwrap();
+            for a in done_attempts {
+                s.in_flight.remove(&a);
+            }
+        }
+        for (campaign_id, message_id, to) in opted_out {
+            self.store
+                .add_opt_out(
+                    &to,
+                    crate::store::OptOutSource::TwilioStop,
+                    Some(campaign_id),
+                    Some("Twilio error 21610"),
+                )
+                .await?;
+            self.store
+                .enqueue_writeback_kind(message_id, WriteBackKind::Unsubscribe)
+                .await?;
+        }
+        let mut paused = HashSet::new();
+        for (id, reason) in pauses {
+            if paused.insert(id) {
+                self.pause(id, &reason).await?;
+            }
+        }
+        for id in progressed {
+            self.emit(EngineEvent::Progress(id));
+        }
+        Ok(())
+    }
+
+    fn count_failure(&self, campaign_id: i64) -> u32 {
+        let mut s = self.shared.lock().unwrap();
+        let n = s.failures.entry(campaign_id).or_default();
+        *n += 1;
+        *n
+    }
+
+    /// Resolves open attempts that are not in flight here: with Twilio (LIVE) or as not
+    /// sent (TEST). `all`: at start-up, every one of them, before anything new is sent.
+    async fn reconcile(&self, all: bool) -> Result<()> {
+        let now = self.store.now();
+        let before = if all {
+            now + chrono::Duration::days(1)
+        } else {
+            now - chrono::Duration::from_std(self.opts.reconcile_after).unwrap_or_default()
+        };
+        let open: Vec<OpenAttempt> = self.store.open_attempts(before, 500).await?;
+        if open.is_empty() {
+            return Ok(());
+        }
+        let settings = self.store.settings().await?;
+        let mut gateways: HashMap<i64, Option<Gateway>> = HashMap::new();
+        let mut results = Vec::new();
+        for a in open {
+            if self
+                .shared
+                .lock()
+                .unwrap()
+                .in_flight
+                .contains(&a.attempt_id)
+            {
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = gateways.entry(a.campaign_id) {
+                let c = self.store.campaign(a.campaign_id).await?;
+                slot.insert(self.gateway(&c, &settings).ok());
+            }
+            let job = SendJob {
+                attempt_id: a.attempt_id,
+                message_id: a.message_id,
+                campaign_id: a.campaign_id,
+                to_e164: a.to_e164.clone(),
+                body: a.body.clone(),
+                segments: 0,
+            };
+            let Some(gateway) = gateways.get(&a.campaign_id).cloned().flatten() else {
+                continue; // Twilio not configured: it stays open until it is
+            };
+            match gateway
+                .find(
+                    &a.to_e164,
+                    &a.body,
+                    a.started_at - chrono::Duration::minutes(2),
+                )
+                .await
+            {
+                Ok(Some(resource)) => {
+                    tracing::info!(message = a.message_id, sid = %resource.sid, "an ambiguous send had reached Twilio");
+                    results.push((
+                        job,
+                        AttemptResult::Accepted {
+                            resource,
+                            reconciled: true,
+                        },
+                    ));
+                }
+                Ok(None) => results.push((
+                    job,
+                    AttemptResult::NotSent {
+                        reconciled: true,
+                        detail: "Twilio has no such message".into(),
+                    },
+                )),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not check an ambiguous send with Twilio; will try again")
+                }
+            }
+        }
+        let campaigns: HashSet<i64> = results.iter().map(|(j, _)| j.campaign_id).collect();
+        self.store.finish_attempts(&results).await?;
+        for c in campaigns {
+            self.emit(EngineEvent::Progress(c));
+        }
+        Ok(())
+    }
+
+    async fn poll(&self, c: &Campaign) {
+        let now = self.store.now();
+        let due = self
+            .shared
+            .lock()
+            .unwrap()
+            .next_poll
+            .get(&c.id)
+            .is_none_or(|t| *t <= now);
+        if !due {
+            return;
+        }
+        let horizon = now - chrono::Duration::hours(72);
+        let unsettled = match self.store.unsettled_messages(c.id, horizon).await {
+            Ok(u) => u,
+            Err(e) => return tracing::warn!(error = %e, "could not read messages to poll"),
+        };
+        let last_sent = unsettled.iter().map(|u| u.sent_at).max();
+        let next = |after: Duration| now + chrono::Duration::from_std(after).unwrap_or_default();
+        let Some(last_sent) = last_sent else {
+            self.shared
+                .lock()
+                .unwrap()
+                .next_poll
+                .insert(c.id, next(self.opts.poll.later));
+            return;
+        };
+        let settings = match self.store.settings().await {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        let Ok(gateway) = self.gateway(c, &settings) else {
+            return;
+        };
+        match gateway
+            .poll(&unsettled, now, self.opts.straggler_limit)
+            .await
+        {
+            Ok((updates, requests)) => {
+                self.shared.lock().unwrap().poll_requests += u64::from(requests);
+                match self.store.apply_statuses(c.id, &updates).await {
+                    Ok(n) if n > 0 => self.emit(EngineEvent::Progress(c.id)),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not record statuses"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(campaign = c.id, error = %e, "status polling failed; will try again")
+            }
+        }
+        let age = (now - last_sent).to_std().unwrap_or_default();
+        let interval = if age < Duration::from_secs(300) {
+            self.opts.poll.soon
+        } else if age < Duration::from_secs(3600) {
+            self.opts.poll.later
+        } else {
+            self.opts.poll.slow
+        };
+        self.shared
+            .lock()
+            .unwrap()
+            .next_poll
+            .insert(c.id, next(interval));
+    }
+
+    async fn maybe_complete(&self, c: &Campaign, settings: &Settings) -> Result<()> {
+        if self.shared.lock().unwrap().senders.contains(&c.id) {
+            return Ok(());
+        }
+        let state = self.store.sending_state(c.id).await?;
+        if state.sendable > 0 || state.open_attempts > 0 {
+            return Ok(());
+        }
+        let now = self.store.now();
+        let settled = state.unsettled == 0
+            || state
+                .last_sent_at
+                .is_some_and(|t| now - t >= chrono::Duration::minutes(settings.settle_minutes()));
+        if !settled {
+            return Ok(());
+        }
+        let detail = if state.unsettled == 0 {
+            "every message has a final status".to_string()
+        } else {
+            format!(
+                "{} statuses still pending after the settle window; they keep being polled",
+                state.unsettled
+            )
+        };
+        match self
+            .store
+            .transition(
+                c.id,
+                CampaignStatus::Completed,
+                Actor::Engine,
+                Some(&detail),
+            )
+            .await
+        {
+            Ok(_) => self.emit(EngineEvent::Status(c.id)),
+            Err(Error::Conflict(_)) | Err(Error::Transition(_)) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+/// Pauses a sending campaign (in-flight requests finish, nothing new starts).
+pub async fn pause(store: &Store, id: i64, actor: Actor) -> Result<Campaign> {
+    store
+        .transition(
+            id,
+            CampaignStatus::Paused,
+            actor,
+            Some("paused by the user"),
+        )
+        .await
+}
+
+/// Resumes a paused campaign.
+pub async fn resume(store: &Store, id: i64, actor: Actor) -> Result<Campaign> {
+    store
+        .transition(id, CampaignStatus::Sending, actor, None)
+        .await
+}
+
+/// Cancels a scheduled, sending or paused campaign: unsent messages become Canceled; what
+/// was sent stays tracked.
+pub async fn cancel(store: &Store, id: i64, actor: Actor) -> Result<Campaign> {
+    let c = store
+        .transition(id, CampaignStatus::Canceled, actor, None)
+        .await?;
+    store.cancel_unsent(id).await?;
+    Ok(c)
+}

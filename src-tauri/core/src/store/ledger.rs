@@ -1,0 +1,496 @@
+//! The send ledger: an attempt is committed before its HTTP request leaves and closed
+//! with Twilio's answer after; an attempt still open is ambiguous and is reconciled with
+//! Twilio before its message can be sent again. Also the status updates from polling.
+
+use super::campaigns::append_event;
+use super::Store;
+use crate::campaign::Actor;
+use crate::error::{Result, StorageContext};
+use crate::status::MessageStatus;
+use crate::twilio::MessageResource;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Sqlite, Transaction};
+use std::collections::HashMap;
+
+/// A message whose attempt has begun: what to send.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SendJob {
+    pub attempt_id: i64,
+    pub message_id: i64,
+    pub campaign_id: i64,
+    pub to_e164: String,
+    pub body: String,
+    pub segments: i64,
+}
+
+/// An attempt left open: its request may or may not have created a message.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenAttempt {
+    pub attempt_id: i64,
+    pub message_id: i64,
+    pub campaign_id: i64,
+    pub to_e164: String,
+    pub body: String,
+    pub started_at: DateTime<Utc>,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone)]
+pub enum AttemptResult {
+    /// Twilio created the message (directly, or found when reconciling).
+    Accepted {
+        resource: Box<MessageResource>,
+        reconciled: bool,
+    },
+    /// Twilio refused this message for good: it becomes `status` (Error or Failed).
+    Rejected {
+        status: MessageStatus,
+        code: i64,
+        reason: String,
+    },
+    /// Definitely not created (429, queue full, never connected, or reconciled absent):
+    /// the message can be sent again.
+    NotSent { reconciled: bool, detail: String },
+}
+
+/// Where a campaign's sending stands.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct SendingState {
+    /// Preparing messages with a phone number and no open attempt.
+    pub sendable: i64,
+    pub open_attempts: i64,
+    /// Sent messages whose status is not final yet.
+    pub unsettled: i64,
+    pub last_sent_at: Option<DateTime<Utc>>,
+    pub first_sent_at: Option<DateTime<Utc>>,
+}
+
+/// A message's Twilio status as polled.
+#[derive(Debug, Clone)]
+pub struct StatusUpdate {
+    pub sid: String,
+    pub status: String,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub num_segments: Option<i64>,
+    pub price: Option<String>,
+    pub price_unit: Option<String>,
+}
+
+/// A message waiting for a final status.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Unsettled {
+    pub message_id: i64,
+    pub sid: String,
+    pub to_e164: String,
+    pub twilio_status: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub segments: i64,
+}
+
+/// The order of Twilio's raw statuses: a status never moves backwards.
+pub fn twilio_rank(raw: &str) -> u8 {
+    match raw {
+        "accepted" | "scheduled" | "queued" => 1,
+        "sending" => 2,
+        "sent" => 3,
+        "delivered" | "undelivered" | "failed" | "canceled" | "read" => 4,
+        _ => 0,
+    }
+}
+
+impl From<&MessageResource> for StatusUpdate {
+    fn from(m: &MessageResource) -> Self {
+        Self {
+            sid: m.sid.clone(),
+            status: m.status.clone().unwrap_or_default(),
+            error_code: m.error_code,
+            error_message: m.error_message.clone(),
+            num_segments: m.num_segments.filter(|n| *n > 0),
+            price: m.price.clone(),
+            price_unit: m.price_unit.clone(),
+        }
+    }
+}
+
+impl Store {
+    /// Begins attempts for up to `limit` sendable messages of a campaign, in one
+    /// transaction (one disk sync), reserving their segments on `day` without passing
+    /// `cap`. Returns the jobs and whether the cap stopped the batch.
+    pub async fn begin_attempts(
+        &self,
+        campaign_id: i64,
+        limit: u32,
+        day: NaiveDate,
+        cap: u64,
+    ) -> Result<(Vec<SendJob>, bool)> {
+        let now = self.now();
+        let day = day.format("%Y-%m-%d").to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
+        let (used,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(SUM(segments), 0) FROM messages WHERE counted_day = ?1",
+        )
+        .bind(&day)
+        .fetch_one(&mut *tx)
+        .await
+        .context("read today's segments")?;
+        let candidates: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT m.id, m.to_e164, m.body, m.segments FROM messages m
+              WHERE m.campaign_id = ?1 AND m.status = 'preparing' AND m.to_e164 IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')
+              ORDER BY m.row_index LIMIT ?2",
+        )
+        .bind(campaign_id)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .context("find messages to send")?;
+        let mut left = cap as i64 - used;
+        let mut jobs = Vec::with_capacity(candidates.len());
+        let mut capped = false;
+        for (message_id, to_e164, body, segments) in candidates {
+            if segments > left {
+                capped = true;
+                break;
+            }
+            left -= segments;
+            let (attempt_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO send_attempts (message_id, started_at) VALUES (?1, ?2) RETURNING id",
+            )
+            .bind(message_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .context("record a send attempt")?;
+            sqlx::query("UPDATE messages SET counted_day = ?2 WHERE id = ?1")
+                .bind(message_id)
+                .bind(&day)
+                .execute(&mut *tx)
+                .await
+                .context("reserve the segments")?;
+            jobs.push(SendJob {
+                attempt_id,
+                message_id,
+                campaign_id,
+                to_e164,
+                body,
+                segments,
+            });
+        }
+        tx.commit().await.context("record send attempts")?;
+        Ok((jobs, capped))
+    }
+
+    /// Records how attempts ended, in one transaction. Returns the numbers that opted out.
+    pub async fn finish_attempts(&self, results: &[(SendJob, AttemptResult)]) -> Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
+        for (job, result) in results {
+            finish_one(&mut tx, now, job, result).await?;
+        }
+        tx.commit().await.context("record send results")?;
+        Ok(())
+    }
+
+    /// Open attempts that began before `before`, oldest first.
+    pub async fn open_attempts(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OpenAttempt>> {
+        sqlx::query_as(
+            "SELECT a.id AS attempt_id, a.message_id, m.campaign_id, m.to_e164, m.body, a.started_at
+               FROM send_attempts a JOIN messages m ON m.id = a.message_id
+              WHERE a.outcome = 'open' AND a.started_at < ?1 ORDER BY a.id LIMIT ?2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("read open send attempts")
+    }
+
+    /// Where a campaign's sending stands.
+    pub async fn sending_state(&self, campaign_id: i64) -> Result<SendingState> {
+        sqlx::query_as(
+            "SELECT
+               (SELECT COUNT(*) FROM messages m WHERE m.campaign_id = ?1 AND m.status = 'preparing'
+                   AND m.to_e164 IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')) AS sendable,
+               (SELECT COUNT(*) FROM send_attempts a JOIN messages m ON m.id = a.message_id
+                 WHERE m.campaign_id = ?1 AND a.outcome = 'open') AS open_attempts,
+               (SELECT COUNT(*) FROM messages WHERE campaign_id = ?1 AND status = 'sent') AS unsettled,
+               (SELECT MAX(sent_at) FROM messages WHERE campaign_id = ?1) AS last_sent_at,
+               (SELECT MIN(sent_at) FROM messages WHERE campaign_id = ?1) AS first_sent_at",
+        )
+        .bind(campaign_id)
+        .fetch_one(&self.pool)
+        .await
+        .context("read the campaign's progress")
+    }
+
+    /// Messages with no phone-less problem left unsent when a campaign is canceled become
+    /// Canceled (those with an open attempt wait for reconciliation). Returns how many.
+    pub async fn cancel_unsent(&self, campaign_id: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE messages SET status = 'canceled', status_reason = 'the campaign was canceled before this was sent',
+                    counted_day = NULL, updated_at = ?2
+              WHERE campaign_id = ?1 AND status = 'preparing'
+                AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = messages.id AND a.outcome = 'open')",
+        )
+        .bind(campaign_id)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await
+        .context("cancel unsent messages")?
+        .rows_affected())
+    }
+
+    /// Sent messages still waiting for a final status, sent after `since`.
+    pub async fn unsettled_messages(
+        &self,
+        campaign_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Unsettled>> {
+        sqlx::query_as(
+            "SELECT id AS message_id, twilio_sid AS sid, to_e164, twilio_status, sent_at, segments FROM messages
+              WHERE campaign_id = ?1 AND status = 'sent' AND twilio_sid IS NOT NULL AND sent_at >= ?2
+              ORDER BY id",
+        )
+        .bind(campaign_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .context("read messages awaiting a status")
+    }
+
+    /// Applies polled statuses to a campaign's messages; an older status never overwrites
+    /// a newer one. Returns how many messages changed.
+    pub async fn apply_statuses(&self, campaign_id: i64, updates: &[StatusUpdate]) -> Result<u64> {
+        if updates.is_empty() {
+            return Ok(0);
+        }
+        type Known = (i64, String, Option<String>, MessageStatus, Option<String>);
+        let known: Vec<Known> = sqlx::query_as(
+            "SELECT id, twilio_sid, twilio_status, status, price FROM messages
+              WHERE campaign_id = ?1 AND twilio_sid IS NOT NULL",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("read the campaign's messages")?;
+        let by_sid: HashMap<&str, (i64, Option<&str>, MessageStatus, bool)> = known
+            .iter()
+            .map(|(id, sid, raw, status, price)| {
+                (
+                    sid.as_str(),
+                    (*id, raw.as_deref(), *status, price.is_some()),
+                )
+            })
+            .collect();
+        let now = self.now();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
+        let mut changed = 0;
+        for u in updates {
+            let Some(&(id, raw, status, priced)) = by_sid.get(u.sid.as_str()) else {
+                continue;
+            };
+            let newer = twilio_rank(&u.status) > raw.map_or(0, twilio_rank);
+            let price_arrived = !priced && u.price.is_some();
+            if !newer && !price_arrived {
+                continue;
+            }
+            let new_status = if newer {
+                MessageStatus::from_twilio(&u.status).unwrap_or(status)
+            } else {
+                status
+            };
+            if newer && !status.can_become(new_status) && status != new_status {
+                continue;
+            }
+            sqlx::query(
+                "UPDATE messages SET status = ?2, twilio_status = CASE WHEN ?3 THEN ?4 ELSE twilio_status END,
+                        error_code = COALESCE(?5, error_code), error_message = COALESCE(?6, error_message),
+                        twilio_segments = COALESCE(?7, twilio_segments), price = COALESCE(?8, price),
+                        price_unit = COALESCE(?9, price_unit), updated_at = ?10
+                  WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(new_status)
+            .bind(newer)
+            .bind(&u.status)
+            .bind(u.error_code)
+            .bind(u.error_code.map(|c| crate::twilio::codes::explain(c).to_string()).or(u.error_message.clone()))
+            .bind(u.num_segments)
+            .bind(&u.price)
+            .bind(&u.price_unit)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("update a message's status")?;
+            changed += 1;
+        }
+        tx.commit().await.context("update message statuses")?;
+        Ok(changed)
+    }
+
+    /// Records something the engine did to a campaign, without a status change.
+    pub async fn log_event(
+        &self,
+        campaign_id: i64,
+        actor: Actor,
+        kind: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
+        append_event(&mut tx, campaign_id, self.now(), actor, kind, detail).await?;
+        tx.commit().await.context("record the campaign event")
+    }
+}
+
+async fn finish_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    now: DateTime<Utc>,
+    job: &SendJob,
+    result: &AttemptResult,
+) -> Result<()> {
+    let (outcome, sid, code, detail) = match result {
+        AttemptResult::Accepted {
+            resource,
+            reconciled,
+        } => (
+            if *reconciled {
+                "reconciled_sent"
+            } else {
+                "accepted"
+            },
+            Some(resource.sid.as_str()),
+            None,
+            None,
+        ),
+        AttemptResult::Rejected { code, reason, .. } => {
+            ("rejected", None, Some(*code), Some(reason.as_str()))
+        }
+        AttemptResult::NotSent { reconciled, detail } => (
+            if *reconciled {
+                "reconciled_absent"
+            } else {
+                "not_accepted"
+            },
+            None,
+            None,
+            Some(detail.as_str()),
+        ),
+    };
+    let closed = sqlx::query(
+        "UPDATE send_attempts SET outcome = ?2, twilio_sid = ?3, error_code = ?4, detail = ?5, finished_at = ?6
+          WHERE id = ?1 AND outcome = 'open'",
+    )
+    .bind(job.attempt_id)
+    .bind(outcome)
+    .bind(sid)
+    .bind(code)
+    .bind(detail)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("close a send attempt")?;
+    if closed.rows_affected() == 0 {
+        return Ok(()); // already closed (reconciled twice): nothing more to do
+    }
+    match result {
+        AttemptResult::Accepted { resource, .. } => {
+            let raw = resource.status.clone().unwrap_or_else(|| "queued".into());
+            let status = MessageStatus::from_twilio(&raw).unwrap_or(MessageStatus::Sent);
+            sqlx::query(
+                "UPDATE messages SET status = ?2, twilio_sid = ?3, twilio_status = ?4, sent_at = ?5,
+                        twilio_segments = ?6, error_code = ?7, updated_at = ?5
+                  WHERE id = ?1 AND status = 'preparing'",
+            )
+            .bind(job.message_id)
+            .bind(status)
+            .bind(&resource.sid)
+            .bind(&raw)
+            .bind(now)
+            .bind(resource.num_segments.filter(|n| *n > 0))
+            .bind(resource.error_code)
+            .execute(&mut **tx)
+            .await
+            .context("record a sent message")?;
+            // The write-back is queued in the same transaction: never lost.
+            sqlx::query(
+                "INSERT INTO writebacks (message_id, kind, next_attempt_at, created_at, updated_at)
+                 SELECT m.id, CASE c.write_back WHEN 'activity' THEN 'activity' ELSE 'communication_log' END, ?2, ?2, ?2
+                   FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+                  WHERE m.id = ?1 AND c.mode = 'live' AND c.write_back != 'none'
+                 ON CONFLICT (message_id, kind) DO NOTHING",
+            )
+            .bind(job.message_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .context("queue the write-back")?;
+            sqlx::query(
+                "UPDATE messages SET writeback = 'pending' WHERE id = ?1 AND writeback = 'not_needed'
+                   AND EXISTS (SELECT 1 FROM writebacks w WHERE w.message_id = ?1)",
+            )
+            .bind(job.message_id)
+            .execute(&mut **tx)
+            .await
+            .context("queue the write-back")?;
+        }
+        AttemptResult::Rejected {
+            status,
+            code,
+            reason,
+        } => {
+            sqlx::query(
+                "UPDATE messages SET status = ?2, error_code = ?3, error_message = ?4, status_reason = ?4,
+                        counted_day = NULL, updated_at = ?5
+                  WHERE id = ?1 AND status = 'preparing'",
+            )
+            .bind(job.message_id)
+            .bind(status)
+            .bind(code)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .context("record a refused message")?;
+        }
+        AttemptResult::NotSent { .. } => {
+            // Free the reserved segments; a canceled campaign's message is now Canceled.
+            sqlx::query(
+                "UPDATE messages SET counted_day = NULL, updated_at = ?2,
+                        status = CASE WHEN (SELECT status FROM campaigns WHERE id = messages.campaign_id) = 'canceled'
+                                      THEN 'canceled' ELSE status END
+                  WHERE id = ?1 AND status = 'preparing'",
+            )
+            .bind(job.message_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .context("release a message")?;
+        }
+    }
+    Ok(())
+}

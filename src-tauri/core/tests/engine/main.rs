@@ -1,0 +1,671 @@
+//! The sending engine against the fake Twilio (and the fake iMIS) over HTTP: exactly one
+//! message per recipient under every fault, correct final statuses, the rate, the daily
+//! cap across midnight, pause/resume/cancel, TEST mode.
+
+use herald_core::campaign::{Actor, AudienceSource, Mode, NewCampaign, WriteBackTarget};
+use herald_core::clock::{Clock, ManualClock, SystemClock};
+use herald_core::drafts;
+use herald_core::engine::{Engine, EngineOptions, PollSchedule};
+use herald_core::imis::DirectoryCache;
+use herald_core::secrets::{SecretError, SecretName, SecretStore, Sensitive};
+use herald_core::status::{CampaignStatus, MessageStatus};
+use herald_core::Store;
+use herald_fake_twilio::{FakeTwilio, Fault, FaultRule, Options};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Default)]
+struct MemorySecrets(Mutex<HashMap<&'static str, String>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, name: SecretName) -> Result<Option<Sensitive>, SecretError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .get(name.as_str())
+            .map(Sensitive::new))
+    }
+    fn set(&self, name: SecretName, value: &Sensitive) -> Result<(), SecretError> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(name.as_str(), value.expose().to_string());
+        Ok(())
+    }
+    fn delete(&self, name: SecretName) -> Result<(), SecretError> {
+        self.0.lock().unwrap().remove(name.as_str());
+        Ok(())
+    }
+}
+
+struct Env {
+    store: Store,
+    secrets: Arc<MemorySecrets>,
+    twilio: FakeTwilio,
+    _dir: tempfile::TempDir,
+}
+
+fn fast_options() -> EngineOptions {
+    EngineOptions {
+        tick: Duration::from_millis(20),
+        reconcile_after: Duration::from_millis(300),
+        max_in_flight: 16,
+        failure_limit: 10,
+        poll: PollSchedule {
+            soon: Duration::from_millis(50),
+            later: Duration::from_millis(50),
+            slow: Duration::from_millis(50),
+        },
+        simulator_time_scale: 0.002,
+        rate_override: None,
+        straggler_limit: 50,
+        twilio_timeout: Some(Duration::from_millis(800)),
+    }
+}
+
+async fn env_with(clock: Arc<dyn Clock>, twilio_opts: Options) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with_clock(&dir.path().join("herald.db"), clock)
+        .await
+        .unwrap();
+    let twilio = FakeTwilio::start(twilio_opts).await.unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    secrets
+        .set(
+            SecretName::TwilioAuthToken,
+            &Sensitive::new(herald_fake_twilio::AUTH_TOKEN),
+        )
+        .unwrap();
+    for (k, v) in [
+        ("twilio.base_url", twilio.url()),
+        (
+            "twilio.account_sid",
+            herald_fake_twilio::ACCOUNT_SID.to_string(),
+        ),
+        ("twilio.from", "+15005550006".to_string()),
+        ("twilio.rate_per_second", "200".to_string()),
+        ("campaign.settle_minutes", "30".to_string()),
+        ("imis.base_url", "http://127.0.0.1:9".to_string()),
+    ] {
+        store.set_setting(k, &v).await.unwrap();
+    }
+    Env {
+        store,
+        secrets,
+        twilio,
+        _dir: dir,
+    }
+}
+
+async fn env() -> Env {
+    env_with(
+        Arc::new(SystemClock),
+        Options {
+            status_step: Duration::from_millis(25),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Distinct valid numbers whose last digit is never 8 or 9 (the fake Twilio fails
+/// numbers ending in 98 and 99).
+fn number(i: usize) -> String {
+    format!("+1201{:03}{:03}{}", 200 + i / 8000, (i / 8) % 1000, i % 8)
+}
+
+/// A scheduled LIVE campaign over a CSV audience of `n` members (plus `extra` rows).
+async fn campaign(e: &Env, n: usize, extra: &[(&str, &str)]) -> i64 {
+    let id = e
+        .store
+        .create_campaign(
+            NewCampaign {
+                name: format!("Campaign {}", fastrand::u32(..)),
+                mode: Some(Mode::Live),
+                template: Some("Hi $FirstName, your dues are due.".into()),
+                write_back: Some(WriteBackTarget::None),
+                audience: Some(AudienceSource {
+                    query: None,
+                    params: Default::default(),
+                    csv: Some("members.csv".into()),
+                    id_column: "ID".into(),
+                    phone_column: "Mobile".into(),
+                }),
+                ..Default::default()
+            },
+            Actor::User,
+        )
+        .await
+        .unwrap();
+    let mut csv = String::from("ID,FirstName,Mobile\n");
+    for i in 0..n {
+        csv.push_str(&format!("{},Member{i},{}\n", 10_000 + i, number(i)));
+    }
+    for (i, (name, phone)) in extra.iter().enumerate() {
+        csv.push_str(&format!("{},{name},{phone}\n", 90_000 + i));
+    }
+    drafts::import_csv(&e.store, id, "members.csv", csv.as_bytes(), Actor::User)
+        .await
+        .unwrap();
+    e.store.schedule(id, None, Actor::User).await.unwrap();
+    id
+}
+
+fn engine(e: &Env, opts: EngineOptions) -> Arc<Engine> {
+    Engine::new(
+        e.store.clone(),
+        e.secrets.clone(),
+        Arc::new(DirectoryCache::new()),
+        opts,
+        Arc::new(|_| {}),
+    )
+}
+
+async fn run_until_idle(engine: &Arc<Engine>) {
+    tokio::time::timeout(Duration::from_secs(60), engine.run_until_idle())
+        .await
+        .expect("the engine goes idle within a minute")
+        .unwrap();
+}
+
+/// Every recipient got exactly one message, and every message ended accounted for
+/// (`extra` rows beyond the first `n` submitted too).
+async fn assert_exactly_once(e: &Env, id: i64, n: usize) {
+    assert_exactly_once_plus(e, id, n, 0).await
+}
+
+async fn assert_exactly_once_plus(e: &Env, id: i64, n: usize, extra: usize) {
+    for i in 0..n {
+        assert_eq!(
+            e.twilio.count_to(&number(i)),
+            1,
+            "recipient {i} got {} messages",
+            e.twilio.count_to(&number(i))
+        );
+    }
+    let rows = e.store.messages(id).await.unwrap();
+    let sent: Vec<_> = rows.iter().filter(|r| r.status.was_submitted()).collect();
+    assert_eq!(
+        sent.len(),
+        n + extra,
+        "every recipient's message is accounted for as submitted"
+    );
+    let mut sids: Vec<&str> = sent
+        .iter()
+        .map(|r| r.twilio_sid.as_deref().unwrap())
+        .collect();
+    sids.sort();
+    sids.dedup();
+    assert_eq!(sids.len(), n + extra, "one SID per message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_is_sent_once_to_everyone_and_completes_with_final_statuses() {
+    let e = env().await;
+    let n = 120;
+    let mut extra_numbers = vec![("Nines", "+12015550199"), ("Eights", "+12015550198")];
+    extra_numbers.truncate(2);
+    let id = campaign(&e, n, &extra_numbers).await;
+    let engine = engine(&e, fast_options());
+    run_until_idle(&engine).await;
+    assert_exactly_once_plus(&e, id, n, 2).await;
+    // Let statuses settle, then check them.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    run_until_idle(&engine).await;
+    let c = e.store.campaign_detail(id).await.unwrap();
+    assert_eq!(c.campaign.status, CampaignStatus::Completed);
+    assert_eq!(c.counts.delivered, n as i64, "{:?}", c.counts);
+    assert_eq!(c.counts.undelivered, 1);
+    assert_eq!(c.counts.failed, 1);
+    let rows = e.store.messages(id).await.unwrap();
+    let nines = rows
+        .iter()
+        .find(|r| r.to.as_deref() == Some("+12015550199"))
+        .unwrap();
+    assert_eq!(nines.error_code, Some(30005));
+    assert!(nines
+        .error_message
+        .as_deref()
+        .unwrap()
+        .contains("unknown to the carrier"));
+    let delivered = rows
+        .iter()
+        .find(|r| r.status == MessageStatus::Delivered)
+        .unwrap();
+    assert_eq!(
+        delivered.price.as_deref(),
+        Some("-0.00790"),
+        "Twilio's price is stored"
+    );
+    assert_eq!(delivered.twilio_segments, Some(1));
+    let requests = e.twilio.count_requests("GET", "/Messages.json");
+    assert!(
+        requests < 60,
+        "status polling lists, it does not fetch each message: {requests} list requests"
+    );
+}
+
+async fn fault_case(rule: FaultRule) {
+    let e = env().await;
+    let n = 40;
+    e.twilio.add_fault(rule.clone());
+    let id = campaign(&e, n, &[]).await;
+    let engine = engine(&e, fast_options());
+    run_until_idle(&engine).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    run_until_idle(&engine).await;
+    assert_exactly_once(&e, id, n).await;
+    let c = e.store.campaign_detail(id).await.unwrap();
+    assert_eq!(
+        c.campaign.status,
+        CampaignStatus::Completed,
+        "{:?} {:?}",
+        rule.fault,
+        c.counts
+    );
+    assert_eq!(
+        c.counts.delivered, n as i64,
+        "{:?}: {:?}",
+        rule.fault, c.counts
+    );
+}
+
+const CREATE: &str = "/2010-04-01/Accounts/";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_429s_is_retried_without_duplicates() {
+    fault_case(
+        FaultRule::new(
+            "POST",
+            CREATE,
+            Fault::Status {
+                status: 429,
+                code: 20429,
+                retry_after_secs: None,
+            },
+        )
+        .skip(5)
+        .times(6),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_retry_after_is_honoured() {
+    let e = env().await;
+    e.twilio.add_fault(
+        FaultRule::new(
+            "POST",
+            CREATE,
+            Fault::Status {
+                status: 429,
+                code: 20429,
+                retry_after_secs: Some(1),
+            },
+        )
+        .skip(3),
+    );
+    let id = campaign(&e, 10, &[]).await;
+    let engine = engine(&e, fast_options());
+    let started = std::time::Instant::now();
+    run_until_idle(&engine).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited for Retry-After"
+    );
+    assert_exactly_once(&e, id, 10).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_are_reconciled_before_any_retry() {
+    fault_case(
+        FaultRule::new(
+            "POST",
+            CREATE,
+            Fault::Status {
+                status: 500,
+                code: 20500,
+                retry_after_secs: None,
+            },
+        )
+        .skip(3)
+        .times(4),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_then_dropped_connections_are_found_not_resent() {
+    fault_case(
+        FaultRule::new("POST", CREATE, Fault::DropAfterCommit)
+            .skip(2)
+            .times(5),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_slower_than_the_timeout_are_found_not_resent() {
+    fault_case(
+        FaultRule::new("POST", CREATE, Fault::SlowAfterCommit { millis: 1_500 })
+            .skip(1)
+            .times(3),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_time_out_before_twilio_saw_them_are_sent_once_after_checking() {
+    // The request waits past the timeout before Twilio handles it: the client gives up
+    // first. Reconciliation may run before or after Twilio finally creates it; either
+    // way each recipient ends with exactly one message.
+    fault_case(
+        FaultRule::new("POST", CREATE, Fault::Delay { millis: 1_000 })
+            .skip(4)
+            .times(2),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_credentials_pause_the_campaign_with_the_reason_and_resume_finishes_it() {
+    let e = env().await;
+    e.twilio.add_fault(
+        FaultRule::new(
+            "POST",
+            CREATE,
+            Fault::Status {
+                status: 401,
+                code: 20003,
+                retry_after_secs: None,
+            },
+        )
+        .times(1000),
+    );
+    let id = campaign(&e, 30, &[]).await;
+    let engine = engine(&e, fast_options());
+    run_until_idle(&engine).await;
+    let c = e.store.campaign(id).await.unwrap();
+    assert_eq!(c.status, CampaignStatus::Paused);
+    assert!(
+        c.pause_reason.as_deref().unwrap().contains("credentials"),
+        "{:?}",
+        c.pause_reason
+    );
+    let counts = e.store.message_counts(id).await.unwrap();
+    assert_eq!(
+        counts.preparing, 30,
+        "nothing burned: every message can still be sent"
+    );
+    e.twilio.clear_faults();
+    herald_core::engine::resume(&e.store, id, Actor::User)
+        .await
+        .unwrap();
+    run_until_idle(&engine).await;
+    assert_exactly_once(&e, id, 30).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_become_error_or_failed_and_stop_joins_the_opt_out_list() {
+    let e = env().await;
+    let id = campaign(
+        &e,
+        3,
+        &[("Stopper", "+15005550004"), ("Blocked", "+15005550003")],
+    )
+    .await;
+    let engine = engine(&e, fast_options());
+    run_until_idle(&engine).await;
+    let rows = e.store.messages(id).await.unwrap();
+    let stop = rows
+        .iter()
+        .find(|r| r.member_name.as_deref() == Some("Stopper"))
+        .unwrap();
+    assert_eq!(stop.status, MessageStatus::Failed);
+    assert_eq!(stop.error_code, Some(21610));
+    assert!(e.store.is_opted_out("+15005550004").await.unwrap());
+    let geo = rows
+        .iter()
+        .find(|r| r.member_name.as_deref() == Some("Blocked"))
+        .unwrap();
+    assert_eq!(geo.status, MessageStatus::Failed);
+    assert!(geo
+        .status_reason
+        .as_deref()
+        .unwrap()
+        .contains("Geo Permissions"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_stops_new_sends_resume_continues_cancel_cancels_the_rest() {
+    let e = env().await;
+    e.store
+        .set_setting("twilio.rate_per_second", "20")
+        .await
+        .unwrap();
+    let id = campaign(&e, 100, &[]).await;
+    let engine = engine(&e, fast_options());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(stop_rx).await })
+    };
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    herald_core::engine::pause(&e.store, id, Actor::User)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await; // in-flight requests finish
+    let at_pause = e.twilio.messages().len();
+    assert!(at_pause > 5 && at_pause < 100, "{at_pause}");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        e.twilio.messages().len(),
+        at_pause,
+        "nothing new starts while paused"
+    );
+    herald_core::engine::resume(&e.store, id, Actor::User)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let after_resume = e.twilio.messages().len();
+    assert!(after_resume > at_pause, "resume continues");
+    let c = herald_core::engine::cancel(&e.store, id, Actor::User)
+        .await
+        .unwrap();
+    assert_eq!(c.status, CampaignStatus::Canceled);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let _ = stop_tx.send(true);
+    runner.await.unwrap().unwrap();
+    let final_sent = e.twilio.messages().len();
+    let counts = e.store.message_counts(id).await.unwrap();
+    assert_eq!(counts.preparing, 0, "{counts:?}");
+    assert_eq!(counts.canceled + counts.submitted(), 100, "{counts:?}");
+    assert_eq!(
+        counts.submitted() as usize,
+        final_sent,
+        "what was sent stays tracked"
+    );
+    assert!(counts.canceled > 0);
+    let kinds: Vec<String> = e
+        .store
+        .campaign_events(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.iter().any(|k| k.contains("pause")), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k.contains("cancel")), "{kinds:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_is_never_exceeded_in_any_one_second_window() {
+    let e = env_with(
+        Arc::new(SystemClock),
+        Options {
+            latency: Duration::from_millis(150),
+            status_step: Duration::from_millis(25),
+            ..Default::default()
+        },
+    )
+    .await;
+    e.store
+        .set_setting("twilio.rate_per_second", "100")
+        .await
+        .unwrap();
+    let n = 300;
+    let id = campaign(&e, n, &[]).await;
+    let mut opts = fast_options();
+    opts.max_in_flight = 32;
+    let engine = engine(&e, opts);
+    run_until_idle(&engine).await;
+    assert_exactly_once(&e, id, n).await;
+    let mut times: Vec<_> = e.twilio.messages().iter().map(|m| m.created).collect();
+    times.sort();
+    for (i, t) in times.iter().enumerate() {
+        let within = times[i..]
+            .iter()
+            .take_while(|u| **u - *t < chrono::Duration::seconds(1))
+            .count();
+        assert!(within <= 100, "{within} creates in the second after {t}");
+    }
+    let span = (*times.last().unwrap() - times[0]).num_milliseconds() as f64 / 1000.0;
+    let rate = (n - 1) as f64 / span;
+    assert!(
+        rate > 90.0,
+        "the rate is actually reached at 150 ms latency: {rate:.1}/s"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_cap_holds_across_utc_midnight() {
+    let clock = ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-11-27T23:59:00Z")
+            .unwrap()
+            .into(),
+    );
+    let e = env_with(
+        Arc::new(clock.clone()),
+        Options {
+            status_step: Duration::from_millis(25),
+            ..Default::default()
+        },
+    )
+    .await;
+    e.store
+        .set_setting("twilio.daily_segment_cap", "25")
+        .await
+        .unwrap();
+    let id = campaign(&e, 40, &[]).await;
+    let engine = engine(&e, fast_options());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(stop_rx).await })
+    };
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(
+        e.twilio.messages().len(),
+        25,
+        "the cap of 25 segments is not passed"
+    );
+    assert_eq!(
+        e.store.campaign(id).await.unwrap().status,
+        CampaignStatus::Sending
+    );
+    let kinds: Vec<String> = e
+        .store
+        .campaign_events(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&"daily_cap".to_string()),
+        "the campaign says so: {kinds:?}"
+    );
+    clock.advance(chrono::Duration::minutes(2)); // 00:01 UTC, a new day
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let _ = stop_tx.send(true);
+    runner.await.unwrap().unwrap();
+    assert_eq!(e.twilio.messages().len(), 40);
+    assert_exactly_once(&e, id, 40).await;
+    let usage = e.store.segment_usage_by_day().await.unwrap();
+    let days: Vec<String> = format!("{usage:?}")
+        .split("2026-11-2")
+        .skip(1)
+        .map(|s| s[..1].to_string())
+        .collect();
+    assert!(!days.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_mode_runs_the_whole_flow_without_twilio_or_imis() {
+    let e = env().await;
+    // Nothing configured: the demo directory and TEST mode.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("herald.db")).await.unwrap();
+    let id = store
+        .create_campaign(
+            NewCampaign {
+                name: "Demo".into(),
+                template: Some("Hello $FirstName".into()),
+                ..Default::default()
+            },
+            Actor::User,
+        )
+        .await
+        .unwrap();
+    drafts::import_query(
+        &store,
+        &herald_core::imis::Directory::demo(),
+        id,
+        herald_core::imis::catalog::CONFERENCE,
+        Default::default(),
+        Actor::User,
+    )
+    .await
+    .unwrap();
+    drafts::schedule(&store, id, None, Actor::User, || {
+        Ok(herald_core::imis::Directory::demo())
+    })
+    .await
+    .unwrap();
+    store
+        .set_setting("campaign.settle_minutes", "0")
+        .await
+        .unwrap();
+    let engine = Engine::new(
+        store.clone(),
+        e.secrets.clone(),
+        Arc::new(DirectoryCache::new()),
+        EngineOptions {
+            rate_override: Some(Some(500.0)),
+            ..fast_options()
+        },
+        Arc::new(|_| {}),
+    );
+    run_until_idle(&engine).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    run_until_idle(&engine).await;
+    let c = store.campaign_detail(id).await.unwrap();
+    assert_eq!(c.campaign.status, CampaignStatus::Completed);
+    assert!(c.counts.delivered > c.counts.total / 2, "{:?}", c.counts);
+    assert!(
+        c.counts.undelivered + c.counts.failed > 0,
+        "some fail, as in life: {:?}",
+        c.counts
+    );
+    assert!(
+        e.twilio.messages().is_empty(),
+        "no request ever reached Twilio"
+    );
+    assert_eq!(
+        store.writeback_status(None).await.unwrap().pending,
+        0,
+        "TEST writes nothing to iMIS"
+    );
+}

@@ -29,6 +29,11 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::audience_preview,
             commands::analyze_message,
             commands::draft_summary,
+            commands::pause_campaign,
+            commands::resume_campaign,
+            commands::cancel_campaign,
+            commands::campaign_messages,
+            commands::quit_app,
             imis::imis_list_folder,
             imis::imis_query_definition,
             imis::import_query_audience,
@@ -40,7 +45,10 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             secrets::set_secret,
             secrets::delete_secret,
         ])
-        .events(tauri_specta::collect_events![events::CampaignsChanged])
+        .events(tauri_specta::collect_events![
+            events::CampaignsChanged,
+            events::QuitRequested
+        ])
 }
 
 /// The TypeScript flavour: ids are plain numbers (SQLite rowids stay far below 2^53).

@@ -244,3 +244,65 @@ pub async fn set_setting(
 pub async fn reset_setting(state: State<'_, AppState>, key: String) -> CmdResult<SettingEntry> {
     Ok(state.store.reset_setting(&key).await?)
 }
+
+/// Pauses a sending campaign: requests in flight finish, nothing new starts.
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let c = herald_core::engine::pause(&state.store, id, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let c = herald_core::engine::resume(&state.store, id, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+/// Cancels a scheduled, sending or paused campaign; unsent messages become Canceled.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_campaign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let c = herald_core::engine::cancel(&state.store, id, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+/// A page of a campaign's messages, in audience order.
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_messages(
+    state: State<'_, AppState>,
+    id: i64,
+    offset: u32,
+    limit: u32,
+) -> CmdResult<Vec<herald_core::store::MessageRow>> {
+    Ok(state
+        .store
+        .messages_page(id, offset, limit.min(5_000))
+        .await?)
+}
+
+/// Quits Herald (after the user confirmed, when campaigns were sending).
+#[tauri::command]
+#[specta::specta]
+pub async fn quit_app(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
+    let _ = state.stop.send(true);
+    app.exit(0);
+    Ok(())
+}

@@ -8,3 +8,11 @@ pub struct CampaignsChanged {
     /// The campaign that changed, when it is one.
     pub campaign_id: Option<i64>,
 }
+
+/// Quit was chosen while campaigns are sending: the window asks the user to confirm
+/// (sending stops while Herald is closed, and resumes when it starts again).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct QuitRequested {
+    /// Names of the campaigns that are sending.
+    pub sending: Vec<String>,
+}

@@ -8,6 +8,7 @@
 //! - [`bindings`]: the command/event registry from which `ui/src/api/bindings.ts` is generated.
 
 mod commands;
+mod engine;
 mod error;
 mod events;
 mod imis;
@@ -46,6 +47,7 @@ pub fn run() {
                 state.stop.subscribe(),
             );
             tauri::async_runtime::spawn(worker);
+            engine::start(app.handle(), &state);
             app.manage(state);
             tray::install(app)?;
             Ok(())

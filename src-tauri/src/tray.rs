@@ -14,7 +14,7 @@ pub fn install(app: &App) -> tauri::Result<()> {
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "open" => show_main_window(app),
-            "quit" => app.exit(0),
+            "quit" => request_quit(app),
             _ => {}
         })
         .on_tray_icon_event(|tray, event| {
@@ -32,6 +32,29 @@ pub fn install(app: &App) -> tauri::Result<()> {
     }
     tray.build(app)?;
     Ok(())
+}
+
+/// Quits at once, unless campaigns are sending: then the window asks first.
+fn request_quit(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<crate::state::AppState>();
+        let sending: Vec<String> = match state.store.list_campaigns().await {
+            Ok(list) => list
+                .into_iter()
+                .filter(|c| c.status == herald_core::status::CampaignStatus::Sending)
+                .map(|c| c.name)
+                .collect(),
+            Err(_) => vec![],
+        };
+        if sending.is_empty() {
+            app.exit(0);
+            return;
+        }
+        show_main_window(&app);
+        use tauri_specta::Event;
+        let _ = (crate::events::QuitRequested { sending }).emit(&app);
+    });
 }
 
 pub fn show_main_window(app: &AppHandle) {

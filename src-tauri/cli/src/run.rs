@@ -8,32 +8,6 @@ use herald_core::{paths, Error, Result};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Test hooks, read from the environment so the crash and e2e tests can speed time up.
-fn options() -> EngineOptions {
-    let mut o = EngineOptions::default();
-    let ms = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(Duration::from_millis)
-    };
-    if let Some(d) = ms("HERALD_ENGINE_RECONCILE_MS") {
-        o.reconcile_after = d;
-    }
-    if let Some(d) = ms("HERALD_ENGINE_POLL_MS") {
-        o.poll.soon = d;
-        o.poll.later = d;
-        o.poll.slow = d;
-    }
-    if let Some(scale) = std::env::var("HERALD_SIMULATOR_TIME_SCALE")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-    {
-        o.simulator_time_scale = scale;
-    }
-    o
-}
-
 pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
     let data_dir = paths::resolve_data_dir(ctx.data_dir.clone()).ok_or_else(|| {
         Error::Invalid("no data folder could be found; pass --data-dir DIR".into())
@@ -50,7 +24,7 @@ pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
         store.clone(),
         secrets.clone(),
         directories.clone(),
-        options(),
+        EngineOptions::from_env(),
         Arc::new(|_| {}),
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

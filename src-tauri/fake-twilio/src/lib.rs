@@ -88,7 +88,14 @@ pub struct FakeMessage {
     pub body: String,
     pub segments: u32,
     pub created: DateTime<Utc>,
+    /// When the create request arrived (before any simulated latency): what Twilio's
+    /// rate limits count.
+    pub arrived: DateTime<Utc>,
 }
+
+/// When a request arrived, before the simulated latency.
+#[derive(Clone, Copy)]
+struct Arrived(DateTime<Utc>);
 
 pub struct Fake {
     opts: Options,
@@ -296,7 +303,12 @@ pub fn router(state: Arc<Fake>) -> Router {
         .with_state(state)
 }
 
-async fn faults_and_latency(State(s): State<Arc<Fake>>, request: Request, next: Next) -> Response {
+async fn faults_and_latency(
+    State(s): State<Arc<Fake>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    request.extensions_mut().insert(Arrived(Utc::now()));
     let path = request.uri().path().to_string();
     let method = request.method().clone();
     if path.starts_with("/_fake/") {
@@ -355,6 +367,7 @@ fn is_e164(s: &str) -> bool {
 async fn create(
     State(s): State<Arc<Fake>>,
     Path(account): Path<String>,
+    arrived: Option<axum::Extension<Arrived>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -432,6 +445,7 @@ async fn create(
         segments: segments::count(&text).segments.max(1),
         body: text,
         created: Utc::now(),
+        arrived: arrived.map_or_else(Utc::now, |a| a.0 .0),
     };
     let resource = s.resource(&message, message.created);
     s.messages.lock().unwrap().push(message);

@@ -165,6 +165,58 @@ async draftSummary(id: number, at: string | null) : Promise<Result<DraftSummary,
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Pauses a sending campaign: requests in flight finish, nothing new starts.
+ */
+async pauseCampaign(id: number) : Promise<Result<Campaign, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("pause_campaign", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async resumeCampaign(id: number) : Promise<Result<Campaign, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resume_campaign", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Cancels a scheduled, sending or paused campaign; unsent messages become Canceled.
+ */
+async cancelCampaign(id: number) : Promise<Result<Campaign, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cancel_campaign", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A page of a campaign's messages, in audience order.
+ */
+async campaignMessages(id: number, offset: number, limit: number) : Promise<Result<MessageRow[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_messages", { id, offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Quits Herald (after the user confirmed, when campaigns were sending).
+ */
+async quitApp() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("quit_app") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async imisListFolder(folder: string) : Promise<Result<QueryEntry[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("imis_list_folder", { folder }) };
@@ -255,9 +307,11 @@ async deleteSecret(name: string) : Promise<Result<SecretStatus, AppError>> {
 
 
 export const events = __makeEvents__<{
-campaignsChanged: CampaignsChanged
+campaignsChanged: CampaignsChanged,
+quitRequested: QuitRequested
 }>({
-campaignsChanged: "campaigns-changed"
+campaignsChanged: "campaigns-changed",
+quitRequested: "quit-requested"
 })
 
 /** user-defined constants **/
@@ -448,6 +502,38 @@ long_warning: boolean }
  */
 export type MessageCounts = { total: number; preparing: number; sent: number; delivered: number; undelivered: number; failed: number; error: number; skipped: number; canceled: number }
 /**
+ * One message as the dashboard grid, the CLI and the exports show it.
+ */
+export type MessageRow = { id: number; row_index: number; imis_id: string | null; member_name: string | null; phone_raw: string | null; 
+/**
+ * E.164.
+ */
+to: string | null; status: MessageStatus; status_reason: string | null; twilio_status: string | null; twilio_sid: string | null; error_code: number | null; error_message: string | null; segments: number; twilio_segments: number | null; price: string | null; price_unit: string | null; sent_at: string | null; updated_at: string; writeback: string }
+/**
+ * A message's fate, as Herald shows it. Twilio's raw status is kept beside it.
+ */
+export type MessageStatus = 
+/**
+ * Recorded, not yet accepted by Twilio.
+ */
+"preparing" | 
+/**
+ * Accepted by Twilio; no final delivery information yet.
+ */
+"sent" | "delivered" | "undelivered" | "failed" | 
+/**
+ * The To number is not a valid phone number, or the row has no ID or phone. Never sent.
+ */
+"error" | 
+/**
+ * Deliberately not sent (duplicate number, opted out, empty merge value).
+ */
+"skipped" | 
+/**
+ * The campaign was canceled before this message was sent.
+ */
+"canceled"
+/**
  * LIVE sends real texts; TEST runs the whole flow against a simulated gateway.
  */
 export type Mode = "live" | "test"
@@ -495,6 +581,15 @@ export type QueryParameter = { name: string; prompt: string; operation: string; 
  * Suggested values, when the query lists them.
  */
 values: string[] }
+/**
+ * Quit was chosen while campaigns are sending: the window asks the user to confirm
+ * (sending stops while Herald is closed, and resumes when it starts again).
+ */
+export type QuitRequested = { 
+/**
+ * Names of the campaigns that are sending.
+ */
+sending: string[] }
 /**
  * A list behind a count, cut at [`LIST_LIMIT`] rows.
  */

@@ -23,6 +23,7 @@ use crate::store::{AttemptResult, NewMessage, OpenAttempt, SendJob, Store, Write
 use crate::twilio::codes::{self, Verdict};
 use crate::twilio::CreateOutcome;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use gateway::Gateway;
 use limiter::RateLimiter;
 use simulator::Simulator;
@@ -85,6 +86,39 @@ impl Default for EngineOptions {
             straggler_limit: 20,
             twilio_timeout: None,
         }
+    }
+}
+
+impl EngineOptions {
+    /// The defaults, with the test hooks `HERALD_SIMULATOR_TIME_SCALE` (TEST mode's
+    /// timetable, 1.0 = real time), `HERALD_ENGINE_POLL_MS` and
+    /// `HERALD_ENGINE_RECONCILE_MS`, so end-to-end and crash tests need not wait minutes.
+    pub fn from_env() -> Self {
+        let mut o = Self::default();
+        let ms = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_millis)
+        };
+        if let Some(d) = ms("HERALD_ENGINE_RECONCILE_MS") {
+            o.reconcile_after = d;
+        }
+        if let Some(d) = ms("HERALD_ENGINE_POLL_MS") {
+            o.poll = PollSchedule {
+                soon: d,
+                later: d,
+                slow: d,
+            };
+        }
+        if let Some(scale) = std::env::var("HERALD_SIMULATOR_TIME_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|s| *s > 0.0)
+        {
+            o.simulator_time_scale = scale;
+        }
+        o
     }
 }
 
@@ -830,7 +864,7 @@ impl Engine {
         }
         let settings = self.store.settings().await?;
         let mut gateways: HashMap<i64, Option<Gateway>> = HashMap::new();
-        let mut results = Vec::new();
+        let mut checks = Vec::new();
         for a in open {
             if self
                 .shared
@@ -845,51 +879,65 @@ impl Engine {
                 let c = self.store.campaign(a.campaign_id).await?;
                 slot.insert(self.gateway(&c, &settings).ok());
             }
-            let job = SendJob {
-                attempt_id: a.attempt_id,
-                message_id: a.message_id,
-                campaign_id: a.campaign_id,
-                to_e164: a.to_e164.clone(),
-                body: a.body.clone(),
-                segments: 0,
-            };
-            let Some(gateway) = gateways.get(&a.campaign_id).cloned().flatten() else {
-                continue; // Twilio not configured: it stays open until it is
-            };
-            match gateway
-                .find(
-                    &a.to_e164,
-                    &a.body,
-                    a.started_at - chrono::Duration::minutes(2),
-                )
-                .await
-            {
-                Ok(Some(resource)) => {
-                    tracing::info!(message = a.message_id, sid = %resource.sid, "an ambiguous send had reached Twilio");
-                    results.push((
-                        job,
-                        AttemptResult::Accepted {
-                            resource,
-                            reconciled: true,
-                        },
-                    ));
-                }
-                Ok(None) => results.push((
-                    job,
-                    AttemptResult::NotSent {
-                        reconciled: true,
-                        detail: "Twilio has no such message".into(),
-                    },
-                )),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not check an ambiguous send with Twilio; will try again")
-                }
+            // Twilio not configured: the attempt stays open until it is.
+            if let Some(gateway) = gateways.get(&a.campaign_id).cloned().flatten() {
+                checks.push((a, gateway));
             }
         }
-        let campaigns: HashSet<i64> = results.iter().map(|(j, _)| j.campaign_id).collect();
-        self.store.finish_attempts(&results).await?;
-        for c in campaigns {
-            self.emit(EngineEvent::Progress(c));
+        // A few lookups at once, and results recorded as they come, so that a crash
+        // during a long reconciliation does not lose the work already done.
+        let mut lookups = futures_util::stream::iter(checks)
+            .map(|(a, gateway)| async move {
+                let found = gateway
+                    .find(
+                        &a.to_e164,
+                        &a.body,
+                        a.started_at - chrono::Duration::minutes(2),
+                    )
+                    .await;
+                (a, found)
+            })
+            .buffer_unordered(8)
+            .chunks(16);
+        while let Some(chunk) = lookups.next().await {
+            let mut results = Vec::with_capacity(chunk.len());
+            for (a, found) in chunk {
+                let job = SendJob {
+                    attempt_id: a.attempt_id,
+                    message_id: a.message_id,
+                    campaign_id: a.campaign_id,
+                    to_e164: a.to_e164.clone(),
+                    body: a.body.clone(),
+                    segments: 0,
+                };
+                match found {
+                    Ok(Some(resource)) => {
+                        tracing::info!(message = a.message_id, sid = %resource.sid, "an ambiguous send had reached Twilio");
+                        results.push((
+                            job,
+                            AttemptResult::Accepted {
+                                resource,
+                                reconciled: true,
+                            },
+                        ));
+                    }
+                    Ok(None) => results.push((
+                        job,
+                        AttemptResult::NotSent {
+                            reconciled: true,
+                            detail: "Twilio has no such message".into(),
+                        },
+                    )),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not check an ambiguous send with Twilio; will try again")
+                    }
+                }
+            }
+            let campaigns: HashSet<i64> = results.iter().map(|(j, _)| j.campaign_id).collect();
+            self.store.finish_attempts(&results).await?;
+            for c in campaigns {
+                self.emit(EngineEvent::Progress(c));
+            }
         }
         Ok(())
     }

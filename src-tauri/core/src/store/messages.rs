@@ -194,7 +194,29 @@ pub struct MessageRow {
     pub writeback: String,
 }
 
+const MESSAGE_COLUMNS: &str = "id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status,
+    status_reason, twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
+    price_unit, sent_at, updated_at, writeback";
+
 impl Store {
+    /// A page of a campaign's messages in audience order.
+    pub async fn messages_page(
+        &self,
+        campaign_id: i64,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE campaign_id = ?1 ORDER BY row_index LIMIT ?2 OFFSET ?3"
+        ))
+        .bind(campaign_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+        .context("read the campaign's messages")
+    }
+
     /// A campaign's messages in audience order.
     pub async fn messages(&self, campaign_id: i64) -> Result<Vec<MessageRow>> {
         sqlx::query_as(

@@ -69,9 +69,15 @@ $(SEGCALC)/pydeps/.stamp: $(SEGCALC)/requirements.txt
 	  --target $(SEGCALC)/pydeps -r $(SEGCALC)/requirements.txt
 	@touch $@
 
+# Stoplight Prism serving Twilio's own OpenAPI description: checks our Twilio requests.
+PRISM := src-tauri/core/tests/prism
+$(PRISM)/node_modules/.stamp: $(PRISM)/package.json $(PRISM)/package-lock.json
+	npm ci --prefix $(PRISM) --no-audit --no-fund
+	@touch $@
+
 # Under a private D-Bus session with a throw-away unlocked gnome-keyring, so the keychain
 # tests talk to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
-rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp
+rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp $(PRISM)/node_modules/.stamp
 	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- .ci/with-keyring cargo test --workspace
 
 ui-test: ui/node_modules/.stamp

@@ -95,9 +95,15 @@ e2e: ui
 bindings:
 	HERALD_WRITE_BINDINGS=1 cargo test -p herald --test bindings
 
-bench:
+BENCHPY := src-tauri/core/benches
+$(BENCHPY)/pydeps/.stamp: $(BENCHPY)/requirements.txt
+	python3 -m pip install --quiet --disable-pip-version-check --target $(BENCHPY)/pydeps -r $(BENCHPY)/requirements.txt
+	@touch $@
+
+bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench prepare
 	cargo bench -p herald_core --bench imis_fetch
+	cargo bench -p herald_core --bench engine
 
 # Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
 measure-launch:

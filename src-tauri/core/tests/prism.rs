@@ -35,7 +35,11 @@ fn start_prism() -> Prism {
         bin.exists(),
         "Prism is not installed. Install it (pinned in src-tauri/core/tests/prism):\n  npm ci --prefix src-tauri/core/tests/prism\n(`make test` does this.)"
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(bin)
         .args(["mock", "--host", "127.0.0.1", "-p", &port.to_string()])
         .arg(dir.join("twilio_api_v2010.json"))
@@ -52,7 +56,8 @@ fn start_prism() -> Prism {
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(60)).expect("Prism starts listening within a minute");
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("Prism starts listening within a minute");
     Prism { child, port }
 }
 
@@ -62,7 +67,11 @@ fn client(prism: &Prism, api_key: bool, sender: Sender) -> TwilioClient {
         api_key_sid: api_key.then(|| "SK0123456789abcdef0123456789abcdef".into()),
         secret: Sensitive::new("prism-accepts-any-secret"),
     };
-    let mut cfg = TwilioConfig::new(&format!("http://127.0.0.1:{}", prism.port), credentials, sender);
+    let mut cfg = TwilioConfig::new(
+        &format!("http://127.0.0.1:{}", prism.port),
+        credentials,
+        sender,
+    );
     cfg.timeout = Duration::from_secs(20);
     TwilioClient::new(cfg).unwrap()
 }
@@ -72,15 +81,25 @@ async fn our_twilio_requests_match_twilios_own_api_description() {
     let prism = start_prism();
     for (api_key, sender) in [
         (false, Sender::From("+15005550006".into())),
-        (true, Sender::MessagingService("MG0123456789abcdef0123456789abcdef".into())),
+        (
+            true,
+            Sender::MessagingService("MG0123456789abcdef0123456789abcdef".into()),
+        ),
     ] {
         let c = client(&prism, api_key, sender.clone());
         // A body with a plus sign, an ampersand, accents and an emoji: form encoding.
-        match c.create_message("+14155552345", "Hi Zoë & co: +1 reply STOP 👍").await {
+        match c
+            .create_message("+14155552345", "Hi Zoë & co: +1 reply STOP 👍")
+            .await
+        {
             CreateOutcome::Accepted(m) => {
                 assert!(m.sid.starts_with("SM"), "{m:?}");
                 assert!(m.date_created.is_some(), "RFC 2822 dates parse");
-                assert_eq!(m.num_segments, Some(1), "num_segments is a string in the spec");
+                assert_eq!(
+                    m.num_segments,
+                    Some(1),
+                    "num_segments is a string in the spec"
+                );
             }
             other => panic!("Prism refused our create ({sender:?}): {other:?}"),
         }
@@ -91,7 +110,10 @@ async fn our_twilio_requests_match_twilios_own_api_description() {
             page_size: 1000,
             max_pages: 2, // Prism's next page never ends
         };
-        let (messages, requests) = c.list_messages(&filter).await.expect("Prism accepts our list request");
+        let (messages, requests) = c
+            .list_messages(&filter)
+            .await
+            .expect("Prism accepts our list request");
         assert!(!messages.is_empty());
         assert_eq!(requests, 2, "the next page is followed");
         let fetched = c
@@ -107,7 +129,10 @@ async fn our_twilio_requests_match_twilios_own_api_description() {
 async fn prism_does_refuse_requests_that_break_the_spec() {
     // The negative control: without it the test above could pass against anything.
     let prism = start_prism();
-    let url = format!("http://127.0.0.1:{}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", prism.port);
+    let url = format!(
+        "http://127.0.0.1:{}/2010-04-01/Accounts/{ACCOUNT}/Messages.json",
+        prism.port
+    );
     let http = reqwest::Client::new();
     let json_body = http
         .post(&url)
@@ -124,7 +149,11 @@ async fn prism_does_refuse_requests_that_break_the_spec() {
         .send()
         .await
         .unwrap();
-    assert_eq!(no_to.status().as_u16(), 422, "a create without To is refused");
+    assert_eq!(
+        no_to.status().as_u16(),
+        422,
+        "a create without To is refused"
+    );
     let big_page = http
         .get(&url)
         .basic_auth(ACCOUNT, Some("x"))
@@ -132,5 +161,9 @@ async fn prism_does_refuse_requests_that_break_the_spec() {
         .send()
         .await
         .unwrap();
-    assert_eq!(big_page.status().as_u16(), 422, "PageSize over 1000 is refused");
+    assert_eq!(
+        big_page.status().as_u16(),
+        422,
+        "PageSize over 1000 is refused"
+    );
 }

@@ -144,7 +144,14 @@ export async function launch({ dataDir } = {}) {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "herald-e2e-"));
   const port = 4444 + Math.floor(Math.random() * 1000);
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1000)], {
-    env: { ...process.env, HERALD_DATA_DIR: dir, NO_AT_BRIDGE: "1" },
+    env: {
+      ...process.env,
+      HERALD_DATA_DIR: dir,
+      NO_AT_BRIDGE: "1",
+      // TEST mode's simulated statuses arrive in seconds, not minutes, and are polled often.
+      HERALD_SIMULATOR_TIME_SCALE: process.env.HERALD_SIMULATOR_TIME_SCALE ?? "0.05",
+      HERALD_ENGINE_POLL_MS: process.env.HERALD_ENGINE_POLL_MS ?? "300",
+    },
     // Not the runner's own stdout: a process left behind must never keep the runner waiting.
     stdio: ["ignore", openSync(path.join(dir, "tauri-driver.log"), "a"), openSync(path.join(dir, "tauri-driver.log"), "a")],
   });

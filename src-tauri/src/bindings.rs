@@ -39,6 +39,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             imis::import_query_audience,
             imis::imis_activity_type_check,
             imis::test_imis_connection,
+            imis::test_twilio_connection,
             imis::writeback_status,
             metrics::first_paint,
             secrets::secret_status,

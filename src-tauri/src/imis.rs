@@ -131,3 +131,17 @@ pub async fn writeback_status(
 ) -> CmdResult<WriteBackStatus> {
     Ok(state.store.writeback_status(campaign).await?)
 }
+
+/// "Test connection" for Twilio: fetches the account with the stored credentials.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_twilio_connection(state: State<'_, AppState>) -> CmdResult<String> {
+    let settings = state.store.settings().await?;
+    let keychain = state.keychain.clone();
+    herald_core::engine::gateway::check_twilio(&settings, &keychain)
+        .await
+        .map_err(|message| crate::error::AppError {
+            code: herald_core::ErrorCode::Invalid,
+            message,
+        })
+}

@@ -263,6 +263,17 @@ async testImisConnection() : Promise<Result<ImisConnectionReport, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * "Test connection" for Twilio: fetches the account with the stored credentials.
+ */
+async testTwilioConnection() : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_twilio_connection") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async writebackStatus(campaign: number | null) : Promise<Result<WriteBackStatus, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("writeback_status", { campaign }) };

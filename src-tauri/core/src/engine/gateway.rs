@@ -187,3 +187,15 @@ impl Gateway {
         }
     }
 }
+
+/// "Test connection" for Twilio: fetches the account with the configured credentials (a
+/// real, harmless call). Returns the account's name and status, or the problem in words.
+pub async fn check_twilio(
+    settings: &Settings,
+    secrets: &dyn SecretStore,
+) -> Result<String, String> {
+    match Gateway::live(settings, secrets, Some(std::time::Duration::from_secs(15)))? {
+        Gateway::Twilio(c) => c.check().await.map_err(|e| e.to_string()),
+        Gateway::Simulated(_) => Err("TEST mode has no Twilio connection".into()),
+    }
+}

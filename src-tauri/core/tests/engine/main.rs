@@ -685,3 +685,61 @@ async fn test_mode_runs_the_whole_flow_without_twilio_or_imis() {
         "TEST writes nothing to iMIS"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_twilio_connection_test_names_the_problem() {
+    use herald_core::engine::gateway::check_twilio;
+    let e = env().await;
+    let settings = e.store.settings().await.unwrap();
+    let ok = check_twilio(&settings, e.secrets.as_ref()).await.unwrap();
+    assert!(ok.contains("active"), "{ok}");
+    // A wrong Auth Token.
+    e.secrets
+        .set(
+            SecretName::TwilioAuthToken,
+            &Sensitive::new("wrong-Token-Distinctive"),
+        )
+        .unwrap();
+    let err = check_twilio(&settings, e.secrets.as_ref())
+        .await
+        .unwrap_err();
+    assert!(err.contains("refused Herald's credentials"), "{err}");
+    assert!(!err.contains("wrong-Token-Distinctive"));
+    // A wrong Account SID.
+    e.secrets
+        .set(
+            SecretName::TwilioAuthToken,
+            &Sensitive::new(herald_fake_twilio::AUTH_TOKEN),
+        )
+        .unwrap();
+    let wrong_sid = settings
+        .with_value(
+            herald_core::settings::SettingKey::TwilioAccountSid,
+            "AC99999999999999999999999999999999",
+        )
+        .unwrap();
+    let err = check_twilio(&wrong_sid, e.secrets.as_ref())
+        .await
+        .unwrap_err();
+    assert!(err.contains("refused Herald's credentials"), "{err}");
+    // Nothing there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gone = settings
+        .with_value(
+            herald_core::settings::SettingKey::TwilioBaseUrl,
+            &format!("http://127.0.0.1:{port}"),
+        )
+        .unwrap();
+    let err = check_twilio(&gone, e.secrets.as_ref()).await.unwrap_err();
+    assert!(err.contains("could not reach Twilio"), "{err}");
+    // No token stored.
+    e.secrets.delete(SecretName::TwilioAuthToken).unwrap();
+    let err = check_twilio(&settings, e.secrets.as_ref())
+        .await
+        .unwrap_err();
+    assert!(err.contains("store the Auth Token"), "{err}");
+}

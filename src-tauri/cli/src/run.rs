@@ -17,6 +17,22 @@ pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
         source,
     })?;
     let _lock = EngineLock::acquire(&data_dir)?;
+    // A headless run logs like the app: rolling files in <data dir>/logs, numbers masked.
+    let _log_guard = match herald_core::telemetry::file_subscriber(
+        &paths::log_dir(&data_dir),
+        "herald-cli",
+        "info",
+    ) {
+        Ok((subscriber, guard)) => {
+            let _ = tracing::subscriber::set_global_default(subscriber);
+            Some(guard)
+        }
+        Err(e) => {
+            eprintln!("herald-cli: note: could not open the log folder: {e}");
+            None
+        }
+    };
+    tracing::info!(version = herald_core::VERSION, "herald-cli run starting");
     let store = ctx.store().await?;
     let secrets: Arc<dyn herald_core::secrets::SecretStore> = Arc::from(ctx.secrets()?);
     let directories = Arc::new(DirectoryCache::new());

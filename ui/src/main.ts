@@ -6,7 +6,8 @@ import "./lib/design/styles.css";
 // The condition is static, so production builds contain no mock code.
 if (import.meta.env.MODE === "mock") {
   const { installMock } = await import("./api/mock");
-  installMock();
+  // The fake engine sends a batch a second, so sending campaigns move as they would in the app.
+  installMock({ sendEveryMs: 1000 });
 }
 
 const target = document.getElementById("app");

@@ -1,13 +1,17 @@
-import { events, type CampaignsChanged } from "./bindings";
+import { events, type CampaignsChanged, type QuitRequested } from "./bindings";
+
+interface Channel<T> {
+  listen: (handler: (event: { payload: T }) => void) => Promise<() => void>;
+}
 
 /**
- * Calls `handler` whenever the backend says the campaign list changed. Returns a synchronous
- * unsubscribe, safe to call before the subscription has finished setting up.
+ * Calls `handler` with each payload on `channel`. Returns a synchronous unsubscribe, safe to
+ * call before the subscription has finished setting up.
  */
-export function onCampaignsChanged(handler: (change: CampaignsChanged) => void): () => void {
+function subscribe<T>(channel: Channel<T>, handler: (payload: T) => void): () => void {
   let unlisten: (() => void) | undefined;
   let disposed = false;
-  events.campaignsChanged
+  channel
     .listen((event) => {
       handler(event.payload);
     })
@@ -25,4 +29,14 @@ export function onCampaignsChanged(handler: (change: CampaignsChanged) => void):
     disposed = true;
     unlisten?.();
   };
+}
+
+/** Calls `handler` whenever the backend says the campaign list (or one campaign) changed. */
+export function onCampaignsChanged(handler: (change: CampaignsChanged) => void): () => void {
+  return subscribe(events.campaignsChanged, handler);
+}
+
+/** Calls `handler` when Quit was chosen while campaigns are sending: the window must ask first. */
+export function onQuitRequested(handler: (request: QuitRequested) => void): () => void {
+  return subscribe(events.quitRequested, handler);
 }

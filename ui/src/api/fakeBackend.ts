@@ -18,6 +18,7 @@ import type {
   ImisConnectionReport,
   Json,
   MessageCounts,
+  MessageRow,
   NewCampaign,
   QueryEntry,
   QueryImport,
@@ -43,6 +44,19 @@ import {
   type Table,
 } from "./fakeCompose";
 import { folderEntries, queryDefinition, runQuery } from "./fakeImis";
+import {
+  countsOf,
+  finalOutcome,
+  markCanceled,
+  markSent,
+  markSettled,
+  newMessage,
+  seedMessages,
+  SEND_BATCH,
+  syntheticRecipient,
+  writesBack,
+  type Recipient,
+} from "./fakeSending";
 
 type Args = Record<string, unknown>;
 
@@ -52,18 +66,6 @@ function fail(code: ErrorCode, message: string): never {
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   throw error;
 }
-
-const EMPTY_COUNTS: MessageCounts = {
-  total: 0,
-  preparing: 0,
-  sent: 0,
-  delivered: 0,
-  undelivered: 0,
-  failed: 0,
-  error: 0,
-  skipped: 0,
-  canceled: 0,
-};
 
 interface SettingDef {
   key: string;
@@ -118,11 +120,34 @@ interface Options {
   textmsg?: boolean;
   /** Act as if every iMIS call fails with this message (wrong password, server down, …). */
   imisError?: string;
+  /** Run the fake sending engine every this many milliseconds (mock mode); tests call tick(). */
+  sendEveryMs?: number;
+  /** Called when Quit is chosen while campaigns are sending, like the backend's `quit-requested`. */
+  onQuitRequested?: (sending: string[]) => void;
 }
 
 interface Stored {
   campaign: Campaign;
-  counts: MessageCounts;
+  /** Recorded when sending starts (seeded ones already have theirs), in audience order. */
+  messages: MessageRow[];
+}
+
+/** Why a row of the audience will not be sent, by the summary list it lands in. */
+interface Exclusion {
+  list: "invalid" | "duplicates" | "opted_out" | "empty_values";
+  reason: string;
+}
+
+/** One audience row as scheduling it would prepare it. */
+interface PreparedRow {
+  index: number;
+  imisId: string;
+  name: string | null;
+  rawPhone: string;
+  e164: string | null;
+  exclusion: Exclusion | null;
+  segments: number;
+  ucs2: boolean;
 }
 
 interface Snapshot {
@@ -149,6 +174,9 @@ export class FakeBackend {
   private readonly keychainError: string | null;
   private nextId = 1;
   private nextEventId = 1;
+  private nextMessageId = 1;
+  /** How many times quit_app was called (the mock cannot close the window). */
+  quits = 0;
   readonly demo: boolean;
   /** Whether iMIS has the TEXTMSG activity type; tests may flip it between calls. */
   textmsg: boolean;
@@ -156,6 +184,7 @@ export class FakeBackend {
   imisError: string | null;
   private readonly now: () => Date;
   private readonly notify: (campaignId: number | null) => void;
+  private readonly quitRequested: (sending: string[]) => void;
 
   constructor(options: Options = {}) {
     this.demo = options.demo ?? true;
@@ -164,7 +193,13 @@ export class FakeBackend {
     this.keychainError = options.keychainError ?? null;
     this.textmsg = options.textmsg ?? true;
     this.imisError = options.imisError ?? null;
+    this.quitRequested = options.onQuitRequested ?? (() => undefined);
     if (!options.empty) this.seed();
+    if (options.sendEveryMs !== undefined) {
+      setInterval(() => {
+        this.tick();
+      }, options.sendEveryMs);
+    }
   }
 
   /** Answers one IPC call. */
@@ -193,6 +228,17 @@ export class FakeBackend {
         return this.transition(num(args, "id"), ["scheduled"], "draft", "unscheduled", (c) => {
           c.scheduled_at = null;
         });
+      case "pause_campaign":
+        return this.pause(num(args, "id"));
+      case "resume_campaign":
+        return this.resume(num(args, "id"));
+      case "cancel_campaign":
+        return this.cancel(num(args, "id"));
+      case "campaign_messages":
+        return this.messagesPage(num(args, "id"), num(args, "offset"), num(args, "limit"));
+      case "quit_app":
+        this.quits += 1;
+        return null;
       case "archive_campaign":
         return this.archive(num(args, "id"));
       case "unarchive_campaign":
@@ -211,6 +257,8 @@ export class FakeBackend {
         return this.activityTypeCheck();
       case "test_imis_connection":
         return this.testConnection();
+      case "test_twilio_connection":
+        return this.testTwilio();
       case "writeback_status":
         return this.writebackStatus((args.campaign as number | null | undefined) ?? null);
       case "analyze_message":
@@ -242,7 +290,9 @@ export class FakeBackend {
   // --- campaigns -------------------------------------------------------------------------
 
   private listCampaigns(): CampaignListItem[] {
-    return [...this.campaigns.values()].map(({ campaign: c, counts }) => ({
+    return [...this.campaigns.values()].map(({ campaign: c, messages }) => {
+      const counts = countsOf(messages);
+      return {
       id: c.id,
       name: c.name,
       status: c.status,
@@ -255,7 +305,8 @@ export class FakeBackend {
       completed_at: c.completed_at,
       created_at: c.created_at,
       updated_at: c.updated_at,
-    }));
+      };
+    });
   }
 
   private get(id: number): Stored {
@@ -264,8 +315,9 @@ export class FakeBackend {
     return stored;
   }
 
-  private detail({ campaign, counts }: Stored): CampaignDetail {
-    return { ...structuredClone(campaign), counts: { ...counts }, delivered_rate: deliveredRate(counts) };
+  private detail({ campaign, messages }: Stored): CampaignDetail {
+    const counts = countsOf(messages);
+    return { ...structuredClone(campaign), counts, delivered_rate: deliveredRate(counts) };
   }
 
   private checkName(name: string, exceptId: number | null): string {
@@ -312,7 +364,7 @@ export class FakeBackend {
     if (campaign.mode === "live" && this.demo) {
       fail("invalid", "The demo workspace runs in TEST mode only.");
     }
-    this.campaigns.set(campaign.id, { campaign, counts: { ...EMPTY_COUNTS } });
+    this.campaigns.set(campaign.id, { campaign, messages: [] });
     this.log(campaign.id, "user", "created", null);
     this.notify(campaign.id);
     return campaign.id;
@@ -501,16 +553,41 @@ export class FakeBackend {
     return { root_entries: this.listFolder("$").length, textmsg: this.activityTypeCheck().exists, demo: this.demo };
   }
 
-  /** Sent texts of LIVE campaigns that record them, as if every write-back went through. */
+  /** MOCK: Twilio answers whenever an Account SID and a credential are stored. */
+  private testTwilio(): string {
+    if (this.keychainError !== null) fail("keychain", this.keychainError);
+    const sid = this.settings.get("twilio.account_sid");
+    if (typeof sid !== "string" || sid === "") fail("invalid", "the Twilio Account SID is not set; enter it in Settings → Twilio");
+    if (!this.secrets.has("twilio.auth_token") && !this.secrets.has("twilio.api_key_secret")) {
+      fail("invalid", "no Twilio credential is stored; enter the Auth Token or an API key secret in Settings → Twilio");
+    }
+    return "Herald Demo (active)";
+  }
+
+  /** The write-backs of LIVE campaigns' sent texts, as the messages record them. */
   private writebackStatus(campaignId: number | null): WriteBackStatus {
     if (campaignId !== null) this.get(campaignId);
-    let done = 0;
-    for (const { campaign, counts } of this.campaigns.values()) {
+    const status: WriteBackStatus = { pending: 0, in_flight: 0, done: 0, failed: 0, waiting_reason: null, failures: [] };
+    for (const { campaign, messages } of this.campaigns.values()) {
       if (campaignId !== null && campaign.id !== campaignId) continue;
-      if (campaign.mode !== "live" || campaign.write_back === "none") continue;
-      done += counts.sent + counts.delivered + counts.undelivered;
+      for (const m of messages) {
+        if (m.writeback === "pending") status.pending += 1;
+        else if (m.writeback === "done") status.done += 1;
+        else if (m.writeback === "failed") {
+          status.failed += 1;
+          status.failures.push({
+            message_id: m.id,
+            campaign_id: campaign.id,
+            member_name: m.member_name,
+            imis_id: m.imis_id,
+            kind: campaign.write_back === "communication_log" ? "communication_log" : "activity",
+            reason: `iMIS has no contact with ID ${m.imis_id ?? "?"}`,
+          });
+        }
+      }
     }
-    return { pending: 0, in_flight: 0, done, failed: 0, waiting_reason: null, failures: [] };
+    if (this.imisError !== null && status.pending > 0) status.waiting_reason = this.imisError;
+    return status;
   }
 
   private audiencePreview(id: number): AudiencePreview | null {
@@ -527,7 +604,8 @@ export class FakeBackend {
     return typeof value === "number" ? value : Number(value);
   }
 
-  private draftSummary(id: number, at: string | null): DraftSummary {
+  /** The draft's audience, row by row, as scheduling it would prepare the messages. */
+  private prepareRows(id: number): { rows: PreparedRow[]; templateIsGsm: boolean; fetchedAt: string; pulled: number } {
     const { campaign } = this.get(id);
     const snapshot = this.snapshots.get(id);
     const audience = campaign.audience;
@@ -542,64 +620,74 @@ export class FakeBackend {
     if (idIndex === -1) fail("invalid", `the audience has no column '${audience.id_column}'`);
     if (phoneIndex === -1) fail("invalid", `the audience has no column '${audience.phone_column}'`);
 
-    const lists = { invalid: emptyList(), duplicates: emptyList(), opted_out: emptyList(), empty_values: emptyList() };
     const firstWith = new Map<string, string>();
+    const prepared = rows.map((row, index): PreparedRow => {
+      const imisId = (row[idIndex] ?? "").trim();
+      const rawPhone = row[phoneIndex] ?? "";
+      const entry: PreparedRow = {
+        index,
+        imisId,
+        name: nameOf(columns, row),
+        rawPhone,
+        e164: null,
+        exclusion: null,
+        segments: 0,
+        ucs2: false,
+      };
+      const exclude = (list: Exclusion["list"], reason: string): PreparedRow => ({ ...entry, exclusion: { list, reason } });
+      if (imisId === "") return exclude("invalid", "no iMIS ID");
+      const phone = normalizePhone(rawPhone);
+      if ("invalid" in phone) return exclude("invalid", phone.invalid);
+      entry.e164 = phone.e164;
+      const body = template.render((field) => row[columns.indexOf(field)] ?? "");
+      const length = Array.from(body).length;
+      if (length > 1600) {
+        return exclude("invalid", `the message is ${length} characters long after merging; the limit is 1600`);
+      }
+      const first = firstWith.get(phone.e164);
+      if (first !== undefined) return exclude("duplicates", `duplicate of ${first}`);
+      firstWith.set(phone.e164, imisId);
+      if (OPTED_OUT.has(phone.e164)) return exclude("opted_out", "on the opt-out list");
+      const empty = template.fields.find((field) => (row[columns.indexOf(field)] ?? "").trim() === "");
+      if (campaign.skip_empty && empty !== undefined) return exclude("empty_values", `empty value in \${${empty}}`);
+      const info = countSegments(body);
+      return { ...entry, segments: info.segments, ucs2: info.encoding === "UCS-2" };
+    });
+    return {
+      rows: prepared,
+      templateIsGsm: countSegments(campaign.template).encoding === "GSM-7",
+      fetchedAt: snapshot.fetchedAt,
+      pulled: rows.length,
+    };
+  }
+
+  private draftSummary(id: number, at: string | null): DraftSummary {
+    const prepared = this.prepareRows(id);
+    const lists = { invalid: emptyList(), duplicates: emptyList(), opted_out: emptyList(), empty_values: emptyList() };
     let toSend = 0;
     let segments = 0;
     let ucs2 = 0;
     let ucs2Recipients = 0;
-    const templateIsGsm = countSegments(campaign.template).encoding === "GSM-7";
-    for (const [index, row] of rows.entries()) {
-      const imisId = (row[idIndex] ?? "").trim();
-      const rawPhone = row[phoneIndex] ?? "";
-      const exclude = (list: RowList, reason: string) => {
+    for (const row of prepared.rows) {
+      if (row.exclusion) {
+        const list = lists[row.exclusion.list];
         list.total++;
         if (list.rows.length < LIST_LIMIT) {
           list.rows.push({
-            row: index + 2,
-            imis_id: imisId === "" ? null : imisId,
-            name: nameOf(columns, row),
-            phone: rawPhone,
-            reason,
+            row: row.index + 2,
+            imis_id: row.imisId === "" ? null : row.imisId,
+            name: row.name,
+            phone: row.rawPhone,
+            reason: row.exclusion.reason,
           });
         }
-      };
-      if (imisId === "") {
-        exclude(lists.invalid, "no iMIS ID");
         continue;
       }
-      const phone = normalizePhone(rawPhone);
-      if ("invalid" in phone) {
-        exclude(lists.invalid, phone.invalid);
-        continue;
-      }
-      const body = template.render((field) => row[columns.indexOf(field)] ?? "");
-      const length = Array.from(body).length;
-      if (length > 1600) {
-        exclude(lists.invalid, `the message is ${length} characters long after merging; the limit is 1600`);
-        continue;
-      }
-      const first = firstWith.get(phone.e164);
-      if (first !== undefined) {
-        exclude(lists.duplicates, `duplicate of ${first}`);
-        continue;
-      }
-      firstWith.set(phone.e164, imisId);
-      if (OPTED_OUT.has(phone.e164)) {
-        exclude(lists.opted_out, "on the opt-out list");
-        continue;
-      }
-      const empty = template.fields.find((field) => (row[columns.indexOf(field)] ?? "").trim() === "");
-      if (campaign.skip_empty && empty !== undefined) {
-        exclude(lists.empty_values, `empty value in \${${empty}}`);
-        continue;
-      }
-      const info = countSegments(body);
       toSend++;
-      segments += info.segments;
-      if (info.encoding === "UCS-2") {
+      segments += row.segments;
+      if (row.ucs2) {
         ucs2++;
-        if (templateIsGsm) ucs2Recipients++;
+        if (prepared.templateIsGsm) ucs2Recipients++;
       }
     }
 
@@ -609,7 +697,7 @@ export class FakeBackend {
     const start = at !== null && Date.parse(at) > now.getTime() ? new Date(at) : now;
     return {
       summary: {
-        contacts_pulled: rows.length,
+        contacts_pulled: prepared.pulled,
         to_send: toSend,
         invalid: lists.invalid.total,
         duplicates: lists.duplicates.total,
@@ -624,7 +712,7 @@ export class FakeBackend {
         plan: plan(segments, start, now, this.setting("twilio.rate_per_second"), cap),
       },
       ...lists,
-      fetched_at: snapshot.fetchedAt,
+      fetched_at: prepared.fetchedAt,
       ucs2_recipients: ucs2Recipients,
     };
   }
@@ -643,6 +731,119 @@ export class FakeBackend {
     return this.transition(id, ["archived"], back, "unarchived", (c) => {
       c.archived_from = null;
     });
+  }
+
+  // --- sending (MOCK: a deterministic stand-in for the engine) -----------------------------
+
+  private pause(id: number): Campaign {
+    return this.transition(id, ["sending"], "paused", "paused", (c) => {
+      c.pause_reason = "paused by the user";
+    });
+  }
+
+  private resume(id: number): Campaign {
+    return this.transition(id, ["paused"], "sending", "resumed", (c) => {
+      c.pause_reason = null;
+    });
+  }
+
+  private cancel(id: number): Campaign {
+    const stored = this.get(id);
+    return this.transition(id, ["scheduled", "sending", "paused"], "canceled", "canceled", (c) => {
+      const at = this.now().toISOString();
+      c.pause_reason = null;
+      c.completed_at = at;
+      for (const m of stored.messages) if (m.status === "preparing") markCanceled(m, at);
+    });
+  }
+
+  private messagesPage(id: number, offset: number, limit: number): MessageRow[] {
+    const { messages } = this.get(id);
+    const start = Math.max(Math.trunc(offset), 0);
+    return structuredClone(messages.slice(start, start + Math.min(Math.max(Math.trunc(limit), 0), 5000)));
+  }
+
+  /**
+   * One step of the fake sending engine: campaigns whose time has come start (their messages
+   * are recorded), and each sending one settles what it sent last time and sends the next
+   * SEND_BATCH. Mock mode runs it on a timer; tests call it to move things on.
+   */
+  tick(): void {
+    const now = this.now();
+    const at = now.toISOString();
+    for (const stored of this.campaigns.values()) {
+      const c = stored.campaign;
+      if (c.status === "scheduled" && c.scheduled_at !== null && Date.parse(c.scheduled_at) <= now.getTime()) {
+        this.start(stored, at);
+      } else if (c.status === "sending") {
+        this.step(stored, at);
+      }
+    }
+  }
+
+  /** Quit from the tray: at once when nothing is sending; otherwise the window is asked first. */
+  requestQuit(): void {
+    const sending = [...this.campaigns.values()]
+      .filter(({ campaign }) => campaign.status === "sending")
+      .map(({ campaign }) => campaign.name);
+    if (sending.length === 0) this.quits += 1;
+    else this.quitRequested(sending);
+  }
+
+  private start(stored: Stored, at: string): void {
+    const c = stored.campaign;
+    if (stored.messages.length === 0) {
+      let recipients: Recipient[];
+      try {
+        recipients = this.snapshots.has(c.id)
+          ? this.prepareRows(c.id).rows.map((row) => ({
+              imisId: row.imisId === "" ? null : row.imisId,
+              name: row.name,
+              phoneRaw: row.rawPhone,
+              to: row.e164,
+              status: row.exclusion === null ? "preparing" : row.exclusion.list === "invalid" ? "error" : "skipped",
+              reason: row.exclusion?.reason ?? null,
+              segments: row.segments,
+            }))
+          : Array.from({ length: c.summary_audience ?? 0 }, (_, i) => syntheticRecipient(i, 1));
+      } catch (e) {
+        const message = typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e);
+        c.status = "paused";
+        c.pause_reason = `the messages could not be prepared: ${message}`;
+        c.updated_at = at;
+        this.log(c.id, "engine", "paused", c.pause_reason);
+        this.notify(c.id);
+        return;
+      }
+      stored.messages = recipients.map((r, i) => newMessage(this.nextMessageId++, i, r, at));
+    }
+    c.status = "sending";
+    c.started_at ??= at;
+    c.updated_at = at;
+    this.log(c.id, "scheduler", "started", `${stored.messages.length} recipients`);
+    this.notify(c.id);
+  }
+
+  private step(stored: Stored, at: string): void {
+    const c = stored.campaign;
+    for (const m of stored.messages) {
+      if (m.writeback === "pending" && this.imisError === null) m.writeback = "done";
+      if (m.status === "sent") markSettled(m, finalOutcome(m.row_index), at);
+    }
+    let sent = 0;
+    for (const m of stored.messages) {
+      if (sent >= SEND_BATCH) break;
+      if (m.status !== "preparing") continue;
+      markSent(m, at, writesBack(c));
+      sent += 1;
+    }
+    if (!stored.messages.some((m) => m.status === "preparing" || m.status === "sent")) {
+      c.status = "completed";
+      c.completed_at = at;
+      this.log(c.id, "engine", "completed", null);
+    }
+    c.updated_at = at;
+    this.notify(c.id);
   }
 
   private transition(
@@ -768,8 +969,9 @@ export class FakeBackend {
     const hours = (h: number) => new Date(now + h * 3_600_000).toISOString();
     const add = (
       partial: Partial<Campaign> & Pick<Campaign, "name" | "status">,
-      counts: Partial<MessageCounts>,
+      counts: Partial<Omit<MessageCounts, "total">>,
       log: [number, Actor, string, string | null][],
+      extra: { hostileRow?: number; failedCode?: number; writebackFailedRows?: number[] } = {},
     ) => {
       const id = this.nextId++;
       const created = log[0] ? hours(log[0][0]) : hours(-1);
@@ -791,8 +993,14 @@ export class FakeBackend {
         updated_at: created,
         ...partial,
       };
-      const total = Object.entries(counts).reduce((sum, [k, v]) => (k === "total" ? sum : sum + v), 0);
-      this.campaigns.set(id, { campaign, counts: { ...EMPTY_COUNTS, ...counts, total } });
+      const messages = seedMessages(counts, {
+        nextId: () => this.nextMessageId++,
+        segments: Math.max(countSegments(campaign.template).segments, 1),
+        startedAt: campaign.started_at ?? created,
+        writeBack: writesBack(campaign),
+        ...extra,
+      });
+      this.campaigns.set(id, { campaign, messages });
       for (const [h, actor, kind, detail] of log) this.log(id, actor, kind, detail, hours(h));
     };
     const audience = (query: string) => ({
@@ -867,6 +1075,7 @@ export class FakeBackend {
         [-20, "user", "scheduled", null],
         [-1, "scheduler", "started", "5,000 recipients from the IQA (4,980 when scheduled)"],
       ],
+      { writebackFailedRows: [7] },
     );
     add(
       {
@@ -885,6 +1094,7 @@ export class FakeBackend {
         [-6, "scheduler", "started", null],
         [-5.8, "engine", "paused", "10 consecutive failures (20003)"],
       ],
+      { hostileRow: 2, failedCode: 20003 },
     );
     add(
       {

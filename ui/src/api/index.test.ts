@@ -171,8 +171,13 @@ describe("iMIS against the fake backend", () => {
     const backend = installMock({ demo: false, textmsg: false });
     expect(await api.imisActivityTypeCheck()).toEqual({ exists: false, demo: false });
     expect(await api.testImisConnection()).toEqual({ root_entries: 1, textmsg: false, demo: false });
-    expect(await api.writebackStatus(null)).toMatchObject({ pending: 0, failed: 0, failures: [] });
+    const queue = await api.writebackStatus(null);
+    expect(queue).toMatchObject({ in_flight: 0, failed: 1, waiting_reason: null });
+    expect(queue.failures).toHaveLength(1);
+    expect(queue.done).toBeGreaterThan(0);
+    expect(await api.writebackStatus(3)).toEqual({ pending: 0, in_flight: 0, done: 0, failed: 0, waiting_reason: null, failures: [] });
     backend.imisError = "iMIS is busy and asked Herald to slow down; try again in a minute";
     await expect(api.testImisConnection()).rejects.toMatchObject({ code: "imis", message: backend.imisError });
+    expect((await api.writebackStatus(null)).waiting_reason).toBe(backend.imisError);
   });
 });

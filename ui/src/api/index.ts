@@ -1,5 +1,6 @@
 // The one door to the backend. Nothing outside src/api imports bindings.ts: callers get the data,
 // or an ApiError carrying the backend's stable `code` to branch on and its `message` for people.
+import { capitalizeFirst } from "../lib/format";
 import { commands, type AppError, type ErrorCode, type Result } from "./bindings";
 
 export type {
@@ -26,6 +27,8 @@ export type {
   ListedRow,
   MessageAnalysis,
   MessageCounts,
+  MessageRow,
+  MessageStatus,
   Mode,
   NewCampaign,
   QueryColumn,
@@ -34,6 +37,7 @@ export type {
   QueryImport,
   QueryInfo,
   QueryParameter,
+  QuitRequested,
   RowList,
   SecretStatus,
   SendPlan,
@@ -46,7 +50,7 @@ export type {
   WriteBackTarget,
 } from "./bindings";
 
-export { onCampaignsChanged } from "./events";
+export { onCampaignsChanged, onQuitRequested } from "./events";
 
 const ERROR_CODES: readonly ErrorCode[] = [
   "not_found",
@@ -127,6 +131,16 @@ export const api = {
   unscheduleCampaign: (id: number) => unwrap(commands.unscheduleCampaign(id)),
   archiveCampaign: (id: number) => unwrap(commands.archiveCampaign(id)),
   unarchiveCampaign: (id: number) => unwrap(commands.unarchiveCampaign(id)),
+  /** Sending → paused: requests in flight finish, nothing new starts. */
+  pauseCampaign: (id: number) => unwrap(commands.pauseCampaign(id)),
+  resumeCampaign: (id: number) => unwrap(commands.resumeCampaign(id)),
+  /** Scheduled, sending or paused → canceled: unsent messages become Canceled. */
+  cancelCampaign: (id: number) => unwrap(commands.cancelCampaign(id)),
+  /** A page of the campaign's messages, in audience order. */
+  campaignMessages: (id: number, offset: number, limit: number) =>
+    unwrap(commands.campaignMessages(id, offset, limit)),
+  /** Quits Herald; only after the user confirmed (see onQuitRequested). */
+  quitApp: () => unwrap(commands.quitApp()),
   listSettings: () => unwrap(commands.listSettings()),
   setSetting: (key: string, value: string) => unwrap(commands.setSetting(key, value)),
   resetSetting: (key: string) => unwrap(commands.resetSetting(key)),
@@ -148,13 +162,15 @@ export const api = {
     unwrap(commands.importQueryAudience(id, path, params)),
   imisActivityTypeCheck: () => unwrap(commands.imisActivityTypeCheck()),
   testImisConnection: () => unwrap(commands.testImisConnection()),
+  /** Fetches the Twilio account with the stored credentials: its name and status, in words. */
+  testTwilioConnection: () => unwrap(commands.testTwilioConnection()),
   writebackStatus: (campaign: number | null) => unwrap(commands.writebackStatus(campaign)),
   firstPaint: () => direct(commands.firstPaint()),
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
 
 export type Api = typeof api;
 
-/** A message for people from anything caught around an api call. */
+/** A message for people from anything caught around an api call, starting with a capital. */
 export function errorMessage(error: unknown): string {
-  return toApiError(error).message;
+  return capitalizeFirst(toApiError(error).message);
 }

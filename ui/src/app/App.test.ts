@@ -1,5 +1,7 @@
-import { render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { emit } from "@tauri-apps/api/event";
+import type { QuitRequested } from "../api";
 import { installMock } from "../api/mock";
 import App from "./App.svelte";
 
@@ -52,5 +54,48 @@ describe("App shell", () => {
     });
     expect(screen.getByTestId("campaign-template").textContent).toBe("<b>${FirstName}</b> <script>alert(1)</script>");
     expect(container.querySelector("b, script, main img")).toBeNull();
+  });
+
+  it("asks before quitting while campaigns are sending, wherever the user is", async () => {
+    const backend = installMock();
+    window.location.hash = "#/settings";
+    render(App);
+    await screen.findByTestId("page-settings");
+
+    // The tray's Quit, with "Board election: get out the vote" sending.
+    const dialog = await vi.waitFor(() => {
+      backend.requestQuit();
+      return screen.getByRole("dialog", { name: "Quit Herald while sending?" });
+    });
+    expect(within(dialog).getByTestId("quit-campaigns").textContent.trim()).toBe("Board election: get out the vote");
+    expect(dialog.textContent).toContain("Sending stops while Herald is closed and resumes when you open it again.");
+    const keep = within(dialog).getByRole("button", { name: "Keep Herald open" });
+    expect(document.activeElement).toBe(keep);
+    await fireEvent.click(keep);
+    await waitFor(() => {
+      expect(screen.queryByRole("dialog")).toBeNull();
+    });
+    expect(backend.quits).toBe(0);
+
+    backend.requestQuit();
+    await fireEvent.click(await screen.findByTestId("confirm-quit"));
+    await waitFor(() => {
+      expect(backend.quits).toBe(1);
+    });
+  });
+
+  it("lists the sending campaigns' names as text", async () => {
+    installMock();
+    render(App);
+    await screen.findByTestId("page-campaigns");
+    const hostile = "<img src=x onerror=alert(1)>";
+    const payload: QuitRequested = { sending: [hostile, "Dues reminder"] };
+    const dialog = await vi.waitFor(async () => {
+      await emit("quit-requested", payload);
+      return screen.getByRole("dialog", { name: "Quit Herald while sending?" });
+    });
+    const names = within(dialog).getAllByRole("listitem").map((li) => li.textContent);
+    expect(names).toEqual([hostile, "Dues reminder"]);
+    expect(dialog.querySelector("img")).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  capitalizeFirst,
   formatCount,
   formatLocal,
   formatLocalDate,
@@ -102,5 +103,23 @@ describe("formatUsdAmount", () => {
     expect(formatUsdAmount(0.02490001)).toBe("0.0249");
     expect(formatUsdAmount(1234.5)).toBe("1,234.50");
     expect(formatUsdAmount(Number.NaN)).toBe("—");
+  });
+});
+
+describe("capitalizeFirst", () => {
+  it("starts a backend message with a capital", () => {
+    expect(capitalizeFirst("the audience needs a query path or a CSV file")).toBe("The audience needs a query path or a CSV file");
+    expect(capitalizeFirst("élan: ok")).toBe("Élan: ok");
+    expect(capitalizeFirst("couldn't reach Twilio")).toBe("Couldn't reach Twilio");
+    expect(capitalizeFirst("Already fine.")).toBe("Already fine.");
+  });
+
+  it("leaves names, keys, files and quotes alone", () => {
+    expect(capitalizeFirst("iMIS has no query at '$/Nope'")).toBe("iMIS has no query at '$/Nope'");
+    expect(capitalizeFirst("twilio.rate_per_second must be a number.")).toBe("twilio.rate_per_second must be a number.");
+    expect(capitalizeFirst("old.csv is not UTF-8 text")).toBe("old.csv is not UTF-8 text");
+    expect(capitalizeFirst("'Gala' has nobody to send to")).toBe("'Gala' has nobody to send to");
+    expect(capitalizeFirst("")).toBe("");
+    expect(capitalizeFirst("   ")).toBe("   ");
   });
 });

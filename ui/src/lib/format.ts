@@ -114,3 +114,16 @@ export function formatUsdAmount(amount: number | null | undefined): string {
   if (amount === null || amount === undefined || !Number.isFinite(amount)) return DASH;
   return new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
 }
+
+/**
+ * A backend message as the start of a sentence: "the audience needs a query" → "The audience
+ * needs a query". Only a plain lowercase first word is touched, so "iMIS has no query",
+ * "old.csv is not UTF-8" or "twilio.from must be…" stay exactly as written.
+ */
+export function capitalizeFirst(message: string): string {
+  const match = /^(\s*)(\S+)/u.exec(message);
+  if (!match) return message;
+  const [, space = "", word = ""] = match;
+  if (!/^\p{Ll}[\p{Ll}'’-]*[,;:.!?]?$/u.test(word)) return message;
+  return space + word.charAt(0).toLocaleUpperCase() + message.slice(space.length + 1);
+}

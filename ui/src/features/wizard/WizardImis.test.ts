@@ -298,7 +298,8 @@ describe("Wizard, step 4 (iMIS contact data)", () => {
     const message = "the iMIS server is having trouble (HTTP 503); try again in a few minutes";
     const backend = await openStep4({ demo: false, imisError: message });
     const error = await screen.findByTestId("textmsg-error");
-    expect(error.textContent).toContain(message);
+    // Shown as a sentence, with a capital.
+    expect(error.textContent).toContain("The iMIS server is having trouble (HTTP 503); try again in a few minutes");
     expect(error.getAttribute("role")).toBe("alert");
 
     backend.imisError = null;

@@ -29,6 +29,7 @@ export const ICON_PATHS = {
   folder: "M22 19a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h5l2 3h9a2 2 0 0 1 2 2z",
   table: "M3 5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2zM3 9h18M3 15h18M9 9v12",
   up: "M14 9 9 4 4 9M20 20h-7a4 4 0 0 1-4-4V4",
+  pause: "M6 4h4v16H6zM14 4h4v16h-4z",
   play: "M6 4l14 8-14 8z",
   plug: "M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0zM12 18v4",
 } as const;

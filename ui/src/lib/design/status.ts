@@ -1,4 +1,6 @@
-import type { CampaignStatus, MessageCounts } from "../../api";
+import type { CampaignStatus, MessageStatus } from "../../api";
+
+export type { MessageStatus };
 
 export type Tone =
   | "neutral"
@@ -11,8 +13,6 @@ export type Tone =
   | "pink"
   | "violet"
   | "muted";
-
-export type MessageStatus = Exclude<keyof MessageCounts, "total">;
 
 interface StatusLook {
   label: string;

@@ -1,0 +1,218 @@
+// The fake backend's messages, and a stand-in for the sending engine (MOCK: deterministic, no
+// randomness: row N always ends the same way, so tests can count on it).
+import type { Campaign, MessageCounts, MessageRow, MessageStatus } from "./bindings";
+import { HOSTILE_NAME } from "./fakeImis";
+
+export const EMPTY_COUNTS: MessageCounts = {
+  total: 0,
+  preparing: 0,
+  sent: 0,
+  delivered: 0,
+  undelivered: 0,
+  failed: 0,
+  error: 0,
+  skipped: 0,
+  canceled: 0,
+};
+
+/** Messages the fake engine hands to "Twilio" on each tick, per sending campaign. */
+export const SEND_BATCH = 25;
+
+export function countsOf(messages: readonly MessageRow[]): MessageCounts {
+  const counts = { ...EMPTY_COUNTS, total: messages.length };
+  for (const m of messages) counts[m.status] += 1;
+  return counts;
+}
+
+/** One row of the audience as the engine records it before sending. */
+export interface Recipient {
+  imisId: string | null;
+  name: string | null;
+  phoneRaw: string | null;
+  to: string | null;
+  /** Preparing, or why it will never be sent. */
+  status: "preparing" | "error" | "skipped";
+  reason: string | null;
+  segments: number;
+}
+
+export function newMessage(id: number, rowIndex: number, r: Recipient, at: string): MessageRow {
+  return {
+    id,
+    row_index: rowIndex,
+    imis_id: r.imisId,
+    member_name: r.name,
+    phone_raw: r.phoneRaw,
+    to: r.to,
+    status: r.status,
+    status_reason: r.reason,
+    twilio_status: null,
+    twilio_sid: null,
+    error_code: null,
+    error_message: null,
+    segments: r.segments,
+    twilio_segments: null,
+    price: null,
+    price_unit: null,
+    sent_at: null,
+    updated_at: at,
+    writeback: "not_needed",
+  };
+}
+
+const FIRST = ["Ann", "José", "Zoë", "Priya", "Marcus", "Ingrid", "Chen", "Fatima", "Siobhán", "Kai", "Émilie", "Omar"];
+const LAST = ["Brown", "García", "Nakamura", "Raman", "Lee", "Johansson", "Wei", "Zahra", "O’Neill", "Haddad", "Tremblay"];
+const AREAS = ["201", "312", "415", "617", "206", "713", "404", "503"];
+
+/** A made-up recipient for row `i` of a seeded campaign, optionally named with hostile markup. */
+export function syntheticRecipient(i: number, segments: number, hostile = false): Recipient {
+  const name = hostile ? HOSTILE_NAME : `${FIRST[i % FIRST.length] ?? ""} ${LAST[(i * 7) % LAST.length] ?? ""}`;
+  const area = AREAS[i % AREAS.length] ?? "201";
+  const line = String(1000 + ((i * 37) % 9000)).padStart(4, "0");
+  return {
+    imisId: String(10_000 + i),
+    name,
+    phoneRaw: `(${area}) 555-${line}`,
+    to: `+1${area}555${line}`,
+    status: "preparing",
+    reason: null,
+    segments,
+  };
+}
+
+/** Why a seeded row was never sent. */
+export function neverSent(r: Recipient, status: "error" | "skipped", i: number): Recipient {
+  if (status === "error") {
+    return { ...r, phoneRaw: i % 2 === 0 ? "N/A" : "555-0100", to: null, status, reason: i % 2 === 0 ? "invalid phone number: it contains letters" : "invalid phone number: too short or too long for US" };
+  }
+  return { ...r, status, reason: i % 3 === 0 ? "on the opt-out list" : `duplicate of ${String(10_000 + Math.max(i - 1, 0))}` };
+}
+
+/** What Twilio says about row `i` in the end: mostly delivered, a few not (always the same rows). */
+export function finalOutcome(i: number): { status: "delivered" | "undelivered" | "failed"; code: number | null } {
+  if (i % 41 === 17) return { status: "undelivered", code: 30003 };
+  if (i % 67 === 29) return { status: "undelivered", code: 30005 };
+  if (i % 53 === 31) return { status: "failed", code: 30006 };
+  return { status: "delivered", code: null };
+}
+
+const EXPLAIN: Record<number, string> = {
+  20003: "Twilio refused Herald's credentials (Account SID, API key or Auth Token). Check them in Settings → Twilio.",
+  30003: "The phone is switched off or out of reach.",
+  30005: "The number is unknown to the carrier (it may no longer exist).",
+  30006: "The number is a landline or its carrier cannot receive texts.",
+};
+
+function sid(id: number): string {
+  return `SM${(id * 2_654_435_761).toString(16).padStart(32, "0").slice(-32)}`;
+}
+
+/** Whether the campaign records its texts in iMIS (and so queues write-backs). */
+export function writesBack(c: Pick<Campaign, "mode" | "write_back">): boolean {
+  return c.mode === "live" && c.write_back !== "none";
+}
+
+/** Twilio accepted the message. */
+export function markSent(m: MessageRow, at: string, writeBack: boolean): void {
+  m.status = "sent";
+  m.status_reason = null;
+  m.twilio_status = "sent";
+  m.twilio_sid = sid(m.id);
+  m.twilio_segments = m.segments;
+  m.sent_at = at;
+  m.updated_at = at;
+  if (writeBack) m.writeback = "pending";
+}
+
+/** Twilio's final status report for a sent message. */
+export function markSettled(
+  m: MessageRow,
+  outcome: { status: "delivered" | "undelivered" | "failed"; code: number | null },
+  at: string,
+): void {
+  m.status = outcome.status;
+  m.twilio_status = outcome.status;
+  m.error_code = outcome.code;
+  m.error_message = outcome.code === null ? null : (EXPLAIN[outcome.code] ?? null);
+  m.status_reason = m.error_message;
+  if (outcome.status !== "failed") {
+    m.price = (-0.0083 * m.segments).toFixed(4);
+    m.price_unit = "USD";
+  }
+  m.updated_at = at;
+}
+
+export function markCanceled(m: MessageRow, at: string): void {
+  m.status = "canceled";
+  m.status_reason = "the campaign was canceled before this was sent";
+  m.updated_at = at;
+}
+
+function seededCode(status: "delivered" | "undelivered" | "failed", i: number, failedCode = 30006): number | null {
+  if (status === "delivered") return null;
+  if (status === "failed") return failedCode;
+  const own = finalOutcome(i);
+  return own.status === "undelivered" ? own.code : 30003;
+}
+
+/**
+ * Seeded messages matching `counts`: settled ones first (never-sent rows mixed in), then those
+ * awaiting a report, then those still waiting to be sent, then the canceled ones.
+ */
+export function seedMessages(
+  counts: Partial<Omit<MessageCounts, "total">>,
+  options: {
+    nextId: () => number;
+    segments: number;
+    startedAt: string;
+    writeBack: boolean;
+    /** Row whose member name is hostile markup. */
+    hostileRow?: number;
+    /** Twilio code of every failed message (30006 by default). */
+    failedCode?: number;
+    /** Rows whose write-back iMIS refused. */
+    writebackFailedRows?: readonly number[];
+  },
+): MessageRow[] {
+  const order: MessageStatus[] = [];
+  const push = (status: MessageStatus, n = 0) => {
+    for (let k = 0; k < n; k++) order.push(status);
+  };
+  const settled: MessageStatus[] = [];
+  const spread = (status: MessageStatus, n = 0) => {
+    for (let k = 0; k < n; k++) settled.push(status);
+  };
+  spread("delivered", counts.delivered);
+  // Interleave the rarer outcomes through the delivered ones, evenly and always the same way.
+  for (const status of ["undelivered", "failed", "error", "skipped"] as const) {
+    const n = counts[status] ?? 0;
+    for (let k = 0; k < n; k++) {
+      const at = Math.floor(((k + 0.5) * (settled.length + 1)) / n);
+      settled.splice(Math.min(at, settled.length), 0, status);
+    }
+  }
+  order.push(...settled);
+  push("sent", counts.sent);
+  push("preparing", counts.preparing);
+  push("canceled", counts.canceled);
+
+  const start = Date.parse(options.startedAt);
+  return order.map((status, i) => {
+    const at = new Date(start + i * 1000).toISOString();
+    let recipient = syntheticRecipient(i, options.segments, i === options.hostileRow);
+    if (status === "error" || status === "skipped") recipient = neverSent(recipient, status, i);
+    const m = newMessage(options.nextId(), i, recipient, at);
+    if (status === "sent" || status === "delivered" || status === "undelivered" || status === "failed") {
+      markSent(m, at, options.writeBack);
+      if (status !== "sent") markSettled(m, { status, code: seededCode(status, i, options.failedCode) }, at);
+      if (options.writeBack) {
+        // The write-back worker keeps up: all done, bar the odd one still queued or refused.
+        if (status === "failed") m.writeback = "not_needed";
+        else if (options.writebackFailedRows?.includes(i)) m.writeback = "failed";
+        else if (status === "delivered" || i % 160 !== 0) m.writeback = "done";
+      }
+    }
+    if (status === "canceled") markCanceled(m, at);
+    return m;
+  });
+}

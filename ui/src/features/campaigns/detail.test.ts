@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { CampaignStatus, MessageCounts } from "../../api";
+import {
+  campaignActions,
+  coalesce,
+  counterLabel,
+  COUNTERS,
+  maskPhone,
+  messageProblem,
+  messageSegments,
+  progressOf,
+  progressTone,
+  shownPhone,
+  showsProgress,
+  writebackLabel,
+  writebackSummary,
+} from "./detail";
+
+function counts(extra: Partial<MessageCounts>): MessageCounts {
+  return { total: 0, preparing: 0, sent: 0, delivered: 0, undelivered: 0, failed: 0, error: 0, skipped: 0, canceled: 0, ...extra };
+}
+
+const ALL: CampaignStatus[] = ["draft", "scheduled", "sending", "paused", "completed", "canceled", "archived"];
+
+describe("progressOf", () => {
+  it("counts everything past Waiting to send as processed", () => {
+    expect(progressOf(counts({ total: 500, preparing: 120, sent: 300, delivered: 80 }))).toEqual({
+      processed: 380,
+      total: 500,
+      percent: 76,
+    });
+  });
+
+  it("says 100% only when nothing is left, and 0% when there is nothing at all", () => {
+    expect(progressOf(counts({ total: 1000, preparing: 1 })).percent).toBe(99);
+    expect(progressOf(counts({ total: 1000, preparing: 0 })).percent).toBe(100);
+    expect(progressOf(counts({ total: 0 }))).toEqual({ processed: 0, total: 0, percent: 0 });
+    expect(progressOf(counts({ total: 3, preparing: 7 })).processed).toBe(0);
+  });
+});
+
+describe("what each status shows and offers", () => {
+  it("shows progress once a campaign is scheduled, and not for drafts or archived ones", () => {
+    expect(ALL.filter(showsProgress)).toEqual(["scheduled", "sending", "paused", "completed", "canceled"]);
+  });
+
+  it("offers Pause while sending, Resume while paused, and Cancel until it is over", () => {
+    expect(campaignActions("sending")).toEqual(["pause", "cancel"]);
+    expect(campaignActions("paused")).toEqual(["resume", "cancel"]);
+    expect(campaignActions("scheduled")).toEqual(["cancel"]);
+    for (const status of ["draft", "completed", "canceled", "archived"] as const) {
+      expect(campaignActions(status)).toEqual([]);
+    }
+  });
+
+  it("colours the bar by status", () => {
+    expect(progressTone("sending")).toBe("accent");
+    expect(progressTone("paused")).toBe("warning");
+    expect(progressTone("completed")).toBe("success");
+    expect(progressTone("canceled")).toBe("neutral");
+  });
+
+  it("has a counter, with a label for people, for every message status", () => {
+    expect(COUNTERS.map((c) => c.status).sort()).toEqual(
+      ["canceled", "delivered", "error", "failed", "preparing", "sent", "skipped", "undelivered"],
+    );
+    expect(counterLabel("preparing")).toBe("Waiting to send");
+    expect(counterLabel("sent")).toBe("Sent, awaiting report");
+    expect(counterLabel("delivered")).toBe("Delivered");
+  });
+});
+
+describe("phone numbers", () => {
+  it("hides the middle of an E.164 number", () => {
+    expect(maskPhone("+12015554567")).toBe("+1201•••4567");
+    expect(maskPhone("+447700900123")).toBe("+4477•••0123");
+  });
+
+  it("keeps at most the last 4 characters of anything else", () => {
+    expect(maskPhone("555-0100")).toBe("•••0100");
+    expect(maskPhone("N/A")).toBe("•••");
+  });
+
+  it("shows the E.164 number, else the raw one, masked unless revealed", () => {
+    expect(shownPhone({ to: "+12015554567", phone_raw: "(201) 555-4567" }, false)).toBe("+1201•••4567");
+    expect(shownPhone({ to: "+12015554567", phone_raw: "(201) 555-4567" }, true)).toBe("+12015554567");
+    expect(shownPhone({ to: null, phone_raw: "555-0100" }, true)).toBe("555-0100");
+    expect(shownPhone({ to: null, phone_raw: null }, false)).toBe("—");
+  });
+});
+
+describe("message cells", () => {
+  it("gives Twilio's code with its explanation, or Herald's reason", () => {
+    expect(messageProblem({ error_code: 30003, error_message: "The phone is switched off or out of reach.", status_reason: null })).toBe(
+      "30003: The phone is switched off or out of reach.",
+    );
+    expect(messageProblem({ error_code: 30008, error_message: null, status_reason: null })).toBe("30008");
+    expect(messageProblem({ error_code: null, error_message: null, status_reason: "duplicate of 1001" })).toBe("Duplicate of 1001");
+    expect(messageProblem({ error_code: null, error_message: null, status_reason: null })).toBe("");
+  });
+
+  it("counts Twilio's segments once known", () => {
+    expect(messageSegments({ segments: 1, twilio_segments: null })).toBe(1);
+    expect(messageSegments({ segments: 1, twilio_segments: 2 })).toBe(2);
+  });
+
+  it("says where the write-back stands", () => {
+    expect(writebackLabel("done")).toBe("Recorded");
+    expect(writebackLabel("pending")).toBe("Waiting");
+    expect(writebackLabel("failed")).toBe("Failed");
+    expect(writebackLabel("not_needed")).toBe("—");
+  });
+
+  it("sums up the write-back queue, counting those in flight as waiting", () => {
+    expect(writebackSummary({ done: 1200, pending: 2, in_flight: 1, failed: 1 })).toBe(
+      "iMIS write-back: 1,200 done · 3 waiting · 1 failed",
+    );
+  });
+});
+
+describe("coalesce", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("runs once per burst, after the delay", async () => {
+    vi.useFakeTimers();
+    const load = vi.fn(() => Promise.resolve());
+    const refresh = coalesce(load, 250);
+    refresh.request();
+    refresh.request();
+    await vi.advanceTimersByTimeAsync(100);
+    refresh.request();
+    expect(load).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(150);
+    expect(load).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it("never overlaps loads: a request during one runs once more after it", async () => {
+    vi.useFakeTimers();
+    let finish: () => void = () => undefined;
+    let running = 0;
+    let most = 0;
+    const load = vi.fn(
+      () =>
+        new Promise<void>((resolve) => {
+          running += 1;
+          most = Math.max(most, running);
+          finish = () => {
+            running -= 1;
+            resolve();
+          };
+        }),
+    );
+    const refresh = coalesce(load, 10);
+    refresh.request();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(load).toHaveBeenCalledTimes(1);
+    refresh.request();
+    refresh.request();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(load).toHaveBeenCalledTimes(1);
+    finish();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(load).toHaveBeenCalledTimes(2);
+    finish();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(most).toBe(1);
+  });
+
+  it("keeps going after a failed load, and stops when disposed", async () => {
+    vi.useFakeTimers();
+    const load = vi.fn(() => Promise.reject(new Error("offline")));
+    const refresh = coalesce(load, 10);
+    refresh.request();
+    await vi.advanceTimersByTimeAsync(10);
+    refresh.request();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(load).toHaveBeenCalledTimes(2);
+    refresh.request();
+    refresh.dispose();
+    refresh.request();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,216 @@
+// The campaign page's progress, counters, controls and message rows, as plain functions.
+import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, WriteBackStatus } from "../../api";
+import { capitalizeFirst, DASH, formatCount } from "../../lib/format";
+
+/** Messages fetched per "Load more". */
+export const PAGE_SIZE = 200;
+
+/** How long the page waits after a change before reloading, so a burst of events is one reload. */
+export const REFRESH_DELAY_MS = 250;
+
+export interface Progress {
+  /** Messages past Preparing: sent, settled, or never to be sent. */
+  processed: number;
+  total: number;
+  /** Whole percent, rounded down so it only says 100% when everything is done. */
+  percent: number;
+}
+
+export function progressOf(counts: MessageCounts): Progress {
+  const total = Math.max(counts.total, 0);
+  const processed = Math.min(Math.max(total - counts.preparing, 0), total);
+  const percent = total === 0 ? 0 : Math.floor((processed * 100) / total);
+  return { processed, total, percent };
+}
+
+/** The progress bar's colour: calm while it runs, amber when paused, green when done. */
+export function progressTone(status: CampaignStatus): "accent" | "success" | "warning" | "neutral" {
+  switch (status) {
+    case "paused":
+      return "warning";
+    case "completed":
+      return "success";
+    case "canceled":
+    case "archived":
+      return "neutral";
+    default:
+      return "accent";
+  }
+}
+
+/** Whether the page shows the live progress header for a campaign in this status. */
+export function showsProgress(status: CampaignStatus): boolean {
+  return status === "scheduled" || status === "sending" || status === "paused" || status === "completed" || status === "canceled";
+}
+
+export interface Counter {
+  status: MessageStatus;
+  label: string;
+}
+
+/** The counters under the progress bar, in the order people read them. */
+export const COUNTERS: readonly Counter[] = [
+  { status: "delivered", label: "Delivered" },
+  { status: "sent", label: "Sent, awaiting report" },
+  { status: "undelivered", label: "Undelivered" },
+  { status: "failed", label: "Failed" },
+  { status: "error", label: "Error" },
+  { status: "skipped", label: "Skipped" },
+  { status: "canceled", label: "Canceled" },
+  { status: "preparing", label: "Waiting to send" },
+];
+
+export function counterLabel(status: MessageStatus): string {
+  return COUNTERS.find((c) => c.status === status)?.label ?? status;
+}
+
+/** One line under the status: what is happening, in plain words. */
+export function statusNote(status: CampaignStatus): string {
+  switch (status) {
+    case "scheduled":
+      return "Waiting for its start time. Nothing has been sent yet.";
+    case "sending":
+      return "Texts are going out now. This page updates by itself.";
+    case "paused":
+      return "Nothing new is sent until you resume. Texts already sent are still tracked.";
+    case "completed":
+      return "Every text was sent and the delivery reports are in.";
+    case "canceled":
+      return "Stopped for good. Texts already sent are still tracked.";
+    case "draft":
+      return "Being written; nothing is sent.";
+    case "archived":
+      return "Put away; nothing more will happen.";
+  }
+}
+
+export type CampaignAction = "pause" | "resume" | "cancel";
+
+/** The sending controls a campaign in this status offers. */
+export function campaignActions(status: CampaignStatus): CampaignAction[] {
+  switch (status) {
+    case "sending":
+      return ["pause", "cancel"];
+    case "paused":
+      return ["resume", "cancel"];
+    case "scheduled":
+      return ["cancel"];
+    default:
+      return [];
+  }
+}
+
+export const ACTION_LABELS: Record<CampaignAction, string> = {
+  pause: "Pause",
+  resume: "Resume",
+  cancel: "Cancel campaign",
+};
+
+/** What the toast says once the action went through. */
+export const ACTION_DONE: Record<CampaignAction, string> = {
+  pause: "Paused. Nothing new is sent until you resume.",
+  resume: "Resumed. Texts are going out again.",
+  cancel: "Campaign canceled. Texts already sent are still tracked.",
+};
+
+const MASK = "•••";
+
+/**
+ * A phone number with its middle hidden: "+12015554567" → "+1201•••4567". Anything that is not
+ * an E.164 number (a raw value that could not be read) keeps only its last 4 characters.
+ */
+export function maskPhone(phone: string): string {
+  const value = phone.trim();
+  if (/^\+\d{9,15}$/.test(value)) return `${value.slice(0, 5)}${MASK}${value.slice(-4)}`;
+  if (value.length <= 4) return MASK;
+  return `${MASK}${value.slice(-4)}`;
+}
+
+/** The number a message went (or would go) to: E.164 when known, else what the audience said. */
+export function shownPhone(row: Pick<MessageRow, "to" | "phone_raw">, reveal: boolean): string {
+  const phone = row.to ?? row.phone_raw;
+  if (phone === null || phone.trim() === "") return DASH;
+  return reveal ? phone : maskPhone(phone);
+}
+
+/** Twilio's code and explanation, or else why Herald did not send it; "" when all went well. */
+export function messageProblem(row: Pick<MessageRow, "error_code" | "error_message" | "status_reason">): string {
+  const text = row.error_message ?? row.status_reason;
+  const words = text === null ? "" : capitalizeFirst(text);
+  if (row.error_code !== null) return words === "" ? String(row.error_code) : `${String(row.error_code)}: ${words}`;
+  return words;
+}
+
+/** The segments Twilio billed, or the estimate until it says. */
+export function messageSegments(row: Pick<MessageRow, "segments" | "twilio_segments">): number {
+  return row.twilio_segments ?? row.segments;
+}
+
+/** The message's iMIS write-back state in words ("—" when the campaign does not write back). */
+export function writebackLabel(state: string): string {
+  switch (state) {
+    case "done":
+      return "Recorded";
+    case "pending":
+      return "Waiting";
+    case "failed":
+      return "Failed";
+    case "not_needed":
+      return DASH;
+    default:
+      return capitalizeFirst(state.replace(/_/g, " "));
+  }
+}
+
+/** "iMIS write-back: 120 done · 3 waiting · 1 failed". */
+export function writebackSummary(status: Pick<WriteBackStatus, "done" | "pending" | "in_flight" | "failed">): string {
+  const waiting = status.pending + status.in_flight;
+  return `iMIS write-back: ${formatCount(status.done)} done · ${formatCount(waiting)} waiting · ${formatCount(status.failed)} failed`;
+}
+
+/**
+ * Runs `load` at most once per burst of requests: the first request waits `delay` ms (so the
+ * burst can gather), and a request that comes while `load` runs makes it run once more after.
+ * Loads never overlap.
+ */
+export function coalesce(load: () => Promise<void>, delay: number): { request: () => void; dispose: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let again = false;
+  let disposed = false;
+
+  function schedule() {
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!disposed) void run();
+    }, delay);
+  }
+
+  async function run() {
+    running = true;
+    try {
+      await load();
+    } catch {
+      // load reports its own errors; a failed refresh must not stop the next one.
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      schedule();
+    }
+  }
+
+  return {
+    request() {
+      if (disposed) return;
+      if (running) again = true;
+      else if (timer === undefined) schedule();
+    },
+    dispose() {
+      disposed = true;
+      again = false;
+      clearTimeout(timer);
+    },
+  };
+}

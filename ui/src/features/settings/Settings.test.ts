@@ -265,3 +265,21 @@ describe("Settings, iMIS connection test", () => {
     });
   });
 });
+
+describe("Settings, Twilio connection test", () => {
+  it("says what is missing, then names the account it reached", async () => {
+    installMock({ demo: false, empty: true });
+    render(Settings);
+    const twilio = await screen.findByRole("region", { name: "Twilio" });
+    await fireEvent.click(within(twilio).getByTestId("twilio-test"));
+    const failure = await screen.findByTestId("twilio-test-result");
+    expect(failure.textContent).toContain("Herald could not connect to Twilio");
+    expect(failure.textContent).toContain("The Twilio Account SID is not set");
+    await api.setSetting("twilio.account_sid", "AC123");
+    await api.setSecret("twilio.auth_token", "secret");
+    await fireEvent.click(within(twilio).getByTestId("twilio-test"));
+    await waitFor(() =>
+      expect(screen.getByTestId("twilio-test-result").textContent).toContain("Connected to Twilio: Herald Demo (active)."),
+    );
+  });
+});

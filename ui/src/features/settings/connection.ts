@@ -30,3 +30,8 @@ export function connectionResult(report: ImisConnectionReport): ConnectionResult
     text: `Connected: ${found}; but the TEXTMSG activity type is missing, so texts can't be recorded as Activities until an iMIS administrator adds it (Settings → Contacts → Activity Types).`,
   };
 }
+
+/** Twilio's "Test connection": the account's name and status as Twilio reported them. */
+export function twilioResult(account: string): ConnectionResult {
+  return { tone: "success", text: `Connected to Twilio: ${account}.` };
+}

@@ -85,7 +85,7 @@ ui-test: ui/node_modules/.stamp
 
 # The real app under Xvfb with a private D-Bus session, driven over WebDriver.
 e2e: ui
-	cargo build -p herald -p herald-cli
+	cargo build -p herald -p herald-cli -p herald-fake-imis
 	rm -rf artifacts/e2e && mkdir -p artifacts/e2e
 	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" \
 	  node --test --test-concurrency=1 tests/e2e/

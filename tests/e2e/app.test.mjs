@@ -155,6 +155,7 @@ describe("Herald desktop app", () => {
     await (await s.find('[data-testid="wizard-next"]')).click();
 
     // Step 2: the audience from a CSV file.
+    await (await s.waitFor('[data-testid="audience-source-csv"]')).click();
     const file = await s.waitFor('[data-testid="audience-file"]');
     await file.type(path.join(repoRoot, "tests", "e2e", "fixtures", "members.csv"));
     await s.waitFor('[data-testid="audience-count"]', { predicate: async (e) => /\b8\b/.test(await e.text()) });
@@ -214,10 +215,143 @@ describe("Herald desktop app", () => {
     await s.waitFor('[data-testid="page-campaign"]');
     const campaigns = heraldCli(app.dataDir, "campaign", "list");
     const autumn = campaigns.find((c) => c.name === "Autumn dues");
-    assert.equal(autumn.status, "scheduled");
+    // TEST "send now": the engine may already have started it.
+    assert.ok(["scheduled", "sending", "completed"].includes(autumn.status), autumn.status);
     assert.equal(autumn.audience_size, 4);
     const shown = heraldCli(app.dataDir, "campaign", "show", String(autumn.id));
     assert.equal(shown.template, "Hi ${FirstName}, it's renewal time again and we'd love you to stay with us for another year.");
     await s.screenshot("10-campaign-scheduled");
+  });
+  test("a TEST campaign from an iMIS query is scheduled, paused, resumed and watched to Completed", async () => {
+    const s = app.session;
+    heraldCli(app.dataDir, "settings", "set", "twilio.rate_per_second", "4");
+    await (await s.find('[data-testid="nav-new-campaign"]')).click();
+    await s.waitFor('[data-testid="page-wizard"]');
+    const name = await s.waitFor('[data-testid="wizard-name"]', {
+      predicate: async (e) => (await e.prop("value")) === "",
+    });
+    await name.type("Lifetime members — thank you");
+    await (await s.find('[data-testid="wizard-next"]')).click();
+
+    // Step 2: no CSV — browse the (demo) iMIS directory, pick a query, set its prompt, run it.
+    await s.waitFor('[data-testid="query-browser"]');
+    await (await s.waitFor('[data-testid="query-entry"][data-path="$/Herald Demo"]')).click();
+    await (await s.waitFor('[data-testid="query-entry"][data-path="$/Herald Demo/Members by type"]')).click();
+    await (await s.waitFor('[data-testid="query-param-MemberType"] option[value="LIFE"]')).click();
+    await (await s.find('[data-testid="query-run"]')).click();
+    await s.waitFor('[data-testid="query-fetch-info"]', { predicate: async (e) => /fetched/i.test(await e.text()) });
+    assert.equal(await (await s.find('[data-testid="audience-phone-column"]')).prop("value"), "Mobile");
+    assert.equal(await (await s.find('[data-testid="audience-id-column"]')).prop("value"), "ID");
+    await s.screenshot("11-wizard-imis-query");
+    await (await s.find('[data-testid="wizard-next"]')).click();
+
+    const editor = await s.waitFor('[data-testid="message-template"]');
+    await s.exec(
+      "const t = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('input', { bubbles: true }));",
+      [{ "element-6066-11e4-a52e-4f735466cecf": editor.id }, "Thank you for being a lifetime member, ${FirstName}!"],
+    );
+    await s.waitFor('[data-testid="message-preview"]', { predicate: async (e) => /Thank you/.test(await e.text()) });
+    await (await s.find('[data-testid="wizard-next"]')).click();
+    await s.waitFor('[data-testid="page-wizard"]');
+    await (await s.find('[data-testid="wizard-next"]')).click();
+    await s.waitFor('[data-testid="schedule-now"]');
+    await (await s.find('[data-testid="wizard-next"]')).click();
+    await s.waitFor('[data-testid="summary"]');
+    await (await s.waitFor('[data-testid="summary-schedule"]')).click();
+    await s.waitFor('[data-testid="page-campaign"]');
+
+    const campaign = heraldCli(app.dataDir, "campaign", "list").find((c) => c.name === "Lifetime members — thank you");
+    const shown = heraldCli(app.dataDir, "campaign", "show", String(campaign.id));
+    assert.equal(shown.audience.query, "$/Herald Demo/Members by type");
+    assert.deepEqual(shown.audience.params, { MemberType: "LIFE" });
+    assert.equal(shown.mode, "test");
+
+    // It sends (TEST: simulated), and the page follows it live.
+    const status = async () => (await (await s.find('[data-testid="detail-status"]')).text()).trim().toLowerCase();
+    await s.waitUntil("the campaign is sending", async () => (await status()) === "sending", 30000);
+    await s.waitUntil("some messages went out", async () => {
+      const c = heraldCli(app.dataDir, "campaign", "show", String(campaign.id)).counts;
+      return c.total > 0 && c.preparing < c.total - 2;
+    });
+    await s.screenshot("12-campaign-sending");
+
+    await (await s.find('[data-testid="action-pause"]')).click();
+    await s.waitUntil("the campaign is paused", async () => (await status()) === "paused");
+    const pausedCounts = heraldCli(app.dataDir, "campaign", "show", String(campaign.id)).counts;
+    assert.ok(pausedCounts.preparing > 0, "paused before the end");
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = heraldCli(app.dataDir, "campaign", "show", String(campaign.id)).counts;
+    assert.equal(later.preparing, pausedCounts.preparing, "nothing new is sent while paused");
+    await s.waitFor('[data-testid="pause-reason"]');
+    await s.screenshot("13-campaign-paused");
+
+    await (await s.find('[data-testid="action-resume"]')).click();
+    await s.waitUntil("the campaign completes", async () => (await status()) === "completed", 90000);
+    const done = heraldCli(app.dataDir, "campaign", "show", String(campaign.id));
+    assert.equal(done.counts.preparing, 0);
+    assert.equal(done.counts.delivered + done.counts.undelivered + done.counts.failed + done.counts.sent, done.counts.total - done.counts.error - done.counts.skipped);
+    const kinds = heraldCli(app.dataDir, "campaign", "events", String(campaign.id)).map((e) => e.kind);
+    assert.ok(kinds.some((k) => /pause/.test(k)) && kinds.some((k) => /resume/.test(k)), kinds.join(", "));
+    await s.waitFor('[data-testid="messages-table"]');
+    await s.screenshot("14-campaign-completed");
+  });
+
+  test("iMIS over HTTP: Test connection, then a member named like HTML shows as text", async () => {
+    const s = app.session;
+    const fake = spawn(path.join(repoRoot, "target", "debug", "herald-fake-imis"), ["--port", "0", "--dataset", "standard"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const url = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("herald-fake-imis did not start")), 20000);
+        fake.stdout.on("data", (chunk) => {
+          const m = /listening on (http:\/\/\S+)/.exec(String(chunk));
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      heraldCli(app.dataDir, "settings", "set", "imis.base_url", url);
+      heraldCli(app.dataDir, "settings", "set", "imis.username", "herald");
+      execFileSync(cli, ["--data-dir", app.dataDir, "secrets", "set", "imis.password"], { input: "herald-demo\n" });
+
+      await (await s.find('[data-testid="nav-settings"]')).click();
+      await s.waitFor('[data-testid="page-settings"]');
+      const button = await s.waitFor('[data-testid="imis-test"]');
+      await button.scrollIntoView();
+      await button.click();
+      const result = await s.waitFor('[data-testid="imis-test-result"]', {
+        predicate: async (e) => /Connected/.test(await e.text()),
+      });
+      assert.match(await result.text(), /TEXTMSG activity type found/);
+      await s.screenshot("15-settings-imis-connected");
+
+      await (await s.find('[data-testid="nav-new-campaign"]')).click();
+      await s.waitFor('[data-testid="page-wizard"]');
+      const name = await s.waitFor('[data-testid="wizard-name"]', {
+        predicate: async (e) => (await e.prop("value")) === "",
+      });
+      await name.type("Everyone over HTTP");
+      await (await s.find('[data-testid="wizard-next"]')).click();
+      const pathField = await s.waitFor('[data-testid="query-path"]');
+      await pathField.type("$/Herald Demo/All members");
+      // The query's columns appear under the path as soon as typing pauses (read from iMIS
+      // without running it), before the pointer reaches Run.
+      await s.waitUntil("the query's columns are shown", async () =>
+        (await s.exec("return document.body.innerText;")).includes("EventsAttended, IsActive"),
+      );
+      await (await s.find('[data-testid="query-run"]')).click();
+      // (Grouping follows the system locale: 5,000 or 5000.)
+      await s.waitFor('[data-testid="query-fetch-info"]', { predicate: async (e) => /\b5,?000 members/.test(await e.text()) });
+      const html = await s.exec("return document.body.innerText;");
+      assert.ok(html.includes("<img src=x onerror=alert(1)>"), "the member's name is shown, as text");
+      const injected = await s.exec("return document.querySelectorAll('img[src=\"x\"]').length;");
+      assert.equal(injected, 0, "and never becomes an element");
+      await s.screenshot("16-wizard-hostile-name-as-text");
+    } finally {
+      fake.kill();
+      heraldCli(app.dataDir, "settings", "reset", "imis.base_url");
+    }
   });
 });

@@ -169,7 +169,8 @@ pub struct CampaignListItem {
     pub name: String,
     pub status: CampaignStatus,
     pub mode: Mode,
-    /// Audience size: messages at send time, else the size summarised when scheduled.
+    /// Recipients to text: messages not excluded at send time, else the size summarised
+    /// when scheduled.
     pub audience_size: Option<i64>,
     pub counts: MessageCounts,
     /// Delivered share (0–1) of the messages Twilio accepted; `None` before any.

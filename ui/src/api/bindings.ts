@@ -406,7 +406,8 @@ export type CampaignEvent = { id: number; campaign_id: number; at: string; actor
  */
 export type CampaignListItem = { id: number; name: string; status: CampaignStatus; mode: Mode; 
 /**
- * Audience size: messages at send time, else the size summarised when scheduled.
+ * Recipients to text: messages not excluded at send time, else the size summarised
+ * when scheduled.
  */
 audience_size: number | null; counts: MessageCounts; 
 /**

@@ -192,8 +192,10 @@ impl Store {
             .into_iter()
             .map(|c| {
                 let counts = counts.remove(&c.id).unwrap_or_default();
+                // Recipients to text: at send time the messages not excluded (invalid or
+                // skipped rows are recorded too), before it the size summarised when scheduled.
                 let audience_size = if counts.total > 0 {
-                    Some(counts.total)
+                    Some(counts.total - counts.error - counts.skipped)
                 } else {
                     c.summary_audience
                 };

@@ -149,7 +149,8 @@ mod tests {
         assert_eq!(counts.processed(), 2);
         assert_eq!(
             store.list_campaigns().await.unwrap()[0].audience_size,
-            Some(4500)
+            Some(4498),
+            "recipients to text: the error and the skipped row are not"
         );
 
         // A duplicate row index in a later chunk fails the whole batch: nothing is half-written.

@@ -75,9 +75,15 @@ $(PRISM)/node_modules/.stamp: $(PRISM)/package.json $(PRISM)/package-lock.json
 	npm ci --prefix $(PRISM) --no-audit --no-fund
 	@touch $@
 
+# A real SMTP server (aiosmtpd) for the report tests.
+SMTPD := src-tauri/core/tests/smtp
+$(SMTPD)/pydeps/.stamp: $(SMTPD)/requirements.txt
+	python3 -m pip install --quiet --disable-pip-version-check --target $(SMTPD)/pydeps -r $(SMTPD)/requirements.txt
+	@touch $@
+
 # Under a private D-Bus session with a throw-away unlocked gnome-keyring, so the keychain
 # tests talk to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
-rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp $(PRISM)/node_modules/.stamp
+rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp $(PRISM)/node_modules/.stamp $(SMTPD)/pydeps/.stamp
 	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- .ci/with-keyring cargo test --workspace
 
 ui-test: ui/node_modules/.stamp
@@ -104,6 +110,7 @@ bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench prepare
 	cargo bench -p herald_core --bench imis_fetch
 	cargo bench -p herald_core --bench engine
+	cargo bench -p herald_core --bench grid
 
 # Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
 measure-launch:

@@ -1,7 +1,7 @@
 //! The registry of commands and events, and the TypeScript it generates. The generated
 //! file is committed; `tests/bindings.rs` fails when it drifts from this registry.
 
-use crate::{commands, events, imis, metrics, secrets};
+use crate::{commands, dashboard, events, imis, metrics, secrets};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -34,6 +34,12 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::cancel_campaign,
             commands::campaign_messages,
             commands::quit_app,
+            dashboard::campaign_grid,
+            dashboard::campaign_error_codes,
+            dashboard::export_messages_csv,
+            dashboard::report_outbox,
+            dashboard::resend_report,
+            dashboard::test_smtp_connection,
             imis::imis_list_folder,
             imis::imis_query_definition,
             imis::import_query_audience,

@@ -8,6 +8,7 @@
 //! - [`bindings`]: the command/event registry from which `ui/src/api/bindings.ts` is generated.
 
 mod commands;
+mod dashboard;
 mod engine;
 mod error;
 mod events;
@@ -48,6 +49,13 @@ pub fn run() {
             );
             tauri::async_runtime::spawn(worker);
             engine::start(app.handle(), &state);
+            tauri::async_runtime::spawn(herald_core::report::run_worker(
+                state.store.clone(),
+                std::sync::Arc::new(state.keychain.clone()),
+                herald_core::report::ReportPolicy::default(),
+                std::time::Duration::from_secs(30),
+                state.stop.subscribe(),
+            ));
             app.manage(state);
             tray::install(app)?;
             Ok(())

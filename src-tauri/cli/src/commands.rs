@@ -221,26 +221,28 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
                     file.display()
                 ))
             })?;
-            let csv = new.audience.as_ref().and_then(|a| a.csv.clone());
+            // The audience file is read now and kept with the campaign, as the wizard does;
+            // a relative path is looked for beside the campaign file, then here.
+            let audience_file = match new.audience.as_ref().and_then(|a| a.csv.clone()) {
+                None => None,
+                Some(csv) => {
+                    let path = file
+                        .parent()
+                        .map(|dir| dir.join(&csv))
+                        .filter(|p| p.exists())
+                        .unwrap_or_else(|| PathBuf::from(&csv));
+                    let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+                        context: format!("could not read the audience file {}", path.display()),
+                        source,
+                    })?;
+                    Some((csv, bytes))
+                }
+            };
             let id = store.create_campaign(new, Actor::Cli).await?;
-            if let Some(csv) = csv {
-                // The audience file is read now and kept with the campaign, as the wizard does.
-                let path = file
-                    .parent()
-                    .map(|dir| dir.join(&csv))
-                    .filter(|p| p.exists())
-                    .unwrap_or_else(|| PathBuf::from(&csv));
-                let bytes = std::fs::read(&path).map_err(|source| Error::Io {
-                    context: format!("could not read the audience file {}", path.display()),
-                    source,
-                });
-                let imported = match bytes {
-                    Ok(b) => herald_core::drafts::import_csv(&store, id, &csv, &b, Actor::Cli)
-                        .await
-                        .map(|_| ()),
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = imported {
+            if let Some((csv, bytes)) = audience_file {
+                if let Err(e) =
+                    herald_core::drafts::import_csv(&store, id, &csv, &bytes, Actor::Cli).await
+                {
                     // No half-made campaign: the draft goes if its audience cannot be read.
                     store.delete_draft(id, Actor::Cli).await?;
                     return Err(e);
@@ -296,49 +298,6 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
 }
 
 fn messages_csv(rows: &[herald_core::store::MessageRow]) -> Result<String> {
-    let mut w = csv::Writer::from_writer(vec![]);
-    let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
-    w.write_record([
-        "imis_id",
-        "member_name",
-        "phone",
-        "to",
-        "status",
-        "reason",
-        "twilio_status",
-        "twilio_sid",
-        "error_code",
-        "error_message",
-        "segments",
-        "price",
-        "price_unit",
-        "sent_at",
-        "writeback",
-    ])
-    .map_err(io)?;
-    for r in rows {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        w.write_record([
-            opt(&r.imis_id),
-            opt(&r.member_name),
-            opt(&r.phone_raw),
-            opt(&r.to),
-            r.status.to_string(),
-            opt(&r.status_reason),
-            opt(&r.twilio_status),
-            opt(&r.twilio_sid),
-            r.error_code.map(|c| c.to_string()).unwrap_or_default(),
-            opt(&r.error_message),
-            r.twilio_segments.unwrap_or(r.segments).to_string(),
-            opt(&r.price),
-            opt(&r.price_unit),
-            r.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            r.writeback.clone(),
-        ])
-        .map_err(io)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))?;
+    let bytes = herald_core::report::messages_csv(rows)?;
     Ok(String::from_utf8_lossy(&bytes).trim_end().to_string())
 }

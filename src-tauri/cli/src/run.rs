@@ -52,8 +52,27 @@ pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
         Duration::from_secs(5),
         stop_rx.clone(),
     ));
+    let reports = tokio::spawn(herald_core::report::run_worker(
+        store.clone(),
+        secrets.clone(),
+        herald_core::report::ReportPolicy::default(),
+        Duration::from_secs(5),
+        stop_rx.clone(),
+    ));
     if until_idle {
         engine.run_until_idle().await?;
+        // The reports the run queued (a report that cannot be sent is marked failed).
+        while store.reports_pending().await? {
+            herald_core::report::drain_reports(
+                &store,
+                secrets.as_ref(),
+                &herald_core::report::ReportPolicy::default(),
+            )
+            .await?;
+            if store.reports_pending().await? {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
         // Then the write-backs the run queued.
         let settings = store.settings().await?;
         let (cache, s2, sec) = (directories.clone(), settings.clone(), secrets.clone());
@@ -79,6 +98,7 @@ pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
     }
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = reports.await;
     let campaigns = store.list_campaigns().await?;
     serde_json::to_string_pretty(&serde_json::json!({
         "campaigns": campaigns.iter().map(|c| serde_json::json!({"id": c.id, "name": c.name, "status": c.status, "counts": c.counts})).collect::<Vec<_>>(),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod imis;
 pub mod keychain;
 pub mod paths;
+pub mod report;
 pub mod secrets;
 pub mod settings;
 pub mod status;

@@ -217,6 +217,64 @@ async quitApp() : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async campaignGrid(id: number, query: MessageQuery) : Promise<Result<MessagePage, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_grid", { id, query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async campaignErrorCodes(id: number) : Promise<Result<ErrorCount[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_error_codes", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the grid as filtered (every page) to a CSV file in the Downloads folder and
+ * returns its path.
+ */
+async exportMessagesCsv(id: number, query: MessageQuery) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_messages_csv", { id, query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async reportOutbox(id: number) : Promise<Result<OutboxEntry[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("report_outbox", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Queues the report again, to the campaign's report address.
+ */
+async resendReport(id: number) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resend_report", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Test connection" for email: connect, secure and log in; nothing is sent.
+ */
+async testSmtpConnection() : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_smtp_connection") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async imisListFolder(folder: string) : Promise<Result<QueryEntry[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("imis_list_folder", { folder }) };
@@ -449,6 +507,10 @@ ucs2_recipients: number }
  */
 export type ErrorCode = "not_found" | "illegal_transition" | "invalid_setting" | "unknown_setting" | "invalid" | "conflict" | "keychain" | "storage" | "io" | "imis" | "internal"
 /**
+ * An error code seen in a campaign, with how often, for the grid's error filter.
+ */
+export type ErrorCount = { error_code: number; count: number; explanation: string }
+/**
  * A character that forces UCS-2, positioned in the text it was found in.
  */
 export type ForcingChar = { ch: string; utf16_offset: number; 
@@ -514,6 +576,26 @@ long_warning: boolean }
  */
 export type MessageCounts = { total: number; preparing: number; sent: number; delivered: number; undelivered: number; failed: number; error: number; skipped: number; canceled: number }
 /**
+ * One page of the grid and how many rows match in all.
+ */
+export type MessagePage = { rows: MessageRow[]; total: number }
+/**
+ * What the grid shows: filters, search, order and the page.
+ */
+export type MessageQuery = { 
+/**
+ * Only these statuses (empty: all).
+ */
+statuses?: MessageStatus[]; 
+/**
+ * Only this Twilio error code.
+ */
+error_code?: number | null; 
+/**
+ * Name, iMIS ID or phone number (any part of it).
+ */
+search?: string | null; sort?: SortColumn; descending?: boolean; offset?: number; limit: number }
+/**
  * One message as the dashboard grid, the CLI and the exports show it.
  */
 export type MessageRow = { id: number; row_index: number; imis_id: string | null; member_name: string | null; phone_raw: string | null; 
@@ -557,6 +639,10 @@ export type NewCampaign = { name: string; report_email?: string | null; mode?: M
  * `null` means "now" when the campaign is scheduled; an RFC 3339 time otherwise.
  */
 schedule?: string | null }
+/**
+ * A report in the outbox, for the dashboard.
+ */
+export type OutboxEntry = { id: number; campaign_id: number; trigger_key: string; recipient: string; state: string; attempts: number; last_error: string | null; created_at: string; sent_at: string | null }
 export type QueryColumn = { 
 /**
  * What merge fields and the result rows call it.
@@ -638,6 +724,14 @@ value: Json; default: Json; is_default: boolean; choices: string[]; description:
  * The kind of value a setting holds, which decides its JSON type and its editor in the UI.
  */
 export type SettingKind = "text" | "url" | "integer" | "number" | "choice"
+/**
+ * A column the grid sorts by.
+ */
+export type SortColumn = 
+/**
+ * Audience order.
+ */
+"row" | "name" | "imis_id" | "phone" | "status" | "error_code" | "segments" | "sent_at" | "updated_at"
 /**
  * One problem in the template, positioned for the editor.
  */

@@ -109,6 +109,29 @@ fn campaigns_are_created_listed_shown_and_scheduled() {
     let cli = Cli::new();
     assert_eq!(cli.json(&["campaign", "list"]), serde_json::json!([]));
     let file = cli.dir.path().join("c.json");
+    // The audience file named in the campaign is read from beside it; without it, nothing
+    // is created.
+    std::fs::write(
+        &file,
+        r#"{"name":"Spring renewals","mode":"test",
+            "audience":{"csv":"members.csv","id_column":"ID","phone_column":"Mobile"}}"#,
+    )
+    .unwrap();
+    let err = cli.fails(&["campaign", "create", "--file", file.to_str().unwrap()]);
+    assert!(
+        err.contains("could not read the audience file") && err.contains("members.csv"),
+        "{err}"
+    );
+    assert_eq!(
+        cli.json(&["campaign", "list"]),
+        serde_json::json!([]),
+        "no half-made campaign"
+    );
+    std::fs::write(
+        cli.dir.path().join("members.csv"),
+        "ID,FirstName,Mobile\n1,Ann,(201) 555-0123\n2,Ben,201.555.0144\n",
+    )
+    .unwrap();
     std::fs::write(
         &file,
         r#"{"name":"Spring renewals","report_email":"ops@example.org","mode":"test",
@@ -142,7 +165,11 @@ fn campaigns_are_created_listed_shown_and_scheduled() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["created", "scheduled", "unscheduled"]);
+    assert_eq!(
+        kinds,
+        ["created", "edited", "scheduled", "unscheduled"],
+        "edited: the audience file was loaded"
+    );
     assert!(events
         .as_array()
         .unwrap()

@@ -1041,7 +1041,12 @@ impl Engine {
             )
             .await
         {
-            Ok(_) => self.emit(EngineEvent::Status(c.id)),
+            Ok(_) => {
+                if let Some(to) = c.report_email.as_deref().filter(|t| !t.is_empty()) {
+                    self.store.enqueue_report(c.id, "completed", to).await?;
+                }
+                self.emit(EngineEvent::Status(c.id));
+            }
             Err(Error::Conflict(_)) | Err(Error::Transition(_)) => {}
             Err(e) => return Err(e),
         }

@@ -195,7 +195,7 @@ pub struct MessageRow {
     pub writeback: String,
 }
 
-const MESSAGE_COLUMNS: &str = "id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status,
+pub(crate) const MESSAGE_COLUMNS: &str = "id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status,
     status_reason, twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
     price_unit, sent_at, updated_at, writeback";
 

@@ -3,6 +3,7 @@
 //! [`crate::status`] and leaves an entry in the campaign event log.
 
 mod campaigns;
+mod grid;
 mod ledger;
 mod messages;
 mod opt_outs;
@@ -11,6 +12,7 @@ mod snapshots;
 mod writebacks;
 
 pub use campaigns::DraftChanges;
+pub use grid::{ErrorCount, MessagePage, MessageQuery, SortColumn};
 pub use ledger::{
     twilio_rank, AttemptResult, OpenAttempt, SendJob, SendingState, StatusUpdate, Unsettled,
 };

@@ -1,0 +1,608 @@
+//! The campaign report: built from the database, emailed through the configured SMTP
+//! server when a campaign completes (and on request), with the per-message results as a
+//! CSV attachment. Sending is durable: an outbox row per trigger, retried with backoff,
+//! never sent twice for the same trigger.
+
+use crate::campaign::Mode;
+use crate::error::{Error, Result, StorageContext};
+use crate::secrets::{SecretName, SecretStore, Sensitive};
+use crate::settings::{SettingKey, Settings};
+use crate::store::{MessageRow, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use specta::Type;
+use std::time::Duration;
+
+/// A report, ready to send.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub csv_name: String,
+    pub csv: Vec<u8>,
+}
+
+/// Text for HTML: member and campaign data is untrusted.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The per-message results as CSV (the report's attachment and `campaign messages --format csv`).
+pub fn messages_csv(rows: &[MessageRow]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
+    w.write_record([
+        "imis_id",
+        "member_name",
+        "phone",
+        "to",
+        "status",
+        "reason",
+        "twilio_status",
+        "twilio_sid",
+        "error_code",
+        "error_message",
+        "segments",
+        "price",
+        "price_unit",
+        "sent_at",
+        "writeback",
+    ])
+    .map_err(io)?;
+    for r in rows {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        w.write_record([
+            opt(&r.imis_id),
+            opt(&r.member_name),
+            opt(&r.phone_raw),
+            opt(&r.to),
+            r.status.to_string(),
+            opt(&r.status_reason),
+            opt(&r.twilio_status),
+            opt(&r.twilio_sid),
+            r.error_code.map(|c| c.to_string()).unwrap_or_default(),
+            opt(&r.error_message),
+            r.twilio_segments.unwrap_or(r.segments).to_string(),
+            opt(&r.price),
+            opt(&r.price_unit),
+            r.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            r.writeback.clone(),
+        ])
+        .map_err(io)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))
+}
+
+fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Builds the report of a campaign from the database as it is now.
+pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
+    let detail = store.campaign_detail(campaign_id).await?;
+    let c = &detail.campaign;
+    let n = &detail.counts;
+    let settings = store.settings().await?;
+    let rows = store.messages(campaign_id).await?;
+    let errors = store.error_codes(campaign_id).await?;
+    let writeback = store.writeback_status(Some(campaign_id)).await?;
+    let mode = match c.mode {
+        Mode::Live => "LIVE",
+        Mode::Test => "TEST",
+    };
+    let estimated: i64 = rows
+        .iter()
+        .filter(|r| r.status.was_submitted() || r.status == crate::status::MessageStatus::Preparing)
+        .map(|r| r.segments)
+        .sum();
+    let actual: i64 = rows.iter().filter_map(|r| r.twilio_segments).sum();
+    let priced: f64 = rows
+        .iter()
+        .filter_map(|r| r.price.as_deref()?.parse::<f64>().ok())
+        .map(f64::abs)
+        .sum();
+    let estimate_cost = estimated as f64 * settings.price_per_segment();
+    let rate = n
+        .delivered_rate()
+        .map(|r| format!("{:.1}%", r * 100.0))
+        .unwrap_or_else(|| "—".into());
+    let subject = format!(
+        "[{mode}] Herald report: {} — {} of {} delivered",
+        c.name,
+        n.delivered,
+        n.submitted()
+    );
+    let counts: Vec<(&str, i64)> = vec![
+        ("Delivered", n.delivered),
+        ("Sent, no receipt yet", n.sent),
+        ("Undelivered", n.undelivered),
+        ("Failed", n.failed),
+        ("Error (not sent)", n.error),
+        ("Skipped", n.skipped),
+        ("Canceled", n.canceled),
+        ("Waiting to send", n.preparing),
+    ];
+    let mut text = format!(
+        "Herald campaign report{}\n\nCampaign: {}\nMode: {mode}{}\nStatus: {}\nScheduled: {}\nStarted: {}\nCompleted: {}\n\nRecipients: {}\n",
+        if c.mode == Mode::Test { " (TEST: no text was sent)" } else { "" },
+        c.name,
+        if c.mode == Mode::Test { " — simulated, nothing was sent or written to iMIS" } else { "" },
+        c.status,
+        when(c.scheduled_at),
+        when(c.started_at),
+        when(c.completed_at),
+        n.total,
+    );
+    for (label, v) in &counts {
+        text.push_str(&format!("  {label}: {v}\n"));
+    }
+    text.push_str(&format!(
+        "Delivery rate: {rate}\nSegments: {estimated} estimated, {actual} reported by Twilio\nCost: {estimate_cost:.2} USD estimated, {priced:.2} USD priced by Twilio so far\n"
+    ));
+    if !errors.is_empty() {
+        text.push_str("\nMost frequent errors:\n");
+        for e in errors.iter().take(5) {
+            text.push_str(&format!(
+                "  {} × {}: {}\n",
+                e.count, e.error_code, e.explanation
+            ));
+        }
+    }
+    text.push_str(&format!(
+        "\niMIS write-back: {} done, {} waiting, {} failed\n\nThe attached CSV lists every recipient and what became of their message.\n",
+        writeback.done,
+        writeback.pending + writeback.in_flight,
+        writeback.failed
+    ));
+    let mut html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2330\"><h1 style=\"font-size:20px\">{}{}</h1><table cellpadding=\"4\" style=\"border-collapse:collapse\">",
+        escape_html(&c.name),
+        if c.mode == Mode::Test { " <span style=\"color:#8a5a00\">(TEST)</span>" } else { "" }
+    );
+    for (label, value) in [
+        ("Mode", mode.to_string()),
+        ("Status", c.status.to_string()),
+        ("Scheduled", when(c.scheduled_at)),
+        ("Started", when(c.started_at)),
+        ("Completed", when(c.completed_at)),
+        ("Recipients", n.total.to_string()),
+        ("Delivery rate", rate.clone()),
+        (
+            "Segments",
+            format!("{estimated} estimated, {actual} reported by Twilio"),
+        ),
+        (
+            "Cost",
+            format!("{estimate_cost:.2} USD estimated, {priced:.2} USD priced by Twilio"),
+        ),
+    ] {
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+            label,
+            escape_html(&value)
+        ));
+    }
+    html.push_str("</table><h2 style=\"font-size:16px\">Messages</h2><table cellpadding=\"4\">");
+    for (label, v) in &counts {
+        html.push_str(&format!(
+            "<tr><td>{label}</td><td align=\"right\">{v}</td></tr>"
+        ));
+    }
+    html.push_str("</table>");
+    if !errors.is_empty() {
+        html.push_str("<h2 style=\"font-size:16px\">Most frequent errors</h2><ul>");
+        for e in errors.iter().take(5) {
+            html.push_str(&format!(
+                "<li>{} × {}: {}</li>",
+                e.count,
+                e.error_code,
+                escape_html(&e.explanation)
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str(&format!(
+        "<p>iMIS write-back: {} done, {} waiting, {} failed.</p><p>The attached CSV lists every recipient and what became of their message.</p></body></html>",
+        writeback.done,
+        writeback.pending + writeback.in_flight,
+        writeback.failed
+    ));
+    let slug: String = c
+        .name
+        .chars()
+        .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
+        .collect();
+    Ok(Report {
+        subject,
+        text,
+        html,
+        csv_name: format!("{}-messages.csv", slug.trim_matches('-')),
+        csv: messages_csv(&rows)?,
+    })
+}
+
+/// How Herald reaches the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    StartTls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    pub password: Option<Sensitive>,
+    pub from: String,
+    pub timeout: Duration,
+    /// Extra trusted roots (PEM), for a private CA or a test server: HERALD_EXTRA_CA_FILE.
+    pub extra_roots: Option<Vec<u8>>,
+}
+
+impl SmtpConfig {
+    pub fn from_settings(
+        settings: &Settings,
+        secrets: &dyn SecretStore,
+    ) -> std::result::Result<Self, String> {
+        let host = settings.get(SettingKey::SmtpHost);
+        if host.is_empty() {
+            return Err("no SMTP server is set: add it in Settings → Email".into());
+        }
+        let from = settings.get(SettingKey::SmtpFrom);
+        if from.is_empty() {
+            return Err(
+                "no From address is set for report emails: add it in Settings → Email".into(),
+            );
+        }
+        let security = match settings.get(SettingKey::SmtpSecurity).as_str() {
+            "tls" => Security::Tls,
+            "none" => Security::None,
+            _ => Security::StartTls,
+        };
+        let username = settings.get(SettingKey::SmtpUsername);
+        let password = if username.is_empty() {
+            None
+        } else {
+            Some(
+                secrets
+                    .get(SecretName::SmtpPassword)
+                    .map_err(|e| e.to_string())?
+                    .ok_or("no SMTP password is stored: add it in Settings → Email")?,
+            )
+        };
+        let extra_roots = match std::env::var_os("HERALD_EXTRA_CA_FILE") {
+            Some(p) => Some(
+                std::fs::read(&p)
+                    .map_err(|e| format!("could not read HERALD_EXTRA_CA_FILE: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            host,
+            port: settings.get(SettingKey::SmtpPort).parse().unwrap_or(587),
+            security,
+            username,
+            password,
+            from,
+            timeout: Duration::from_secs(30),
+            extra_roots,
+        })
+    }
+
+    fn transport(
+        &self,
+    ) -> std::result::Result<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>, String> {
+        use lettre::transport::smtp::authentication::Credentials;
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        crate::imis::client::install_crypto_provider();
+        let tls_params = || -> std::result::Result<TlsParameters, String> {
+            let mut b = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.extra_roots {
+                b = b.add_root_certificate(
+                    Certificate::from_pem(pem)
+                        .map_err(|e| format!("the extra CA file is not a PEM certificate: {e}"))?,
+                );
+            }
+            b.build_rustls()
+                .map_err(|e| format!("TLS could not be set up: {e}"))
+        };
+        let tls = match self.security {
+            Security::StartTls => Tls::Required(tls_params()?),
+            Security::Tls => Tls::Wrapper(tls_params()?),
+            Security::None => Tls::None,
+        };
+        let mut b =
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(&self.host)
+                .port(self.port)
+                .tls(tls)
+                .timeout(Some(self.timeout));
+        if let Some(p) = &self.password {
+            b = b.credentials(Credentials::new(
+                self.username.clone(),
+                p.expose().to_string(),
+            ));
+        }
+        Ok(b.build())
+    }
+
+    /// Sends a report to `to`.
+    pub async fn send(&self, to: &str, report: &Report) -> std::result::Result<(), String> {
+        use lettre::message::header::ContentType;
+        use lettre::message::{Attachment, MultiPart};
+        use lettre::AsyncTransport;
+        let email = lettre::Message::builder()
+            .from(
+                self.from
+                    .parse()
+                    .map_err(|e| format!("the From address '{}' is not valid: {e}", self.from))?,
+            )
+            .to(to
+                .parse()
+                .map_err(|e| format!("the report address '{to}' is not valid: {e}"))?)
+            .subject(&report.subject)
+            .multipart(
+                MultiPart::mixed()
+                    .multipart(MultiPart::alternative_plain_html(
+                        report.text.clone(),
+                        report.html.clone(),
+                    ))
+                    .singlepart(
+                        Attachment::new(report.csv_name.clone()).body(
+                            report.csv.clone(),
+                            ContentType::parse("text/csv; charset=utf-8")
+                                .expect("a valid content type"),
+                        ),
+                    ),
+            )
+            .map_err(|e| format!("the email could not be built: {e}"))?;
+        self.transport()?
+            .send(email)
+            .await
+            .map(|_| ())
+            .map_err(|e| smtp_words(&e))
+    }
+
+    /// "Test connection": connect, secure, log in; nothing is sent.
+    pub async fn check(&self) -> std::result::Result<String, String> {
+        match self.transport()?.test_connection().await {
+            Ok(true) => Ok(format!(
+                "Connected to {}:{} and logged in",
+                self.host, self.port
+            )),
+            Ok(false) => Err(format!(
+                "{}:{} did not accept the connection",
+                self.host, self.port
+            )),
+            Err(e) => Err(smtp_words(&e)),
+        }
+    }
+}
+
+/// An SMTP failure in words (the password is never part of lettre's errors).
+fn smtp_words(e: &lettre::transport::smtp::Error) -> String {
+    let mut text = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        src = s.source();
+    }
+    let lower = text.to_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        format!("the SMTP server's certificate could not be verified ({text})")
+    } else if lower.contains("535") || lower.contains("authentication") {
+        format!("the SMTP server refused the username or password ({text})")
+    } else if lower.contains("refused") || lower.contains("connect") {
+        format!("Herald could not reach the SMTP server ({text})")
+    } else {
+        format!("the SMTP server refused the email ({text})")
+    }
+}
+
+/// A report in the outbox, for the dashboard.
+#[derive(Debug, Clone, Serialize, Type, sqlx::FromRow)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub trigger_key: String,
+    pub recipient: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Queues a report for a trigger ("completed", "resend-…"); a trigger is queued once.
+    pub async fn enqueue_report(
+        &self,
+        campaign_id: i64,
+        trigger: &str,
+        recipient: &str,
+    ) -> Result<bool> {
+        let now = self.now();
+        Ok(sqlx::query(
+            "INSERT INTO report_outbox (campaign_id, trigger_key, recipient, next_attempt_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (campaign_id, trigger_key) DO NOTHING",
+        )
+        .bind(campaign_id)
+        .bind(trigger)
+        .bind(recipient)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .context("queue the report")?
+        .rows_affected()
+            > 0)
+    }
+
+    /// The reports of a campaign (or all), newest first.
+    pub async fn report_outbox(&self, campaign_id: Option<i64>) -> Result<Vec<OutboxEntry>> {
+        sqlx::query_as(
+            "SELECT id, campaign_id, trigger_key, recipient, state, attempts, last_error, created_at, sent_at
+               FROM report_outbox WHERE ?1 IS NULL OR campaign_id = ?1 ORDER BY id DESC",
+        )
+        .bind(campaign_id)
+        .fetch_all(self.pool())
+        .await
+        .context("read the report outbox")
+    }
+
+    async fn due_reports(&self) -> Result<Vec<(i64, i64, String, i64, DateTime<Utc>)>> {
+        sqlx::query_as(
+            "SELECT id, campaign_id, recipient, attempts, created_at FROM report_outbox
+              WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT 20",
+        )
+        .bind(self.now())
+        .fetch_all(self.pool())
+        .await
+        .context("read the report outbox")
+    }
+
+    async fn close_report(
+        &self,
+        id: i64,
+        sent: bool,
+        error: Option<&str>,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let now = self.now();
+        let state = if sent {
+            "sent"
+        } else if next.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        sqlx::query(
+            "UPDATE report_outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,
+                    next_attempt_at = COALESCE(?4, next_attempt_at), sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END
+              WHERE id = ?1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(error)
+        .bind(next)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .context("update the report outbox")?;
+        Ok(())
+    }
+
+    /// Whether a report is waiting to be sent.
+    pub async fn reports_pending(&self) -> Result<bool> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM report_outbox WHERE state = 'pending'")
+                .fetch_one(self.pool())
+                .await
+                .context("read the report outbox")?;
+        Ok(n > 0)
+    }
+}
+
+/// How long the outbox keeps trying.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPolicy {
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    pub give_up_after: Duration,
+}
+
+impl Default for ReportPolicy {
+    fn default() -> Self {
+        Self {
+            first_delay: Duration::from_secs(60),
+            max_delay: Duration::from_secs(3600),
+            give_up_after: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// Sends every due report. Returns how many went out.
+pub async fn drain_reports(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    policy: &ReportPolicy,
+) -> Result<u32> {
+    let due = store.due_reports().await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let settings = store.settings().await?;
+    let config = SmtpConfig::from_settings(&settings, secrets);
+    let mut sent = 0;
+    for (id, campaign_id, recipient, attempts, created_at) in due {
+        let outcome = match &config {
+            Err(e) => Err(e.clone()),
+            Ok(cfg) => match build(store, campaign_id).await {
+                Ok(report) => cfg.send(&recipient, &report).await,
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        let misconfigured = config.is_err();
+        match outcome {
+            Ok(()) => {
+                tracing::info!(campaign = campaign_id, "report emailed");
+                store.close_report(id, true, None, None).await?;
+                sent += 1;
+            }
+            Err(reason) => {
+                let age = (store.now() - created_at).to_std().unwrap_or_default();
+                // Nothing to retry until someone sets SMTP up: fail now, visibly; the
+                // dashboard can send it again.
+                let next = (!misconfigured && age < policy.give_up_after).then(|| {
+                    let d = policy
+                        .first_delay
+                        .saturating_mul(1 << attempts.clamp(0, 16) as u32)
+                        .min(policy.max_delay);
+                    store.now() + chrono::Duration::from_std(d).unwrap_or_default()
+                });
+                tracing::warn!(campaign = campaign_id, %reason, "the report email failed");
+                store.close_report(id, false, Some(&reason), next).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// The report outbox as a long-running task (like the write-back worker).
+pub async fn run_worker(
+    store: Store,
+    secrets: std::sync::Arc<dyn SecretStore>,
+    policy: ReportPolicy,
+    idle: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let secrets2 = secrets.clone();
+        if let Err(e) = drain_reports(&store, secrets2.as_ref(), &policy).await {
+            tracing::warn!(error = %e, "the report outbox could not run");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(idle) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

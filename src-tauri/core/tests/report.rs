@@ -1,0 +1,375 @@
+//! The report email through a real SMTP server (aiosmtpd, started by the test, from
+//! `tests/smtp`; `make test` installs it): STARTTLS with a test certificate and a login,
+//! read back and checked against the database; an outage that recovers (delivered once);
+//! a wrong password in words.
+
+use herald_core::campaign::{Actor, Mode, NewCampaign};
+use herald_core::clock::ManualClock;
+use herald_core::report::{self, ReportPolicy, SmtpConfig};
+use herald_core::secrets::{SecretError, SecretName, SecretStore, Sensitive};
+use herald_core::status::{CampaignStatus, MessageStatus};
+use herald_core::store::NewMessage;
+use herald_core::Store;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+const USER: &str = "reports@example.org";
+const PASSWORD: &str = "smtp-Secret-Distinctive-4";
+
+#[derive(Default)]
+struct MemorySecrets(Mutex<Option<String>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, name: SecretName) -> Result<Option<Sensitive>, SecretError> {
+        Ok((name == SecretName::SmtpPassword)
+            .then(|| self.0.lock().unwrap().clone())
+            .flatten()
+            .map(Sensitive::new))
+    }
+    fn set(&self, _: SecretName, v: &Sensitive) -> Result<(), SecretError> {
+        *self.0.lock().unwrap() = Some(v.expose().to_string());
+        Ok(())
+    }
+    fn delete(&self, _: SecretName) -> Result<(), SecretError> {
+        *self.0.lock().unwrap() = None;
+        Ok(())
+    }
+}
+
+struct Smtp {
+    child: Child,
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn smtp(port: u16, maildir: &Path, tls: Option<(&Path, &Path)>) -> Smtp {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp");
+    assert!(
+        dir.join("pydeps/aiosmtpd").is_dir(),
+        "aiosmtpd is not installed. Install it (pinned in src-tauri/core/tests/smtp):\n  python3 -m pip install --target src-tauri/core/tests/smtp/pydeps -r src-tauri/core/tests/smtp/requirements.txt\n(`make test` does this.)"
+    );
+    let mut cmd = Command::new("python3");
+    cmd.arg(dir.join("server.py"))
+        .args(["--port", &port.to_string(), "--maildir"])
+        .arg(maildir)
+        .args(["--user", USER, "--password", PASSWORD])
+        .env("PYTHONPATH", dir.join("pydeps"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some((cert, key)) = tls {
+        cmd.arg("--cert").arg(cert).arg("--key").arg(key);
+    }
+    let mut child = cmd.spawn().expect("python3 runs the SMTP server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "READY", "the SMTP server starts");
+    Smtp { child }
+}
+
+fn received(maildir: &Path) -> Vec<Value> {
+    let mut files: Vec<_> = std::fs::read_dir(maildir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A completed TEST campaign with a mix of outcomes; returns its id.
+async fn finished_campaign(store: &Store) -> i64 {
+    let id = store
+        .create_campaign(
+            NewCampaign {
+                name: "Gala <b>night</b> & co".into(),
+                mode: Some(Mode::Test),
+                report_email: Some("director@example.org".into()),
+                template: Some("Hi".into()),
+                audience: Some(herald_core::campaign::AudienceSource {
+                    query: None,
+                    params: Default::default(),
+                    csv: Some("gala.csv".into()),
+                    id_column: "ID".into(),
+                    phone_column: "Mobile".into(),
+                }),
+                ..Default::default()
+            },
+            Actor::User,
+        )
+        .await
+        .unwrap();
+    let messages: Vec<NewMessage> = (0..10)
+        .map(|i| NewMessage {
+            row_index: i,
+            imis_id: Some(format!("{}", 100 + i)),
+            member_name: Some(if i == 0 {
+                "<img src=x onerror=alert(1)>".into()
+            } else {
+                format!("Member {i}")
+            }),
+            phone_raw: Some(format!("201-555-01{i:02}")),
+            to_e164: Some(format!("+120155501{i:02}")),
+            body: "Hi".into(),
+            ucs2: false,
+            segments: 1,
+            status: if i == 9 {
+                MessageStatus::Error
+            } else {
+                MessageStatus::Preparing
+            },
+            status_reason: None,
+        })
+        .collect();
+    store.insert_messages(id, &messages).await.unwrap();
+    for (i, status, code, price) in [
+        (0, "delivered", None, Some("-0.00790")),
+        (1, "delivered", None, Some("-0.00790")),
+        (2, "delivered", None, Some("-0.00790")),
+        (3, "delivered", None, Some("-0.00790")),
+        (4, "delivered", None, Some("-0.00790")),
+        (5, "undelivered", Some(30003), Some("-0.00790")),
+        (6, "undelivered", Some(30003), Some("-0.00790")),
+        (7, "failed", Some(30007), None),
+        (8, "delivered", None, Some("-0.00790")),
+    ] {
+        sqlx::query(
+            "UPDATE messages SET status = ?3, twilio_status = ?3, error_code = ?4, price = ?5, twilio_segments = 1,
+                    twilio_sid = 'SM' || id, sent_at = updated_at WHERE campaign_id = ?1 AND row_index = ?2",
+        )
+        .bind(id)
+        .bind(i)
+        .bind(status)
+        .bind(code)
+        .bind(price)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    store.schedule(id, None, Actor::User).await.unwrap();
+    store
+        .transition(id, CampaignStatus::Sending, Actor::Scheduler, None)
+        .await
+        .unwrap();
+    store
+        .transition(id, CampaignStatus::Completed, Actor::Engine, None)
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn the_report_goes_out_over_starttls_once_even_through_an_outage() {
+    let dir = tempfile::tempdir().unwrap();
+    // A test certificate for localhost, trusted through HERALD_EXTRA_CA_FILE.
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).unwrap();
+    std::fs::write(&key_pem, cert.signing_key.serialize_pem()).unwrap();
+    std::env::set_var("HERALD_EXTRA_CA_FILE", &cert_pem);
+
+    let clock = ManualClock::new(chrono::Utc::now());
+    let store = Store::open_with_clock(&dir.path().join("herald.db"), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let port = free_port();
+    for (k, v) in [
+        ("smtp.host", "localhost".to_string()),
+        ("smtp.port", port.to_string()),
+        ("smtp.security", "starttls".to_string()),
+        ("smtp.username", USER.to_string()),
+        ("smtp.from", "herald@example.org".to_string()),
+    ] {
+        store.set_setting(k, &v).await.unwrap();
+    }
+    let secrets = MemorySecrets::default();
+    secrets
+        .set(SecretName::SmtpPassword, &Sensitive::new(PASSWORD))
+        .unwrap();
+    let id = finished_campaign(&store).await;
+    assert!(store
+        .enqueue_report(id, "completed", "director@example.org")
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .enqueue_report(id, "completed", "director@example.org")
+            .await
+            .unwrap(),
+        "one report per trigger"
+    );
+
+    // The server is down: the report waits, with the reason shown.
+    let policy = ReportPolicy::default();
+    assert_eq!(
+        report::drain_reports(&store, &secrets, &policy)
+            .await
+            .unwrap(),
+        0
+    );
+    let outbox = store.report_outbox(Some(id)).await.unwrap();
+    assert_eq!(outbox[0].state, "pending");
+    assert!(
+        outbox[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("could not reach the SMTP server"),
+        "{:?}",
+        outbox[0].last_error
+    );
+
+    // It comes back: delivered once.
+    let maildir = dir.path().join("mail");
+    let _server = smtp(port, &maildir, Some((&cert_pem, &key_pem)));
+    assert_eq!(
+        report::drain_reports(&store, &secrets, &policy)
+            .await
+            .unwrap(),
+        0,
+        "not before its retry time"
+    );
+    clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(
+        report::drain_reports(&store, &secrets, &policy)
+            .await
+            .unwrap(),
+        1
+    );
+    clock.advance(chrono::Duration::hours(3));
+    assert_eq!(
+        report::drain_reports(&store, &secrets, &policy)
+            .await
+            .unwrap(),
+        0,
+        "never twice"
+    );
+    let mails = received(&maildir);
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0];
+    assert_eq!(m["rcpt_tos"], serde_json::json!(["director@example.org"]));
+    let subject = m["subject"].as_str().unwrap();
+    assert!(
+        subject.starts_with("[TEST] Herald report: Gala <b>night</b> & co"),
+        "{subject}"
+    );
+    assert!(subject.contains("6 of 9 delivered"), "{subject}");
+    let text = m["text"].as_str().unwrap();
+    assert!(
+        text.contains("Delivered: 6")
+            && text.contains("Undelivered: 2")
+            && text.contains("Failed: 1")
+            && text.contains("Error (not sent): 1"),
+        "{text}"
+    );
+    assert!(text.contains("Delivery rate: 66.7%"), "{text}");
+    assert!(
+        text.contains("2 × 30003: The phone is switched off"),
+        "{text}"
+    );
+    let html = m["html"].as_str().unwrap();
+    assert!(
+        html.contains("Gala &lt;b&gt;night&lt;/b&gt; &amp; co"),
+        "the campaign name is escaped in HTML"
+    );
+    assert!(!html.contains("<b>night"));
+    let attachment = &m["attachments"][0];
+    assert_eq!(attachment["content_type"], "text/csv");
+    let csv = attachment["content"].as_str().unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 10, "one row per message");
+    let db = store.messages(id).await.unwrap();
+    for (row, msg) in rows.iter().zip(&db) {
+        assert_eq!(row.get(0), msg.imis_id.as_deref());
+        assert_eq!(row.get(4), Some(msg.status.as_str()));
+    }
+    assert_eq!(
+        rows[0].get(1),
+        Some("<img src=x onerror=alert(1)>"),
+        "data as data"
+    );
+    let sent = store.report_outbox(Some(id)).await.unwrap();
+    assert_eq!((sent[0].state.as_str(), sent[0].attempts), ("sent", 2));
+
+    // Test connection: right and wrong passwords, in words, the secret never shown.
+    let settings = store.settings().await.unwrap();
+    assert!(SmtpConfig::from_settings(&settings, &secrets)
+        .unwrap()
+        .check()
+        .await
+        .unwrap()
+        .contains("logged in"));
+    secrets
+        .set(
+            SecretName::SmtpPassword,
+            &Sensitive::new("wrong-Distinctive-8"),
+        )
+        .unwrap();
+    let err = SmtpConfig::from_settings(&settings, &secrets)
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err();
+    assert!(err.contains("refused the username or password"), "{err}");
+    assert!(!err.contains("wrong-Distinctive-8") && !err.contains(PASSWORD));
+    // Without the test CA the certificate is refused, and the password never sent.
+    std::env::remove_var("HERALD_EXTRA_CA_FILE");
+    secrets
+        .set(SecretName::SmtpPassword, &Sensitive::new(PASSWORD))
+        .unwrap();
+    let err = SmtpConfig::from_settings(&settings, &secrets)
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err();
+    assert!(err.contains("certificate"), "{err}");
+}
+
+#[tokio::test]
+async fn without_smtp_settings_the_report_fails_at_once_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("herald.db")).await.unwrap();
+    let id = finished_campaign(&store).await;
+    store
+        .enqueue_report(id, "completed", "director@example.org")
+        .await
+        .unwrap();
+    report::drain_reports(&store, &MemorySecrets::default(), &ReportPolicy::default())
+        .await
+        .unwrap();
+    let outbox = store.report_outbox(Some(id)).await.unwrap();
+    assert_eq!(outbox[0].state, "failed");
+    assert!(outbox[0]
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("no SMTP server is set"));
+    assert!(
+        !store.reports_pending().await.unwrap(),
+        "nothing keeps `run --until-idle` waiting"
+    );
+}

@@ -125,9 +125,11 @@ impl Store {
         let filter = clauses.join(" AND ");
         let direction = if q.descending { "DESC" } else { "ASC" };
         let limit = q.limit.clamp(1, 5_000);
+        // Ties break by id (audience order within a campaign): every index ends with the
+        // rowid, so each sort is served by its index instead of sorting 250,000 rows.
         let rows_sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {filter}
-              ORDER BY {} {direction}, row_index {direction} LIMIT {limit} OFFSET {}",
+              ORDER BY {} {direction}, id {direction} LIMIT {limit} OFFSET {}",
             q.sort.sql(),
             q.offset
         );
@@ -170,5 +172,141 @@ impl Store {
                 explanation: crate::twilio::codes::explain(error_code).to_string(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::{new_draft, store};
+    use crate::store::NewMessage;
+
+    async fn campaign(store: &Store) -> i64 {
+        let id = new_draft(store, "Grid").await;
+        let names = [
+            "Zoë Brown",
+            "Ann Lee",
+            "<img src=x onerror=alert(1)>",
+            "José García",
+            "ann marie",
+        ];
+        let messages: Vec<NewMessage> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NewMessage {
+                row_index: i as i64,
+                imis_id: Some(format!("{}", 500 + i)),
+                member_name: Some(n.to_string()),
+                phone_raw: None,
+                to_e164: Some(format!("+1201555{:04}", 100 + i)),
+                body: "x".into(),
+                ucs2: false,
+                segments: 1 + i as i64 % 2,
+                status: MessageStatus::Preparing,
+                status_reason: None,
+            })
+            .collect();
+        store.insert_messages(id, &messages).await.unwrap();
+        sqlx::query(
+            "UPDATE messages SET status = 'failed', error_code = 30007 WHERE row_index IN (1, 3)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        id
+    }
+
+    fn q(f: impl FnOnce(&mut MessageQuery)) -> MessageQuery {
+        let mut q = MessageQuery {
+            limit: 50,
+            ..Default::default()
+        };
+        f(&mut q);
+        q
+    }
+
+    fn names(p: &MessagePage) -> Vec<&str> {
+        p.rows
+            .iter()
+            .map(|r| r.member_name.as_deref().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn filters_search_and_sorting_happen_in_the_database() {
+        let (store, _clock, _dir) = store().await;
+        let id = campaign(&store).await;
+        let all = store.query_messages(id, &q(|_| {})).await.unwrap();
+        assert_eq!(all.total, 5);
+        assert_eq!(names(&all)[0], "Zoë Brown", "audience order by default");
+        let failed = store
+            .query_messages(id, &q(|q| q.statuses = vec![MessageStatus::Failed]))
+            .await
+            .unwrap();
+        assert_eq!(names(&failed), ["Ann Lee", "José García"]);
+        let code = store
+            .query_messages(id, &q(|q| q.error_code = Some(30007)))
+            .await
+            .unwrap();
+        assert_eq!(code.total, 2);
+        // Search: any part of a name, case-insensitively, by trigram; short searches by LIKE.
+        let ann = store
+            .query_messages(id, &q(|q| q.search = Some("ANN".into())))
+            .await
+            .unwrap();
+        assert_eq!(names(&ann), ["Ann Lee", "ann marie"]);
+        let accent = store
+            .query_messages(id, &q(|q| q.search = Some("garc".into())))
+            .await
+            .unwrap();
+        assert_eq!(names(&accent), ["José García"]);
+        let short = store
+            .query_messages(id, &q(|q| q.search = Some("zo".into())))
+            .await
+            .unwrap();
+        assert_eq!(names(&short), ["Zoë Brown"]);
+        // A number, however it is typed; an iMIS ID.
+        let phone = store
+            .query_messages(id, &q(|q| q.search = Some("(201) 555-0103".into())))
+            .await
+            .unwrap();
+        assert_eq!(names(&phone), ["José García"]);
+        let imis = store
+            .query_messages(id, &q(|q| q.search = Some("502".into())))
+            .await
+            .unwrap();
+        assert_eq!(names(&imis), ["<img src=x onerror=alert(1)>"]);
+        // Input that would be FTS syntax is just text.
+        let quote = store
+            .query_messages(id, &q(|q| q.search = Some("\"x\" OR *".into())))
+            .await
+            .unwrap();
+        assert_eq!(quote.total, 0);
+        // Sorting, both ways, with paging.
+        let by_name = store
+            .query_messages(id, &q(|q| q.sort = SortColumn::Name))
+            .await
+            .unwrap();
+        assert_eq!(
+            names(&by_name)[..2],
+            ["<img src=x onerror=alert(1)>", "Ann Lee"]
+        );
+        let desc = store
+            .query_messages(
+                id,
+                &q(|q| {
+                    q.sort = SortColumn::Name;
+                    q.descending = true;
+                    q.offset = 1;
+                    q.limit = 2;
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(names(&desc), ["José García", "ann marie"]);
+        assert_eq!(desc.total, 5, "the total ignores paging");
+        let codes = store.error_codes(id).await.unwrap();
+        assert_eq!((codes[0].error_code, codes[0].count), (30007, 2));
+        assert!(codes[0].explanation.contains("spam"));
     }
 }

@@ -34,6 +34,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::cancel_campaign,
             commands::campaign_messages,
             commands::quit_app,
+            commands::start_campaign_now,
+            commands::retry_failed,
             dashboard::campaign_grid,
             dashboard::campaign_error_codes,
             dashboard::export_messages_csv,

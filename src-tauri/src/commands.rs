@@ -306,3 +306,26 @@ pub async fn quit_app(app: AppHandle, state: State<'_, AppState>) -> CmdResult<(
     app.exit(0);
     Ok(())
 }
+
+/// Starts a scheduled campaign now (after its time passed while Herald was closed).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_campaign_now(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Campaign> {
+    let c = state.store.start_now(id, Actor::User).await?;
+    changed(&app, Some(id));
+    Ok(c)
+}
+
+/// Sends again to the failed and undelivered recipients: a follow-up campaign, scheduled
+/// now. Returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_failed(app: AppHandle, state: State<'_, AppState>, id: i64) -> CmdResult<i64> {
+    let retry = state.store.create_retry_campaign(id, Actor::User).await?;
+    changed(&app, Some(retry));
+    Ok(retry)
+}

@@ -197,6 +197,11 @@ pub enum CampaignCommand {
     Resume { id: i64 },
     /// Cancel a scheduled, sending or paused campaign: unsent messages become Canceled.
     Cancel { id: i64 },
+    /// Start a scheduled campaign now (one that waits for a go-ahead after its time passed).
+    Start { id: i64 },
+    /// Send again to the recipients whose message failed or was undelivered: creates and
+    /// schedules a follow-up campaign; prints its id.
+    Retry { id: i64 },
     /// Every message of a campaign with its status.
     Messages {
         id: i64,
@@ -280,6 +285,10 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
             pretty(store.campaign_events(id).await?)
         }
         CampaignCommand::Pause { id } => pretty(engine::pause(&store, id, Actor::Cli).await?),
+        CampaignCommand::Start { id } => pretty(store.start_now(id, Actor::Cli).await?),
+        CampaignCommand::Retry { id } => {
+            pretty(json!({"id": store.create_retry_campaign(id, Actor::Cli).await?}))
+        }
         CampaignCommand::Resume { id } => pretty(engine::resume(&store, id, Actor::Cli).await?),
         CampaignCommand::Cancel { id } => pretty(engine::cancel(&store, id, Actor::Cli).await?),
         CampaignCommand::Messages { id, format } => {

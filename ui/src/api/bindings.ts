@@ -217,6 +217,29 @@ async quitApp() : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Starts a scheduled campaign now (after its time passed while Herald was closed).
+ */
+async startCampaignNow(id: number) : Promise<Result<Campaign, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_campaign_now", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends again to the failed and undelivered recipients: a follow-up campaign, scheduled
+ * now. Returns its id.
+ */
+async retryFailed(id: number) : Promise<Result<number, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("retry_failed", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async campaignGrid(id: number, query: MessageQuery) : Promise<Result<MessagePage, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("campaign_grid", { id, query }) };

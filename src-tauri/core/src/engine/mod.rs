@@ -350,6 +350,9 @@ impl Engine {
         settings: &Settings,
     ) -> Result<()> {
         let late = scheduled_at.filter(|t| *t < self.started_at - chrono::Duration::minutes(1));
+        if late.is_none() {
+            self.shared.lock().unwrap().asked.remove(&id);
+        }
         if late.is_some() && settings.get(crate::settings::SettingKey::CampaignCatchUp) == "ask" {
             let first = self.shared.lock().unwrap().asked.insert(id);
             if first {
@@ -392,6 +395,9 @@ impl Engine {
     /// Resolves the audience afresh and records every message as Preparing (or Error /
     /// Skipped) in one transaction, before anything is sent.
     async fn prepare(&self, c: &Campaign, settings: &Settings) -> Result<()> {
+        if self.store.message_counts(c.id).await?.total > 0 {
+            return Ok(()); // already recorded (a restart, or a retry campaign made with its messages)
+        }
         let table = match self.audience(c, settings).await {
             Ok(t) => t,
             Err(e) => {

@@ -413,6 +413,124 @@ impl Store {
         .await
     }
 
+    /// Starts a scheduled campaign now (one whose time passed while Herald was closed and
+    /// that waits for the user's go-ahead, or any scheduled one).
+    pub async fn start_now(&self, id: i64, actor: Actor) -> Result<Campaign> {
+        let now = self.now();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
+        let updated = sqlx::query("UPDATE campaigns SET scheduled_at = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'scheduled'")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .context("start the campaign")?;
+        if updated.rows_affected() == 0 {
+            let c = self.campaign(id).await?;
+            return Err(Error::Conflict(format!(
+                "'{}' is {}; only a scheduled campaign can be started now",
+                c.name, c.status
+            )));
+        }
+        append_event(
+            &mut tx,
+            id,
+            now,
+            actor,
+            "start_now",
+            Some("started by hand"),
+        )
+        .await?;
+        tx.commit().await.context("start the campaign")?;
+        self.campaign(id).await
+    }
+
+    /// A follow-up campaign to the recipients whose message failed or was undelivered
+    /// (not those who opted out, nor numbers on the opt-out list since), with the same
+    /// texts, scheduled now. Returns its id. Counted against the cap like any other send.
+    pub async fn create_retry_campaign(&self, id: i64, actor: Actor) -> Result<i64> {
+        let c = self.campaign(id).await?;
+        let now = self.now();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")?;
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM messages m WHERE m.campaign_id = ?1 AND m.status IN ('failed','undelivered')
+                AND COALESCE(m.error_code, 0) != 21610
+                AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_e164 = m.to_e164)",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .context("count the messages to retry")?;
+        if n == 0 {
+            return Err(Error::Invalid(format!(
+                "'{}' has no failed or undelivered message to retry",
+                c.name
+            )));
+        }
+        let (earlier,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM campaigns WHERE name LIKE ?1 || ' — retry%'")
+                .bind(&c.name)
+                .fetch_one(&mut *tx)
+                .await
+                .context("name the retry")?;
+        let name = if earlier == 0 {
+            format!("{} — retry", c.name)
+        } else {
+            format!("{} — retry {}", c.name, earlier + 1)
+        };
+        let (new_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO campaigns (name, status, mode, report_email, audience, template, skip_empty, write_back,
+                                    scheduled_at, created_at, updated_at)
+             SELECT ?2, 'scheduled', mode, report_email, audience, template, skip_empty, write_back, ?3, ?3, ?3
+               FROM campaigns WHERE id = ?1 RETURNING id",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .context("create the retry campaign")?;
+        sqlx::query(
+            "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body, encoding,
+                                   segments, status, updated_at)
+             SELECT ?2, ROW_NUMBER() OVER (ORDER BY m.row_index) - 1, m.imis_id, m.member_name, m.phone_raw, m.to_e164,
+                    m.body, m.encoding, m.segments, 'preparing', ?3
+               FROM messages m WHERE m.campaign_id = ?1 AND m.status IN ('failed','undelivered')
+                AND COALESCE(m.error_code, 0) != 21610
+                AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_e164 = m.to_e164)",
+        )
+        .bind(id)
+        .bind(new_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context("copy the messages to retry")?;
+        let detail = format!(
+            "{n} failed or undelivered messages of '{}' sent again",
+            c.name
+        );
+        append_event(&mut tx, new_id, now, actor, "created", Some(&detail)).await?;
+        append_event(&mut tx, new_id, now, actor, "scheduled", Some("now")).await?;
+        append_event(
+            &mut tx,
+            id,
+            now,
+            actor,
+            "retry_created",
+            Some(&format!("'{name}' sends {n} messages again")),
+        )
+        .await?;
+        tx.commit().await.map_err(name_conflict(&name))?;
+        Ok(new_id)
+    }
+
     /// Deletes a draft (and only a draft). The event log keeps a record of it.
     pub async fn delete_draft(&self, id: i64, actor: Actor) -> Result<()> {
         let now = self.now();

@@ -743,3 +743,70 @@ async fn the_twilio_connection_test_names_the_problem() {
         .unwrap_err();
     assert!(err.contains("store the Auth Token"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_sends_again_to_the_failed_and_undelivered_only() {
+    let e = env().await;
+    e.store
+        .set_setting("campaign.settle_minutes", "0")
+        .await
+        .unwrap();
+    let id = campaign(
+        &e,
+        5,
+        &[
+            ("Nines", "+12015550199"),
+            ("Eights", "+12015550198"),
+            ("Stopper", "+15005550004"),
+        ],
+    )
+    .await;
+    let engine = engine(&e, fast_options());
+    run_until_idle(&engine).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    run_until_idle(&engine).await;
+    let c = e.store.campaign_detail(id).await.unwrap();
+    assert_eq!(
+        c.campaign.status,
+        CampaignStatus::Completed,
+        "{:?}",
+        c.counts
+    );
+    assert_eq!(
+        (c.counts.undelivered, c.counts.failed),
+        (1, 2),
+        "{:?}",
+        c.counts
+    );
+    let retry = e
+        .store
+        .create_retry_campaign(id, Actor::User)
+        .await
+        .unwrap();
+    let r = e.store.campaign(retry).await.unwrap();
+    assert!(r.name.ends_with("— retry"), "{}", r.name);
+    assert_eq!(r.status, CampaignStatus::Scheduled);
+    run_until_idle(&engine).await;
+    let rows = e.store.messages(retry).await.unwrap();
+    let to: Vec<&str> = rows.iter().map(|m| m.to.as_deref().unwrap()).collect();
+    assert_eq!(
+        to,
+        ["+12015550199", "+12015550198"],
+        "not the delivered, not the one who replied STOP"
+    );
+    assert_eq!(e.twilio.count_to("+12015550199"), 2, "sent again, once");
+    assert_eq!(e.twilio.count_to("+15005550004"), 0);
+    assert_eq!(e.twilio.count_to(&number(0)), 1);
+    let second = e
+        .store
+        .create_retry_campaign(id, Actor::User)
+        .await
+        .unwrap();
+    assert!(e
+        .store
+        .campaign(second)
+        .await
+        .unwrap()
+        .name
+        .ends_with("— retry 2"));
+}

@@ -1,8 +1,8 @@
 //! Leak-proofing: a full LIVE campaign against the fake Twilio and the fake iMIS with
 //! distinctive secret values (and a wrong one, to provoke errors), then every byte Herald
-//! wrote or printed is scanned: the SQLite file and its WAL, every log file, the CSV and
-//! JSON exports, standard output and standard error of every command. No secret may
-//! appear anywhere.
+//! wrote or printed is scanned: the SQLite file and its WAL, every log file, the report
+//! email as the SMTP server received it, the CSV and JSON exports, standard output and
+//! standard error of every command. No secret may appear anywhere.
 
 use herald_fake_imis::{FakeImis, Options as ImisOptions};
 use herald_fake_twilio::{FakeTwilio, Options as TwilioOptions};
@@ -99,6 +99,35 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
         dir: tempfile::tempdir().unwrap(),
         printed: Default::default(),
     };
+    // A real SMTP server (aiosmtpd, from core's tests/smtp) with a login, for the report.
+    let smtp_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/smtp");
+    assert!(
+        smtp_dir.join("pydeps/aiosmtpd").is_dir(),
+        "aiosmtpd is not installed (`make test` installs it)"
+    );
+    let smtp_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maildir = cli.dir.path().join("received-mail");
+    let mut smtp = Command::new("python3")
+        .arg(smtp_dir.join("server.py"))
+        .args(["--port", &smtp_port.to_string(), "--maildir"])
+        .arg(&maildir)
+        .args(["--user", "reports", "--password", SMTP_PASSWORD])
+        .env("PYTHONPATH", smtp_dir.join("pydeps"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(smtp.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "READY");
+    }
     for (k, v) in [
         ("imis.base_url", imis.url()),
         ("imis.username", "herald".into()),
@@ -107,6 +136,11 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
         ("twilio.from", "+15005550006".into()),
         ("twilio.rate_per_second", "200".into()),
         ("campaign.settle_minutes", "0".into()),
+        ("smtp.host", "localhost".into()),
+        ("smtp.port", smtp_port.to_string()),
+        ("smtp.security", "none".into()),
+        ("smtp.username", "reports".into()),
+        ("smtp.from", "herald@example.org".into()),
     ] {
         cli.ok(&["settings", "set", k, &v]);
     }
@@ -115,7 +149,7 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
     std::fs::write(
         &file,
         serde_json::json!({
-            "name": "Leak test", "mode": "live", "write_back": "activity",
+            "name": "Leak test", "mode": "live", "write_back": "activity", "report_email": "director@example.org",
             "template": "Hello $FirstName",
             "audience": {"query": "$/Herald Demo/Events/Conference 2026 attendees", "id_column": "ID", "phone_column": "Mobile"},
         })
@@ -156,6 +190,18 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
     let failed = cli.run(WRONG_PASSWORD, &["campaign", "schedule", &id]);
     assert!(!failed.status.success());
 
+    let mails: Vec<_> = std::fs::read_dir(&maildir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(
+        mails
+            .iter()
+            .any(|p| p.extension().is_some_and(|x| x == "eml")),
+        "the report email was sent, and is scanned below"
+    );
+    let _ = smtp.kill();
+    let _ = smtp.wait();
     scan("the commands' output", &cli.printed.borrow());
     let files = scan_dir(cli.dir.path());
     assert!(

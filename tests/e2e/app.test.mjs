@@ -292,7 +292,7 @@ describe("Herald desktop app", () => {
     assert.equal(done.counts.delivered + done.counts.undelivered + done.counts.failed + done.counts.sent, done.counts.total - done.counts.error - done.counts.skipped);
     const kinds = heraldCli(app.dataDir, "campaign", "events", String(campaign.id)).map((e) => e.kind);
     assert.ok(kinds.some((k) => /pause/.test(k)) && kinds.some((k) => /resume/.test(k)), kinds.join(", "));
-    await s.waitFor('[data-testid="messages-table"]');
+    await s.waitFor('[data-testid="grid"]');
     await s.screenshot("14-campaign-completed");
   });
 

@@ -6,8 +6,9 @@ import "./lib/design/styles.css";
 // The condition is static, so production builds contain no mock code.
 if (import.meta.env.MODE === "mock") {
   const { installMock } = await import("./api/mock");
-  // The fake engine sends a batch a second, so sending campaigns move as they would in the app.
-  installMock({ sendEveryMs: 1000 });
+  // The fake engine sends a batch a second, so sending campaigns move as they would in the app;
+  // a completed campaign of 250,000 messages (made on demand) shows the grid keeps up.
+  installMock({ sendEveryMs: 1000, largeCampaign: 250_000 });
 }
 
 const target = document.getElementById("app");

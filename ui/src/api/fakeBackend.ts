@@ -18,8 +18,12 @@ import type {
   ImisConnectionReport,
   Json,
   MessageCounts,
+  MessagePage,
+  MessageQuery,
   MessageRow,
+  MessageStatus,
   NewCampaign,
+  OutboxEntry,
   QueryEntry,
   QueryImport,
   QueryInfo,
@@ -44,9 +48,12 @@ import {
   type Table,
 } from "./fakeCompose";
 import { folderEntries, queryDefinition, runQuery } from "./fakeImis";
+import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, type MessageSource } from "./fakeGrid";
 import {
   countsOf,
   finalOutcome,
+  generatedFacts,
+  generatedMessage,
   markCanceled,
   markSent,
   markSettled,
@@ -124,12 +131,16 @@ interface Options {
   sendEveryMs?: number;
   /** Called when Quit is chosen while campaigns are sending, like the backend's `quit-requested`. */
   onQuitRequested?: (sending: string[]) => void;
+  /** Also seed a completed campaign of this many messages, made on demand (mock mode: 250,000). */
+  largeCampaign?: number;
 }
 
 interface Stored {
   campaign: Campaign;
   /** Recorded when sending starts (seeded ones already have theirs), in audience order. */
   messages: MessageRow[];
+  /** A large seeded campaign's messages, made from their index instead of stored (then `messages` is empty). */
+  generated?: MessageSource & { counts: () => MessageCounts };
 }
 
 /** Why a row of the audience will not be sent, by the summary list it lands in. */
@@ -175,6 +186,11 @@ export class FakeBackend {
   private nextId = 1;
   private nextEventId = 1;
   private nextMessageId = 1;
+  /** The report emails, oldest first (report_outbox answers newest first). */
+  private readonly outbox: OutboxEntry[] = [];
+  private nextOutboxId = 1;
+  /** The CSV exports asked for (the mock writes no file): where, how many rows, with which query. */
+  readonly exports: { path: string; rows: number; query: MessageQuery }[] = [];
   /** How many times quit_app was called (the mock cannot close the window). */
   quits = 0;
   readonly demo: boolean;
@@ -195,6 +211,7 @@ export class FakeBackend {
     this.imisError = options.imisError ?? null;
     this.quitRequested = options.onQuitRequested ?? (() => undefined);
     if (!options.empty) this.seed();
+    if (!options.empty && options.largeCampaign !== undefined) this.seedLarge(options.largeCampaign);
     if (options.sendEveryMs !== undefined) {
       setInterval(() => {
         this.tick();
@@ -236,6 +253,24 @@ export class FakeBackend {
         return this.cancel(num(args, "id"));
       case "campaign_messages":
         return this.messagesPage(num(args, "id"), num(args, "offset"), num(args, "limit"));
+      case "start_campaign_now":
+        return this.transition(num(args, "id"), ["scheduled"], "scheduled", "start_now", (c) => {
+          c.scheduled_at = this.now().toISOString();
+        });
+      case "retry_failed":
+        return this.retryFailed(num(args, "id"));
+      case "campaign_grid":
+        return this.grid(num(args, "id"), query(args));
+      case "campaign_error_codes":
+        return errorCounts(this.sourceOf(this.get(num(args, "id"))));
+      case "export_messages_csv":
+        return this.exportCsv(num(args, "id"), query(args));
+      case "report_outbox":
+        return this.reportOutbox(num(args, "id"));
+      case "resend_report":
+        return this.resendReport(num(args, "id"));
+      case "test_smtp_connection":
+        return this.testSmtp();
       case "quit_app":
         this.quits += 1;
         return null;
@@ -290,8 +325,9 @@ export class FakeBackend {
   // --- campaigns -------------------------------------------------------------------------
 
   private listCampaigns(): CampaignListItem[] {
-    return [...this.campaigns.values()].map(({ campaign: c, messages }) => {
-      const counts = countsOf(messages);
+    return [...this.campaigns.values()].map((stored) => {
+      const c = stored.campaign;
+      const counts = this.countsFor(stored);
       return {
       id: c.id,
       name: c.name,
@@ -315,9 +351,118 @@ export class FakeBackend {
     return stored;
   }
 
-  private detail({ campaign, messages }: Stored): CampaignDetail {
-    const counts = countsOf(messages);
-    return { ...structuredClone(campaign), counts, delivered_rate: deliveredRate(counts) };
+  private detail(stored: Stored): CampaignDetail {
+    const counts = this.countsFor(stored);
+    return { ...structuredClone(stored.campaign), counts, delivered_rate: deliveredRate(counts) };
+  }
+
+  private sourceOf(stored: Stored): MessageSource {
+    return stored.generated ?? arraySource(stored.messages);
+  }
+
+  private countsFor(stored: Stored): MessageCounts {
+    return stored.generated ? stored.generated.counts() : countsOf(stored.messages);
+  }
+
+  // --- the dashboard: grid, export, report email ------------------------------------------
+
+  private grid(id: number, q: MessageQuery): MessagePage {
+    return gridPage(this.sourceOf(this.get(id)), q);
+  }
+
+  /** A follow-up campaign, scheduled now, to the failed and undelivered recipients (store::create_retry_campaign). */
+  private retryFailed(id: number): number {
+    const stored = this.get(id);
+    const source = this.sourceOf(stored);
+    const again: MessageRow[] = [];
+    for (let i = 0; i < source.size; i++) {
+      const m = source.at(i);
+      if ((m.status === "failed" || m.status === "undelivered") && m.error_code !== 21610) again.push(m);
+    }
+    const c = stored.campaign;
+    if (again.length === 0) fail("invalid", `'${c.name}' has no failed or undelivered message to retry`);
+    const earlier = [...this.campaigns.values()].filter(({ campaign }) => campaign.name.startsWith(`${c.name} — retry`)).length;
+    const name = earlier === 0 ? `${c.name} — retry` : `${c.name} — retry ${String(earlier + 1)}`;
+    const at = this.now().toISOString();
+    const retryId = this.nextId++;
+    const campaign: Campaign = {
+      ...structuredClone(c),
+      id: retryId,
+      name,
+      status: "scheduled",
+      scheduled_at: at,
+      started_at: null,
+      completed_at: null,
+      pause_reason: null,
+      summary_audience: again.length,
+      archived_from: null,
+      created_at: at,
+      updated_at: at,
+    };
+    const messages = again.map((m, i) =>
+      newMessage(
+        this.nextMessageId++,
+        i,
+        { imisId: m.imis_id, name: m.member_name, phoneRaw: m.phone_raw, to: m.to, status: "preparing", reason: null, segments: m.segments },
+        at,
+      ),
+    );
+    this.campaigns.set(retryId, { campaign, messages });
+    this.log(retryId, "user", "created", `${String(again.length)} failed or undelivered messages of '${c.name}' sent again`);
+    this.log(retryId, "user", "scheduled", "now");
+    this.log(id, "user", "retry_created", `'${name}' sends ${String(again.length)} messages again`);
+    this.notify(retryId);
+    return retryId;
+  }
+
+  /** MOCK: nothing is written; the path is where the app would have put the file. */
+  private exportCsv(id: number, q: MessageQuery): string {
+    const stored = this.get(id);
+    const rows = gridAll(this.sourceOf(stored), q).length;
+    const path = `/home/demo/Downloads/${exportFileName(stored.campaign.name, this.now())}`;
+    this.exports.push({ path, rows, query: structuredClone(q) });
+    return path;
+  }
+
+  private reportOutbox(id: number): OutboxEntry[] {
+    this.get(id);
+    return structuredClone(this.outbox.filter((e) => e.campaign_id === id).reverse());
+  }
+
+  private enqueueReport(campaignId: number, trigger: string, recipient: string, at: string): boolean {
+    if (this.outbox.some((e) => e.campaign_id === campaignId && e.trigger_key === trigger)) return false;
+    this.outbox.push({
+      id: this.nextOutboxId++,
+      campaign_id: campaignId,
+      trigger_key: trigger,
+      recipient,
+      state: "pending",
+      attempts: 0,
+      last_error: null,
+      created_at: at,
+      sent_at: null,
+    });
+    return true;
+  }
+
+  private resendReport(id: number): boolean {
+    const { campaign } = this.get(id);
+    const to = campaign.report_email ?? "";
+    if (to === "") fail("invalid", `'${campaign.name}' has no report address; add one in the campaign first`);
+    const now = this.now();
+    return this.enqueueReport(id, `resend-${String(now.getTime())}`, to, now.toISOString());
+  }
+
+  /** MOCK: the mail server answers once a host is set, and a password when a user name is. */
+  private testSmtp(): string {
+    if (this.keychainError !== null) fail("keychain", this.keychainError);
+    const host = this.settings.get("smtp.host");
+    if (typeof host !== "string" || host === "") fail("invalid", "the mail server is not set; enter its host in Settings → Email reports");
+    const user = this.settings.get("smtp.username");
+    if (typeof user === "string" && user !== "" && !this.secrets.has("smtp.password")) {
+      fail("invalid", "no mail server password is stored; enter it in Settings → Email reports");
+    }
+    return `Connected to ${host}:${String(this.setting("smtp.port"))} and logged in`;
   }
 
   private checkName(name: string, exceptId: number | null): string {
@@ -758,9 +903,12 @@ export class FakeBackend {
   }
 
   private messagesPage(id: number, offset: number, limit: number): MessageRow[] {
-    const { messages } = this.get(id);
+    const source = this.sourceOf(this.get(id));
     const start = Math.max(Math.trunc(offset), 0);
-    return structuredClone(messages.slice(start, start + Math.min(Math.max(Math.trunc(limit), 0), 5000)));
+    const end = Math.min(start + Math.min(Math.max(Math.trunc(limit), 0), 5000), source.size);
+    const rows: MessageRow[] = [];
+    for (let i = start; i < end; i++) rows.push(structuredClone(source.at(i)));
+    return rows;
   }
 
   /**
@@ -771,6 +919,14 @@ export class FakeBackend {
   tick(): void {
     const now = this.now();
     const at = now.toISOString();
+    // The mail worker: what was queued goes out (MOCK: the mail server always takes it).
+    for (const entry of this.outbox) {
+      if (entry.state !== "pending") continue;
+      entry.state = "sent";
+      entry.attempts += 1;
+      entry.sent_at = at;
+      this.notify(entry.campaign_id);
+    }
     for (const stored of this.campaigns.values()) {
       const c = stored.campaign;
       if (c.status === "scheduled" && c.scheduled_at !== null && Date.parse(c.scheduled_at) <= now.getTime()) {
@@ -841,6 +997,7 @@ export class FakeBackend {
       c.status = "completed";
       c.completed_at = at;
       this.log(c.id, "engine", "completed", null);
+      if (c.report_email !== null && c.report_email !== "") this.enqueueReport(c.id, "completed", c.report_email, at);
     }
     c.updated_at = at;
     this.notify(c.id);
@@ -1146,6 +1303,64 @@ export class FakeBackend {
         [-1000, "user", "archived", null],
       ],
     );
+
+    // The Spring Conference's report went out when it completed; a later re-send failed.
+    const spring = 1;
+    this.enqueueReport(spring, "completed", "events@example.org", hours(-72.5));
+    this.enqueueReport(spring, "resend-1", "events@example.org", hours(-30));
+    const [sent, failed] = this.outbox;
+    if (sent && failed) {
+      Object.assign(sent, { state: "sent", attempts: 1, sent_at: hours(-72.49) });
+      Object.assign(failed, {
+        state: "failed",
+        attempts: 5,
+        last_error: "the mail server refused the login (535 5.7.8 authentication failed); check Settings → Email reports",
+      });
+    }
+  }
+
+  /** A completed campaign of `size` messages made on demand, to show the grid copes (mock mode). */
+  private seedLarge(size: number): void {
+    const id = this.nextId++;
+    const now = this.now().getTime();
+    const hours = (h: number) => new Date(now + h * 3_600_000).toISOString();
+    const startedAt = now - 20 * 3_600_000;
+    const campaign: Campaign = {
+      id,
+      name: `Dues reminder — all members (${size.toLocaleString("en-US")})`,
+      status: "completed",
+      mode: "test",
+      report_email: "membership@example.org",
+      audience: { query: "$/Herald/All members", params: {}, csv: null, id_column: "ID", phone_column: "Mobile" },
+      template: "${FirstName}, your dues for next year are ready. Renew in two minutes: https://example.org/dues",
+      skip_empty: false,
+      write_back: "activity",
+      scheduled_at: new Date(startedAt).toISOString(),
+      started_at: new Date(startedAt).toISOString(),
+      completed_at: new Date(startedAt + size * 250 + 60_000).toISOString(),
+      pause_reason: null,
+      summary_audience: size,
+      archived_from: null,
+      created_at: hours(-48),
+      updated_at: hours(-2),
+    };
+    const firstId = this.nextMessageId;
+    this.nextMessageId += size;
+    const options = { firstId, startedAt, writeBack: writesBack(campaign), hostileRow: 2 };
+    const generated = generatedSource(
+      size,
+      (i) => generatedMessage(i, options),
+      (i) => generatedFacts(i, options),
+    );
+    this.campaigns.set(id, { campaign, messages: [], generated });
+    this.log(id, "user", "created", null, hours(-48));
+    this.log(id, "scheduler", "started", `${size.toLocaleString("en-US")} recipients from the IQA`, campaign.started_at ?? undefined);
+    this.log(id, "engine", "completed", null, campaign.completed_at ?? undefined);
+    if (campaign.completed_at !== null) {
+      this.enqueueReport(id, "completed", "membership@example.org", campaign.completed_at);
+      const entry = this.outbox.at(-1);
+      if (entry) Object.assign(entry, { state: "sent", attempts: 1, sent_at: campaign.completed_at });
+    }
   }
 }
 
@@ -1235,6 +1450,36 @@ const DEMO_CSV = [
 function deliveredRate(counts: MessageCounts): number | null {
   const settled = counts.delivered + counts.undelivered + counts.failed;
   return settled === 0 ? null : counts.delivered / settled;
+}
+
+const SORT_COLUMNS = new Set<string>(["row", "name", "imis_id", "phone", "status", "error_code", "segments", "sent_at", "updated_at"]);
+const MESSAGE_STATUSES = new Set<string>(["preparing", "sent", "delivered", "undelivered", "failed", "error", "skipped", "canceled"]);
+
+/** The grid's query, checked as serde would (unknown statuses or columns are refused). */
+function query(args: Args): MessageQuery {
+  const value = args.query;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail("invalid", "Missing argument query.");
+  const q = value as Partial<Record<keyof MessageQuery, unknown>>;
+  if (typeof q.limit !== "number") fail("invalid", "query.limit is missing");
+  const statuses = q.statuses ?? [];
+  if (!Array.isArray(statuses) || !statuses.every((s): s is MessageStatus => typeof s === "string" && MESSAGE_STATUSES.has(s))) {
+    fail("invalid", "query.statuses has an unknown status");
+  }
+  const sort = q.sort ?? "row";
+  if (typeof sort !== "string" || !SORT_COLUMNS.has(sort)) fail("invalid", "query.sort is not a column");
+  const code = q.error_code ?? null;
+  const search = q.search ?? null;
+  if (code !== null && typeof code !== "number") fail("invalid", "query.error_code must be a number");
+  if (search !== null && typeof search !== "string") fail("invalid", "query.search must be text");
+  return {
+    statuses,
+    error_code: code,
+    search,
+    sort: sort as MessageQuery["sort"],
+    descending: q.descending === true,
+    offset: typeof q.offset === "number" ? q.offset : 0,
+    limit: q.limit,
+  };
 }
 
 function num(args: Args, name: string): number {

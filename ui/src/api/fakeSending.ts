@@ -103,6 +103,11 @@ const EXPLAIN: Record<number, string> = {
   30006: "The number is a landline or its carrier cannot receive texts.",
 };
 
+/** What Twilio's error code means, in words (the backend's twilio::codes::explain). */
+export function explainCode(code: number): string {
+  return EXPLAIN[code] ?? `Twilio error ${String(code)}: see Twilio's error reference.`;
+}
+
 function sid(id: number): string {
   return `SM${(id * 2_654_435_761).toString(16).padStart(32, "0").slice(-32)}`;
 }
@@ -215,4 +220,82 @@ export function seedMessages(
     if (status === "canceled") markCanceled(m, at);
     return m;
   });
+}
+
+export interface GeneratedOptions {
+  firstId: number;
+  /** When sending started, in ms since the epoch. */
+  startedAt: number;
+  writeBack: boolean;
+  hostileRow?: number;
+}
+
+/** What the grid filters and sorts a generated row by, worked out without making the row. */
+export interface GeneratedFacts {
+  id: number;
+  row_index: number;
+  status: "delivered" | "undelivered" | "failed" | "error" | "skipped";
+  error_code: number | null;
+  member_name: string;
+  imis_id: string;
+  to: string | null;
+  segments: number;
+  /** ms since the epoch (ISO strings of one format sort the same way). */
+  sent_at: number | null;
+  updated_at: number;
+}
+
+/**
+ * The facts of row `i` of a large, completed campaign, from its index alone (the same every
+ * time): mostly delivered, a steady trickle of undelivered, failed, invalid and skipped ones,
+ * one member named with hostile markup. Sent at 4 a second; the report comes seconds later.
+ */
+export function generatedFacts(i: number, options: GeneratedOptions): GeneratedFacts {
+  const first = FIRST[i % FIRST.length] ?? "Ann";
+  const last = LAST[(i * 7 + Math.floor(i / FIRST.length)) % LAST.length] ?? "Brown";
+  const initial = String.fromCharCode(65 + ((i * 11) % 26));
+  const rest = Math.floor(i / AREAS.length);
+  const area = AREAS[i % AREAS.length] ?? "201";
+  const exchange = String(200 + (rest % 800));
+  const line = String((Math.floor(rest / 800) * 113 + i) % 10_000).padStart(4, "0");
+  const never = i % 211 === 100 ? "error" : i % 157 === 40 ? "skipped" : null;
+  const outcome = finalOutcome(i);
+  const sentAt = options.startedAt + i * 250;
+  return {
+    id: options.firstId + i,
+    row_index: i,
+    status: never ?? outcome.status,
+    error_code: never === null ? outcome.code : null,
+    member_name: i === options.hostileRow ? HOSTILE_NAME : `${first} ${initial}. ${last}`,
+    imis_id: String(200_000 + i),
+    to: never === "error" ? null : `+1${area}${exchange}${line}`,
+    segments: i % 9 === 4 ? 2 : 1,
+    sent_at: never === null ? sentAt : null,
+    updated_at: never === null ? sentAt + 2000 + (i % 7) * 900 : sentAt,
+  };
+}
+
+/** Row `i` of a large, completed campaign (see generatedFacts), as the grid shows it. */
+export function generatedMessage(i: number, options: GeneratedOptions): MessageRow {
+  const facts = generatedFacts(i, options);
+  const to = facts.to ?? "";
+  let recipient: Recipient = {
+    imisId: facts.imis_id,
+    name: facts.member_name,
+    phoneRaw: `(${to.slice(2, 5)}) ${to.slice(5, 8)}-${to.slice(8)}`,
+    to: facts.to,
+    status: "preparing",
+    reason: null,
+    segments: facts.segments,
+  };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (facts.status === "error" || facts.status === "skipped") {
+    recipient = neverSent(recipient, facts.status, i);
+    return newMessage(facts.id, i, recipient, iso(facts.updated_at));
+  }
+  const m = newMessage(facts.id, i, recipient, iso(facts.sent_at ?? facts.updated_at));
+  markSent(m, iso(facts.sent_at ?? facts.updated_at), options.writeBack);
+  markSettled(m, { status: facts.status, code: facts.error_code }, iso(facts.updated_at));
+  if (options.writeBack) m.writeback = facts.status === "failed" ? "not_needed" : "done";
+  return m;
 }

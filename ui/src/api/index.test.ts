@@ -1,5 +1,7 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it, vi } from "vitest";
+import { commands } from "./bindings";
+import { FakeBackend } from "./fakeBackend";
 import { api, ApiError, onCampaignsChanged, toApiError, unwrap } from "./index";
 import { installMock } from "./mock";
 
@@ -179,5 +181,22 @@ describe("iMIS against the fake backend", () => {
     backend.imisError = "iMIS is busy and asked Herald to slow down; try again in a minute";
     await expect(api.testImisConnection()).rejects.toMatchObject({ code: "imis", message: backend.imisError });
     expect((await api.writebackStatus(null)).waiting_reason).toBe(backend.imisError);
+  });
+});
+
+describe("the fake backend", () => {
+  it("knows every command the bindings have, so mock mode never hits a missing one", () => {
+    const backend = new FakeBackend();
+    const missing = Object.keys(commands)
+      .map((name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
+      .filter((cmd) => {
+        try {
+          backend.handle(cmd, {});
+          return false;
+        } catch (e) {
+          return (e as { message?: unknown }).message === `command ${cmd} not found`;
+        }
+      });
+    expect(missing).toEqual([]);
   });
 });

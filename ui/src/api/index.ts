@@ -1,7 +1,7 @@
 // The one door to the backend. Nothing outside src/api imports bindings.ts: callers get the data,
 // or an ApiError carrying the backend's stable `code` to branch on and its `message` for people.
 import { capitalizeFirst } from "../lib/format";
-import { commands, type AppError, type ErrorCode, type Result } from "./bindings";
+import { commands, type AppError, type ErrorCode, type MessageQuery, type Result } from "./bindings";
 
 export type {
   ActivityTypeCheck,
@@ -21,16 +21,20 @@ export type {
   DraftChanges,
   DraftSummary,
   ErrorCode,
+  ErrorCount,
   ForcingChar,
   ImisConnectionReport,
   Json,
   ListedRow,
   MessageAnalysis,
   MessageCounts,
+  MessagePage,
+  MessageQuery,
   MessageRow,
   MessageStatus,
   Mode,
   NewCampaign,
+  OutboxEntry,
   QueryColumn,
   QueryEntry,
   QueryEntryKind,
@@ -43,6 +47,7 @@ export type {
   SendPlan,
   SettingEntry,
   SettingKind,
+  SortColumn,
   TemplateProblem,
   WriteBackFailure,
   WriteBackKind,
@@ -136,9 +141,23 @@ export const api = {
   resumeCampaign: (id: number) => unwrap(commands.resumeCampaign(id)),
   /** Scheduled, sending or paused → canceled: unsent messages become Canceled. */
   cancelCampaign: (id: number) => unwrap(commands.cancelCampaign(id)),
+  /** Scheduled → started now (e.g. after its time passed while Herald was closed). */
+  startCampaignNow: (id: number) => unwrap(commands.startCampaignNow(id)),
+  /** A follow-up campaign, scheduled now, to the failed and undelivered recipients; its id. */
+  retryFailed: (id: number) => unwrap(commands.retryFailed(id)),
   /** A page of the campaign's messages, in audience order. */
   campaignMessages: (id: number, offset: number, limit: number) =>
     unwrap(commands.campaignMessages(id, offset, limit)),
+  /** One page of the dashboard grid, filtered, searched and sorted by the backend, with the match count. */
+  campaignGrid: (id: number, query: MessageQuery) => unwrap(commands.campaignGrid(id, query)),
+  /** The Twilio error codes seen in the campaign, most frequent first, each with its explanation. */
+  campaignErrorCodes: (id: number) => unwrap(commands.campaignErrorCodes(id)),
+  /** Writes every row matching `query` (offset and limit ignored) to a CSV in Downloads; its path. */
+  exportMessagesCsv: (id: number, query: MessageQuery) => unwrap(commands.exportMessagesCsv(id, query)),
+  /** The campaign's report emails, newest first. */
+  reportOutbox: (id: number) => unwrap(commands.reportOutbox(id)),
+  /** Queues the report email again; fails (invalid) when the campaign has no report address. */
+  resendReport: (id: number) => unwrap(commands.resendReport(id)),
   /** Quits Herald; only after the user confirmed (see onQuitRequested). */
   quitApp: () => unwrap(commands.quitApp()),
   listSettings: () => unwrap(commands.listSettings()),
@@ -164,6 +183,8 @@ export const api = {
   testImisConnection: () => unwrap(commands.testImisConnection()),
   /** Fetches the Twilio account with the stored credentials: its name and status, in words. */
   testTwilioConnection: () => unwrap(commands.testTwilioConnection()),
+  /** Connects to the mail server, secures the connection and logs in; nothing is sent. */
+  testSmtpConnection: () => unwrap(commands.testSmtpConnection()),
   writebackStatus: (campaign: number | null) => unwrap(commands.writebackStatus(campaign)),
   firstPaint: () => direct(commands.firstPaint()),
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;

@@ -8,6 +8,20 @@ export interface LocalFormatOptions {
   timeZone?: string;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** An Intl.DateTimeFormat, made once per locale and options (making one costs more than using it,
+ *  and a grid formats hundreds of times while it scrolls). */
+function dateTimeFormat(locale: string | string[] | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify([locale ?? null, options]);
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 function parse(iso: string | null | undefined): Date | null {
   if (iso === null || iso === undefined || iso === "") return null;
   const date = new Date(iso);
@@ -18,7 +32,7 @@ function parse(iso: string | null | undefined): Date | null {
 export function formatLocal(iso: string | null | undefined, options: LocalFormatOptions = {}): string {
   const date = parse(iso);
   if (!date) return DASH;
-  return new Intl.DateTimeFormat(options.locale, {
+  return dateTimeFormat(options.locale, {
     dateStyle: "medium",
     timeStyle: "short",
     timeZone: options.timeZone,
@@ -39,10 +53,9 @@ export interface ShortFormatOptions extends LocalFormatOptions {
 export function formatLocalShort(iso: string | null | undefined, options: ShortFormatOptions = {}): string {
   const date = parse(iso);
   if (!date) return DASH;
-  const year = (d: Date) =>
-    new Intl.DateTimeFormat("en", { year: "numeric", timeZone: options.timeZone }).format(d);
+  const year = (d: Date) => dateTimeFormat("en", { year: "numeric", timeZone: options.timeZone }).format(d);
   const sameYear = year(date) === year(options.now ?? new Date());
-  return new Intl.DateTimeFormat(options.locale, {
+  return dateTimeFormat(options.locale, {
     month: "short",
     day: "numeric",
     year: sameYear ? undefined : "numeric",
@@ -56,7 +69,7 @@ export function formatLocalShort(iso: string | null | undefined, options: ShortF
 export function formatLocalDate(iso: string | null | undefined, options: LocalFormatOptions = {}): string {
   const date = parse(iso);
   if (!date) return DASH;
-  return new Intl.DateTimeFormat(options.locale, { dateStyle: "medium", timeZone: options.timeZone }).format(date);
+  return dateTimeFormat(options.locale, { dateStyle: "medium", timeZone: options.timeZone }).format(date);
 }
 
 /** The same instant in UTC, unambiguous in every locale: "2025-03-12 14:05 UTC"; "—" for none. */
@@ -70,10 +83,17 @@ export function formatUtc(iso: string | null | undefined): string {
   );
 }
 
+const countFormats = new Map<string, Intl.NumberFormat>();
+
 /** A whole number with grouping ("1,240"); "—" for none. */
 export function formatCount(n: number | null | undefined, locale?: string): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+  let format = countFormats.get(locale ?? "");
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    countFormats.set(locale ?? "", format);
+  }
+  return format.format(n);
 }
 
 /** A ratio in [0, 1] as a percentage with at most one decimal ("95.3%"); "—" for none. */

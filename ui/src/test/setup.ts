@@ -24,3 +24,10 @@ if (typeof Blob.prototype.arrayBuffer !== "function") {
     },
   });
 }
+
+// jsdom has no canvas: say so quietly (getContext returns null, as a browser without 2D canvas
+// would) instead of logging "not implemented"; charts then show their numbers as text.
+Object.defineProperty(HTMLCanvasElement.prototype, "getContext", {
+  configurable: true,
+  value: () => null,
+});

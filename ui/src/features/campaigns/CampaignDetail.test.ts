@@ -1,16 +1,20 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
+import { api, type MessageQuery } from "../../api";
 import { HOSTILE_NAME } from "../../api/fakeImis";
 import { SEND_BATCH } from "../../api/fakeSending";
 import { installMock } from "../../api/mock";
 import { formatCount } from "../../lib/format";
 import CampaignDetail from "./CampaignDetail.svelte";
-import { PAGE_SIZE } from "./detail";
+import { FALLBACK_VIEWPORT_PX, GRID_PAGE_SIZE, OVERSCAN, ROW_HEIGHT } from "./grid";
 
 // The seeded campaigns (see FakeBackend.seed).
 const SENDING = 4; // "Board election: get out the vote", LIVE
 const PAUSED = 5; // "Webinar follow-up", TEST, paused by Twilio errors
 const SCHEDULED = 2;
+const COMPLETED = 1; // "Spring Conference reminder", with a report address and two report emails
+const CANCELED = 6; // "Holiday office closure", no report address
+const LARGE = 9; // the 250,000-message campaign, when installMock({ largeCampaign }) adds it
 
 function status(): string {
   return screen.getByTestId("detail-status").textContent.trim();
@@ -25,9 +29,35 @@ async function open(id: number, options: Parameters<typeof installMock>[0] = {})
   const handle = vi.spyOn(backend, "handle");
   render(CampaignDetail, { id });
   await screen.findByTestId("detail-progress");
-  await screen.findByTestId("messages-table");
+  await screen.findAllByTestId("grid-row");
   const calls = () => handle.mock.calls.map(([cmd]) => cmd);
-  return { backend, handle, calls };
+  /** The queries the grid sent, oldest first. */
+  const queries = () =>
+    handle.mock.calls.filter(([cmd]) => cmd === "campaign_grid").map(([, args]) => (args as { query: MessageQuery }).query);
+  return { backend, handle, calls, queries };
+}
+
+function rows(): HTMLElement[] {
+  return screen.queryAllByTestId("grid-row");
+}
+
+/** The text of column `n` (0-based) of each row on screen. */
+function column(n: number): string[] {
+  return rows().map((row) => within(row).getAllByRole("cell")[n]?.textContent.trim() ?? "");
+}
+
+const STATUS = 4;
+const MEMBER = 1;
+const PHONE = 3;
+
+function gridCount(): string {
+  return screen.getByTestId("grid-count").textContent.trim();
+}
+
+async function scrollGridTo(top: number) {
+  const grid = screen.getByTestId("grid");
+  grid.scrollTop = top;
+  await fireEvent.scroll(grid);
 }
 
 describe("CampaignDetail, sending", () => {
@@ -123,14 +153,14 @@ describe("CampaignDetail, sending", () => {
 
   it("follows the engine's progress in place, without reloading the page", async () => {
     const { backend } = await open(SENDING);
-    const firstRow = screen.getAllByTestId("message-row")[0];
+    const firstRow = screen.getAllByTestId("grid-row")[0];
     backend.tick();
     await waitFor(() => {
       expect(count("sent")).toContain(String(SEND_BATCH));
     });
     expect(count("preparing")).toContain(formatCount(2100 - SEND_BATCH));
     // The same row elements, updated: no flash of "Loading…".
-    expect(screen.getAllByTestId("message-row")[0]).toBe(firstRow);
+    expect(screen.getAllByTestId("grid-row")[0]).toBe(firstRow);
     expect(screen.queryByText("Loading…")).toBeNull();
   });
 });
@@ -167,55 +197,291 @@ describe("CampaignDetail, scheduled", () => {
   });
 });
 
-describe("CampaignDetail, messages", () => {
+describe("CampaignDetail, message grid", () => {
+  it("renders only the rows on screen, with a spacer as tall as every row", async () => {
+    const { queries } = await open(SENDING);
+    const most = Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + 2 * OVERSCAN;
+    expect(rows().length).toBeGreaterThan(5);
+    expect(rows().length).toBeLessThanOrEqual(most);
+    expect(screen.getByTestId("grid-spacer").style.height).toBe(`${String(5000 * ROW_HEIGHT)}px`);
+    expect(gridCount()).toBe("5,000 of 5,000 messages");
+    expect(queries()[0]).toMatchObject({ offset: 0, limit: GRID_PAGE_SIZE, sort: "row", descending: false, statuses: [] });
+    const table = within(screen.getByTestId("grid")).getByRole("table");
+    expect(table.getAttribute("aria-rowcount")).toBe("5001");
+  });
+
+  it("fetches the page it scrolls to, and keeps only a window in the DOM", async () => {
+    const { queries } = await open(SENDING);
+    await scrollGridTo(3000 * ROW_HEIGHT);
+    await waitFor(() => {
+      expect(column(0)[OVERSCAN]).toBe("3,001");
+    });
+    expect(queries().some((q) => q.offset === 15 * GRID_PAGE_SIZE)).toBe(true);
+    expect(rows().length).toBeLessThanOrEqual(Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + 2 * OVERSCAN);
+    expect(rows()[0]?.getAttribute("aria-rowindex")).toBe(String(3000 - OVERSCAN + 2));
+  });
+
   it("shows untrusted member names as text, never as markup", async () => {
     await open(PAUSED);
-    const table = screen.getByTestId("messages-table");
-    const cell = within(table).getByText(HOSTILE_NAME);
-    expect(cell.tagName).toBe("TD");
+    const grid = screen.getByTestId("grid");
+    const cell = within(grid).getByText(HOSTILE_NAME);
+    expect(cell.getAttribute("role")).toBe("cell");
     expect(cell.textContent).toBe(HOSTILE_NAME);
-    expect(table.querySelector("img")).toBeNull();
+    expect(grid.querySelector("img")).toBeNull();
     expect(document.querySelector("img[src=x]")).toBeNull();
   });
 
   it("masks phone numbers until asked to show them", async () => {
     await open(SENDING);
-    const row = screen.getAllByTestId("message-row")[0];
-    if (!row) throw new Error("no message rows");
-    const phone = () => within(row).getAllByRole("cell")[2]?.textContent;
-    expect(phone()).toMatch(/^\+1\d{3}•••\d{4}$/);
+    expect(column(PHONE)[0]).toMatch(/^\+1\d{3}•••\d{4}$/);
     const toggle = screen.getByTestId("toggle-phones");
     expect(toggle.getAttribute("aria-pressed")).toBe("false");
     await fireEvent.click(toggle);
-    expect(phone()).toMatch(/^\+1\d{10}$/);
+    expect(column(PHONE)[0]).toMatch(/^\+1\d{10}$/);
     expect(toggle.textContent.trim()).toBe("Hide numbers");
     expect(toggle.getAttribute("aria-pressed")).toBe("true");
   });
 
   it("shows Twilio's status, the error and the write-back of each message", async () => {
     await open(PAUSED);
-    const failed = screen.getAllByTestId("message-row").find((r) => r.textContent.includes("20003"));
+    const failed = rows().find((r) => r.textContent.includes("20003"));
     if (!failed) throw new Error("no failed message");
     expect(failed.textContent).toContain("Failed");
     expect(failed.textContent).toContain("20003: Twilio refused Herald's credentials");
   });
 
-  it("loads the first page, then more on request", async () => {
-    const { handle } = await open(SENDING);
-    expect(screen.getAllByTestId("message-row")).toHaveLength(PAGE_SIZE);
-    expect(handle).toHaveBeenCalledWith("campaign_messages", { id: SENDING, offset: 0, limit: PAGE_SIZE });
-    await fireEvent.click(screen.getByTestId("messages-more"));
+  it("filters to Failed on the server, with the count from the campaign", async () => {
+    const { queries } = await open(SENDING);
+    const chip = screen.getByTestId("grid-filter-failed");
+    expect(chip.textContent).toContain("25");
+    await fireEvent.click(chip);
     await waitFor(() => {
-      expect(screen.getAllByTestId("message-row")).toHaveLength(2 * PAGE_SIZE);
+      expect(gridCount()).toBe("25 of 5,000 messages");
     });
-    expect(handle).toHaveBeenCalledWith("campaign_messages", { id: SENDING, offset: PAGE_SIZE, limit: PAGE_SIZE });
-    const ids = screen.getAllByTestId("message-row").map((r) => r.dataset.messageId);
-    expect(new Set(ids).size).toBe(ids.length);
+    expect(chip.getAttribute("aria-pressed")).toBe("true");
+    expect(queries().at(-1)).toMatchObject({ statuses: ["failed"], offset: 0 });
+    expect(rows()).toHaveLength(Math.min(25, Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + OVERSCAN));
+    expect(new Set(column(STATUS))).toEqual(new Set(["Failed"]));
   });
 
-  it("has no Load more once every message is shown", async () => {
+  it("answers “who didn't get it, and why?” with the Not delivered quick filter", async () => {
+    const { queries } = await open(SENDING);
+    const quick = screen.getByTestId("grid-filter-not-delivered");
+    expect(quick.textContent).toContain(formatCount(40 + 25 + 20));
+    await fireEvent.click(quick);
+    await waitFor(() => {
+      expect(gridCount()).toBe("85 of 5,000 messages");
+    });
+    expect(quick.getAttribute("aria-pressed")).toBe("true");
+    expect(queries().at(-1)?.statuses).toEqual(["undelivered", "failed", "error"]);
+    expect(new Set(column(STATUS))).toEqual(new Set(["Undelivered", "Failed", "Error"]));
+    // Every one of them says why.
+    for (const row of rows()) expect(within(row).getAllByRole("cell")[6]?.textContent.trim()).not.toBe("—");
+
+    await fireEvent.click(quick);
+    await waitFor(() => {
+      expect(gridCount()).toBe("5,000 of 5,000 messages");
+    });
+    expect(quick.getAttribute("aria-pressed")).toBe("false");
+  });
+
+  it("narrows to the members a search finds, once typing pauses", async () => {
+    const { queries } = await open(SENDING);
+    const asked = queries().length;
+    await fireEvent.input(screen.getByTestId("grid-search"), { target: { value: "Zoë" } });
+    // Not on every keystroke: the search waits for typing to pause.
+    expect(queries()).toHaveLength(asked);
+    const expected = (await api.campaignGrid(SENDING, { search: "Zoë", limit: 1 })).total;
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(5000);
+    await waitFor(() => {
+      expect(gridCount()).toBe(`${formatCount(expected)} of 5,000 messages`);
+    });
+    expect(queries().filter((q) => q.limit === GRID_PAGE_SIZE).at(-1)).toMatchObject({ search: "Zoë", offset: 0 });
+    expect(column(MEMBER).every((name) => name.includes("Zoë"))).toBe(true);
+
+    await fireEvent.click(screen.getByTestId("grid-clear"));
+    await waitFor(() => {
+      expect(gridCount()).toBe("5,000 of 5,000 messages");
+    });
+    expect(screen.getByTestId<HTMLInputElement>("grid-search").value).toBe("");
+  });
+
+  it("says so when nothing matches, and clears the filters from there", async () => {
     await open(PAUSED);
-    expect(screen.getAllByTestId("message-row")).toHaveLength(180);
-    expect(screen.queryByTestId("messages-more")).toBeNull();
+    await fireEvent.input(screen.getByTestId("grid-search"), { target: { value: "nobody by that name" } });
+    const empty = await screen.findByTestId("grid-empty");
+    expect(empty.textContent).toContain("No messages match these filters.");
+    expect(gridCount()).toBe("0 of 180 messages");
+    await fireEvent.click(within(empty).getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => {
+      expect(rows().length).toBeGreaterThan(0);
+    });
+  });
+
+  it("sorts on the server by the header clicked, and says so with aria-sort", async () => {
+    const { queries } = await open(SENDING);
+    const button = screen.getByTestId("grid-sort-name");
+    const header = button.closest("[role=columnheader]");
+    expect(header?.getAttribute("aria-sort")).toBeNull();
+    expect(screen.getByTestId("grid-sort-row").closest("[role=columnheader]")?.getAttribute("aria-sort")).toBe("ascending");
+
+    await fireEvent.click(button);
+    await waitFor(() => {
+      expect(queries().at(-1)).toMatchObject({ sort: "name", descending: false, offset: 0 });
+    });
+    expect(header?.getAttribute("aria-sort")).toBe("ascending");
+    await waitFor(() => {
+      const names = column(MEMBER);
+      expect(names).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+    });
+
+    await fireEvent.click(button);
+    await waitFor(() => {
+      expect(queries().at(-1)).toMatchObject({ sort: "name", descending: true });
+    });
+    expect(header?.getAttribute("aria-sort")).toBe("descending");
+    // Not sortable: no button.
+    expect(screen.queryByTestId("grid-sort-writeback")).toBeNull();
+  });
+
+  it("filters by error code, with what the code means", async () => {
+    const { queries } = await open(SENDING);
+    const select = screen.getByTestId<HTMLSelectElement>("grid-error-filter");
+    await waitFor(() => {
+      expect(select.options.length).toBeGreaterThan(1);
+    });
+    const option = [...select.options].find((o) => o.value === "30003");
+    expect(option?.textContent).toMatch(/^30003 — The phone is switched off or out of reach \([\d,]+\)$/);
+    await fireEvent.change(select, { target: { value: "30003" } });
+    await waitFor(() => {
+      expect(queries().at(-1)).toMatchObject({ error_code: 30003, offset: 0 });
+    });
+    await waitFor(() => {
+      expect(column(6).every((text) => text.startsWith("30003:"))).toBe(true);
+    });
+  });
+
+  it("exports what the grid shows, and says where the file went", async () => {
+    const { backend } = await open(SENDING);
+    await fireEvent.click(screen.getByTestId("grid-filter-failed"));
+    await waitFor(() => {
+      expect(gridCount()).toBe("25 of 5,000 messages");
+    });
+    await fireEvent.click(screen.getByTestId("grid-export"));
+    const result = await screen.findByTestId("grid-export-result");
+    const path = backend.exports[0]?.path ?? "";
+    // As the backend names it: every character that is not a letter or a digit becomes "-".
+    expect(path).toMatch(/^\/home\/demo\/Downloads\/Board-election--get-out-the-vote-\d{8}-\d{6}\.csv$/);
+    expect(result.textContent).toContain(`Saved to ${path}`);
+    expect(backend.exports[0]).toMatchObject({ rows: 25, query: { statuses: ["failed"] } });
+  });
+
+  it("follows live updates without losing the user's place", async () => {
+    const { backend, queries } = await open(SENDING);
+    await fireEvent.click(screen.getByTestId("grid-sort-updated_at"));
+    await fireEvent.click(screen.getByTestId("grid-filter-preparing"));
+    await waitFor(() => {
+      expect(gridCount()).toBe("2,100 of 5,000 messages");
+    });
+    await scrollGridTo(1000 * ROW_HEIGHT);
+    await waitFor(() => {
+      expect(queries().at(-1)?.offset).toBe(5 * GRID_PAGE_SIZE);
+    });
+    const grid = screen.getByTestId("grid");
+    const before = queries().length;
+
+    backend.tick();
+    await waitFor(() => {
+      expect(gridCount()).toBe(`${formatCount(2100 - SEND_BATCH)} of 5,000 messages`);
+    });
+    expect(count("preparing")).toContain(formatCount(2100 - SEND_BATCH));
+    // Only the pages on screen (rows 992 to 1,021, with the overscan) were fetched again, with
+    // the same query; nothing moved.
+    const again = queries().slice(before);
+    expect(again.map((q) => q.offset)).toEqual([4 * GRID_PAGE_SIZE, 5 * GRID_PAGE_SIZE]);
+    expect(again[0]).toMatchObject({ statuses: ["preparing"], sort: "updated_at", descending: false });
+    expect(grid.scrollTop).toBe(1000 * ROW_HEIGHT);
+    expect(screen.getByTestId("grid-filter-preparing").getAttribute("aria-pressed")).toBe("true");
+    expect(screen.getByTestId("grid-sort-updated_at").closest("[role=columnheader]")?.getAttribute("aria-sort")).toBe(
+      "ascending",
+    );
+  });
+
+  it("keeps a 250,000-message campaign to a window of rows", async () => {
+    const { queries } = await open(LARGE, { largeCampaign: 250_000 });
+    expect(gridCount()).toBe("250,000 of 250,000 messages");
+    expect(screen.getByTestId("grid-spacer").style.height).toBe(`${String(250_000 * ROW_HEIGHT)}px`);
+    await scrollGridTo(200_000 * ROW_HEIGHT);
+    await waitFor(() => {
+      expect(column(0)[OVERSCAN]).toBe("200,001");
+    });
+    // Rows 199,992 to 200,021 (with the overscan) are on pages 999 and 1,000: those two, no others.
+    expect(queries().map((q) => q.offset)).toEqual([0, 999 * GRID_PAGE_SIZE, 1000 * GRID_PAGE_SIZE]);
+    expect(rows().length).toBeLessThanOrEqual(Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + 2 * OVERSCAN);
+  });
+});
+
+describe("CampaignDetail, statuses over time", () => {
+  it("says it is collecting, then draws once the counts changed", async () => {
+    const { backend } = await open(SENDING);
+    const chart = screen.getByTestId("status-chart");
+    expect(within(chart).getByTestId("status-chart-empty").textContent).toContain("The curve starts here");
+    backend.tick();
+    // jsdom has no canvas: the chart gives its numbers as text instead.
+    const text = await within(chart).findByTestId("status-chart-text");
+    const { counts } = await api.getCampaign(SENDING);
+    expect(counts.delivered).toBeGreaterThan(2150);
+    expect(text.textContent).toContain(`${formatCount(counts.delivered)} delivered`);
+    expect(text.textContent).toContain(`${formatCount(counts.undelivered)} undelivered`);
+    expect(text.textContent).toContain(`${formatCount(counts.failed)} failed`);
+  });
+
+  it("is left out for a campaign that finished before the page was opened", async () => {
+    await open(COMPLETED);
+    expect(screen.queryByTestId("status-chart")).toBeNull();
+  });
+});
+
+describe("CampaignDetail, report email", () => {
+  it("lists what the outbox did, and sends the report again", async () => {
+    const { handle } = await open(COMPLETED);
+    const card = await screen.findByTestId("report-card");
+    expect(card.textContent).toContain("events@example.org");
+    const entries = await within(card).findAllByTestId("report-entry");
+    expect(entries.map((e) => e.dataset.state)).toEqual(["failed", "sent"]);
+    expect(entries[0]?.textContent).toContain("The mail server refused the login");
+    expect(entries[0]?.textContent).toContain("5 attempts");
+
+    await fireEvent.click(within(card).getByTestId("report-resend"));
+    await waitFor(() => {
+      expect(within(card).getAllByTestId("report-entry")).toHaveLength(3);
+    });
+    expect(handle).toHaveBeenCalledWith("resend_report", { id: COMPLETED });
+    const queued = within(card).getAllByTestId("report-entry")[0];
+    expect(queued?.dataset.state).toBe("pending");
+    expect(queued?.textContent).toContain("Waiting to send");
+    expect(queued?.textContent).toContain("Sent again by hand");
+  });
+
+  it("cannot send a report again without a report address, and says why", async () => {
+    await open(CANCELED);
+    const card = await screen.findByTestId("report-card");
+    const resend = within(card).getByTestId<HTMLButtonElement>("report-resend");
+    expect(resend.disabled).toBe(true);
+    const hint = document.getElementById(resend.getAttribute("aria-describedby") ?? "");
+    expect(hint?.textContent).toContain("No report address");
+  });
+
+  it("shows the backend's refusal", async () => {
+    const { handle } = await open(COMPLETED);
+    handle.mockImplementationOnce(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "invalid", message: "the outbox is full" };
+    });
+    const card = await screen.findByTestId("report-card");
+    await fireEvent.click(within(card).getByTestId("report-resend"));
+    const error = await within(card).findByTestId("report-resend-error");
+    expect(error.textContent).toContain("The outbox is full");
   });
 });

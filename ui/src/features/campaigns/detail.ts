@@ -1,9 +1,6 @@
-// The campaign page's progress, counters, controls and message rows, as plain functions.
+// The campaign page's progress, counters, controls and message cells, as plain functions.
 import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, WriteBackStatus } from "../../api";
 import { capitalizeFirst, DASH, formatCount } from "../../lib/format";
-
-/** Messages fetched per "Load more". */
-export const PAGE_SIZE = 200;
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;

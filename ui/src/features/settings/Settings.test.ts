@@ -278,8 +278,27 @@ describe("Settings, Twilio connection test", () => {
     await api.setSetting("twilio.account_sid", "AC123");
     await api.setSecret("twilio.auth_token", "secret");
     await fireEvent.click(within(twilio).getByTestId("twilio-test"));
-    await waitFor(() =>
-      expect(screen.getByTestId("twilio-test-result").textContent).toContain("Connected to Twilio: Herald Demo (active)."),
-    );
+    await waitFor(() => {
+      expect(screen.getByTestId("twilio-test-result").textContent).toContain("Connected to Twilio: Herald Demo (active).");
+    });
+  });
+});
+
+describe("Settings, email connection test", () => {
+  it("says what is missing, then that it logged in to the mail server", async () => {
+    installMock({ demo: false, empty: true });
+    render(Settings);
+    const email = await screen.findByRole("region", { name: "Email reports" });
+    await fireEvent.click(within(email).getByTestId("smtp-test"));
+    const failure = await screen.findByTestId("smtp-test-result");
+    expect(failure.textContent).toContain("Herald could not connect to the mail server");
+    expect(failure.textContent).toContain("The mail server is not set");
+    await api.setSetting("smtp.host", "smtp.example.org");
+    await fireEvent.click(within(email).getByTestId("smtp-test"));
+    await waitFor(() => {
+      expect(screen.getByTestId("smtp-test-result").textContent).toContain(
+        "Connected to smtp.example.org:587 and logged in.",
+      );
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionResult, topLevelPhrase } from "./connection";
+import { connectionResult, smtpResult, topLevelPhrase } from "./connection";
 
 describe("Test connection", () => {
   it("counts the top level in words", () => {
@@ -22,5 +22,13 @@ describe("Test connection", () => {
     const demo = connectionResult({ root_entries: 1, textmsg: true, demo: true });
     expect(demo.tone).toBe("success");
     expect(demo.text).toMatch(/demo directory \(sample data, TEST only\): 1 folder or query at the top level\./);
+  });
+
+  it("says what the mail server did, as a sentence", () => {
+    expect(smtpResult("Connected to smtp.example.org:587 and logged in")).toEqual({
+      tone: "success",
+      text: "Connected to smtp.example.org:587 and logged in.",
+    });
+    expect(smtpResult("connected.").text).toBe("Connected.");
   });
 });

@@ -1,6 +1,6 @@
 // The iMIS section's "Test connection": what the answer means, in words for association staff.
 import type { ImisConnectionReport } from "../../api";
-import { formatCount } from "../../lib/format";
+import { capitalizeFirst, formatCount } from "../../lib/format";
 
 export interface ConnectionResult {
   tone: "success" | "warning";
@@ -29,6 +29,12 @@ export function connectionResult(report: ImisConnectionReport): ConnectionResult
     tone: "warning",
     text: `Connected: ${found}; but the TEXTMSG activity type is missing, so texts can't be recorded as Activities until an iMIS administrator adds it (Settings → Contacts → Activity Types).`,
   };
+}
+
+/** The mail server's "Test connection": what the backend found ("Connected to host:587 and logged in"). */
+export function smtpResult(found: string): ConnectionResult {
+  const text = capitalizeFirst(found.trim());
+  return { tone: "success", text: /[.!?]$/.test(text) ? text : `${text}.` };
 }
 
 /** Twilio's "Test connection": the account's name and status as Twilio reported them. */

@@ -32,6 +32,10 @@ export const ICON_PATHS = {
   pause: "M6 4h4v16H6zM14 4h4v16h-4z",
   play: "M6 4l14 8-14 8z",
   plug: "M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0zM12 18v4",
+  download: "M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3",
+  mail: "M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zM22 6l-10 7L2 6",
+  chart: "M3 3v18h18M7 15l4-4 3 3 5-6",
+  filter: "M22 3H2l8 9.46V19l4 2v-8.54z",
 } as const;
 
 export type IconName = keyof typeof ICON_PATHS;

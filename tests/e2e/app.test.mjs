@@ -3,7 +3,7 @@
 // artifacts/e2e/.
 
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -251,9 +251,12 @@ describe("Herald desktop app", () => {
       [{ "element-6066-11e4-a52e-4f735466cecf": editor.id }, "Thank you for being a lifetime member, ${FirstName}!"],
     );
     await s.waitFor('[data-testid="message-preview"]', { predicate: async (e) => /Thank you/.test(await e.text()) });
+    const onStep = (n) =>
+      s.waitUntil(`step ${n} is shown`, async () => (await s.exec("return document.body.innerText;")).includes(`Step ${n} of 6`));
     await (await s.find('[data-testid="wizard-next"]')).click();
-    await s.waitFor('[data-testid="page-wizard"]');
+    await onStep(4);
     await (await s.find('[data-testid="wizard-next"]')).click();
+    await onStep(5);
     await s.waitFor('[data-testid="schedule-now"]');
     await (await s.find('[data-testid="wizard-next"]')).click();
     await s.waitFor('[data-testid="summary"]');
@@ -294,6 +297,96 @@ describe("Herald desktop app", () => {
     assert.ok(kinds.some((k) => /pause/.test(k)) && kinds.some((k) => /resume/.test(k)), kinds.join(", "));
     await s.waitFor('[data-testid="grid"]');
     await s.screenshot("14-campaign-completed");
+  });
+
+  test("the dashboard answers who didn't get it and why: filter, search, export, retry; the list's tabs", async () => {
+    const s = app.session;
+    // A bigger TEST campaign from the demo directory, made and scheduled by the CLI.
+    heraldCli(app.dataDir, "settings", "set", "twilio.rate_per_second", "60");
+    const file = path.join(app.dataDir, "everyone.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "Everyone — annual meeting",
+        mode: "test",
+        template: "Hi ${FirstName}, the annual meeting is on Friday.",
+        audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
+        write_back: "none",
+      }),
+    );
+    const { id } = heraldCli(app.dataDir, "campaign", "create", "--file", file);
+    heraldCli(app.dataDir, "campaign", "schedule", String(id));
+    await s.exec(`window.location.hash = "#/campaigns/${id}";`);
+    await s.waitFor('[data-testid="page-campaign"]');
+    // The counters move while it sends.
+    const delivered = async () => Number((await (await s.waitFor('[data-testid="count-delivered"]', { timeout: 30000 })).text()).replace(/\D/g, "") || "0");
+    await s.waitUntil("some are delivered", async () => (await delivered()) > 0, 30000);
+    const early = await delivered();
+    await s.waitUntil("the counters move", async () => (await delivered()) > early, 30000);
+    await s.waitUntil("the campaign completes", async () => heraldCli(app.dataDir, "campaign", "show", String(id)).status === "completed", 90000);
+    const counts = heraldCli(app.dataDir, "campaign", "show", String(id)).counts;
+    const notDelivered = counts.undelivered + counts.failed + counts.error;
+    assert.ok(notDelivered > 0, "the demo data has bad numbers and the simulator some failures");
+
+    // Who didn't get it: one click.
+    await (await s.waitFor('[data-testid="grid-filter-not-delivered"]')).click();
+    try {
+      await s.waitFor('[data-testid="grid-count"]', {
+        predicate: async (e) => (await e.text()).replace(/,/g, "").startsWith(`${notDelivered} of`),
+      });
+    } catch (e) {
+      await s.screenshot("dbg-grid");
+      console.log("GRIDCOUNT", notDelivered, await (await s.find('[data-testid="grid-count"]')).text());
+      throw e;
+    }
+    await s.screenshot("17-dashboard-not-delivered");
+
+    // Search a name among them.
+    const rows = heraldCli(app.dataDir, "campaign", "messages", String(id));
+    // (An ASCII name: WebDriver cannot type an emoji.)
+    const someone = rows.find(
+      (r) => ["undelivered", "failed", "error"].includes(r.status) && r.member_name && /^[A-Za-z' ]+$/.test(r.member_name),
+    );
+    const search = await s.find('[data-testid="grid-search"]');
+    await search.click();
+    await search.type(someone.member_name);
+    await s.waitUntil("the search narrows the grid to that member", async () => {
+      const count = parseInt((await (await s.find('[data-testid="grid-count"]')).text()).replace(/,/g, ""), 10);
+      const text = await s.exec("return document.querySelector('[data-testid=\"grid\"]').innerText;");
+      return count < notDelivered && text.includes(someone.member_name);
+    });
+    await s.screenshot("18-dashboard-search");
+
+    // Export what is shown.
+    await (await s.find('[data-testid="grid-export"]')).click();
+    const result = await s.waitFor('[data-testid="grid-export-result"]', { predicate: async (e) => /\.csv/.test(await e.text()) });
+    const saved = /(\/\S+\.csv)/.exec(await result.text())[1];
+    const csv = readFileSync(saved, "utf8").trim().split("\n");
+    rmSync(saved);
+    assert.ok(csv.length >= 2, "a header and the matching rows");
+    assert.ok(csv.slice(1).every((line) => line.includes(someone.member_name.split(" ")[0])), "only what the filter shows");
+
+    // Retry the failed and undelivered: a follow-up campaign, confirmed first.
+    if (counts.failed + counts.undelivered > 0) {
+      await (await s.find('[data-testid="action-retry"]')).click();
+      await (await s.waitFor('[data-testid="confirm-retry"]')).click();
+      await s.waitUntil("the follow-up campaign opens", async () => (await s.exec("return window.location.hash;")) !== `#/campaigns/${id}`);
+      const retry = heraldCli(app.dataDir, "campaign", "list").find((c) => c.name === "Everyone — annual meeting — retry");
+      assert.ok(retry, "the follow-up campaign exists");
+      await s.waitUntil("it is sent", async () => heraldCli(app.dataDir, "campaign", "show", String(retry.id)).counts.preparing === 0, 60000);
+      assert.equal(heraldCli(app.dataDir, "campaign", "show", String(retry.id)).counts.total, counts.failed + counts.undelivered);
+      await s.screenshot("19-dashboard-retry");
+    }
+
+    // The list's tabs.
+    await (await s.find('[data-testid="nav-campaigns"]')).click();
+    await (await s.waitFor('[data-testid="tab-completed"]')).click();
+    await s.waitUntil("the completed tab lists the finished campaigns", async () => {
+      const listed = await s.findAll('[data-testid="campaign-row"]');
+      const texts = await Promise.all(listed.map((r) => r.text()));
+      return texts.some((t) => t.includes("Everyone — annual meeting")) && !texts.some((t) => t.includes("Spring renewals"));
+    });
+    await s.screenshot("20-campaign-list-completed");
   });
 
   test("iMIS over HTTP: Test connection, then a member named like HTML shows as text", async () => {

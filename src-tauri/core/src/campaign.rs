@@ -42,7 +42,8 @@ pub enum Actor {
 pub struct AudienceSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Always serialised (empty when the query has none): the front end's type requires it.
+    #[serde(default)]
     pub params: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<String>,

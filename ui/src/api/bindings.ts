@@ -457,7 +457,11 @@ suggested_id_column: string | null; suggested_phone_column: string | null }
  * Where the audience comes from: an IQA query (with parameters) or a CSV file; either
  * way the ID and phone columns are named by alias.
  */
-export type AudienceSource = { query?: string | null; params: Partial<{ [key in string]: string }>; csv?: string | null; id_column: string; phone_column: string }
+export type AudienceSource = { query?: string | null; 
+/**
+ * Always serialised (empty when the query has none): the front end's type requires it.
+ */
+params?: Partial<{ [key in string]: string }>; csv?: string | null; id_column: string; phone_column: string }
 /**
  * The numbers behind the wizard's summary step.
  */

@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CampaignStatus, MessageCounts } from "../../api";
 import {
+  COUNTERS,
   campaignActions,
+  canRetry,
+  canStartNow,
   coalesce,
   counterLabel,
-  COUNTERS,
   maskPhone,
   messageProblem,
   messageSegments,
   progressOf,
   progressTone,
+  retryable,
   shownPhone,
   showsProgress,
   writebackLabel,
@@ -185,5 +188,23 @@ describe("coalesce", () => {
     refresh.request();
     await vi.advanceTimersByTimeAsync(100);
     expect(load).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("retry and start now", () => {
+  it("offers a retry once sending has stopped and something failed", () => {
+    expect(canRetry("completed", { failed: 1, undelivered: 0 })).toBe(true);
+    expect(canRetry("canceled", { failed: 0, undelivered: 2 })).toBe(true);
+    expect(canRetry("sending", { failed: 3, undelivered: 0 })).toBe(false);
+    expect(canRetry("completed", { failed: 0, undelivered: 0 })).toBe(false);
+    expect(retryable({ failed: 2, undelivered: 3 })).toBe(5);
+  });
+
+  it("offers Start now only for a scheduled campaign whose time has passed", () => {
+    const now = Date.parse("2026-11-27T12:00:00Z");
+    expect(canStartNow("scheduled", "2026-11-27T09:00:00Z", now)).toBe(true);
+    expect(canStartNow("scheduled", "2026-11-27T13:00:00Z", now)).toBe(false);
+    expect(canStartNow("sending", "2026-11-27T09:00:00Z", now)).toBe(false);
+    expect(canStartNow("scheduled", null, now)).toBe(false);
   });
 });

@@ -211,3 +211,18 @@ export function coalesce(load: () => Promise<void>, delay: number): { request: (
     },
   };
 }
+
+/** Recipients a retry would text again: failed or undelivered (not errors: those never went). */
+export function retryable(counts: { failed: number; undelivered: number }): number {
+  return counts.failed + counts.undelivered;
+}
+
+/** Whether "Retry failed" is offered: the campaign has stopped sending and some failed. */
+export function canRetry(status: CampaignStatus, counts: { failed: number; undelivered: number }): boolean {
+  return (status === "completed" || status === "canceled") && retryable(counts) > 0;
+}
+
+/** Whether "Start now" is offered: scheduled, and its time has passed (it waits for a go-ahead). */
+export function canStartNow(status: CampaignStatus, scheduledAt: string | null, now: number): boolean {
+  return status === "scheduled" && scheduledAt !== null && Date.parse(scheduledAt) < now - 60_000;
+}

@@ -198,6 +198,9 @@ pub struct Engine {
     test_limiter: RateLimiter,
     permits: Arc<Semaphore>,
     results: mpsc::UnboundedSender<(SendJob, CreateOutcome)>,
+    /// Outcomes handed to the writer, and outcomes it has recorded: equal when it is idle.
+    results_sent: std::sync::atomic::AtomicU64,
+    results_done: std::sync::atomic::AtomicU64,
     results_rx: tokio::sync::Mutex<Option<mpsc::UnboundedReceiver<(SendJob, CreateOutcome)>>>,
 }
 
@@ -223,6 +226,8 @@ impl Engine {
             sink,
             shared: Mutex::default(),
             results: tx,
+            results_sent: Default::default(),
+            results_done: Default::default(),
             results_rx: tokio::sync::Mutex::new(Some(rx)),
         })
     }
@@ -258,11 +263,16 @@ impl Engine {
                 _ = stop.changed() => {}
             }
         }
-        // Let requests in flight finish and be recorded.
+        // Let requests in flight finish and be recorded before returning, so that no late
+        // outcome (a pause, say) lands after the caller thinks the engine has stopped.
         let _ = self
             .permits
             .acquire_many(self.opts.max_in_flight.max(1) as u32)
             .await;
+        use std::sync::atomic::Ordering::SeqCst;
+        while self.results_done.load(SeqCst) < self.results_sent.load(SeqCst) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         drop(writer_task);
         Ok(())
     }
@@ -587,6 +597,8 @@ impl Engine {
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
+            self.results_sent
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let (gateway, results, now) = (gateway.clone(), self.results.clone(), self.store.now());
             tokio::spawn(async move {
                 let outcome = gateway
@@ -701,9 +713,12 @@ impl Engine {
                     Err(_) => break,
                 }
             }
+            let n = buf.len() as u64;
             if let Err(e) = self.record(std::mem::take(&mut buf)).await {
                 tracing::error!(error = %e, "could not record send results");
             }
+            self.results_done
+                .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }

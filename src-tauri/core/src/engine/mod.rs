@@ -184,7 +184,15 @@ struct Shared {
     asked: HashSet<i64>,
     /// Twilio API requests made for status polling (for the benchmark).
     poll_requests: u64,
+    /// The Twilio gateway polling and reconciliation use, with the settings it was made from
+    /// and when: reused so that a poll neither reads the keychain nor opens new connections.
+    live_gateway: Option<(String, std::time::Instant, Gateway)>,
 }
+
+/// How long polling and reconciliation reuse a Twilio gateway before reading the keychain
+/// again (a secret changed by another process is picked up within this time; a sender
+/// always starts with a fresh one).
+const GATEWAY_REUSE: Duration = Duration::from_secs(60);
 
 pub struct Engine {
     store: Store,
@@ -202,6 +210,21 @@ pub struct Engine {
     results_sent: std::sync::atomic::AtomicU64,
     results_done: std::sync::atomic::AtomicU64,
     results_rx: tokio::sync::Mutex<Option<mpsc::UnboundedReceiver<(SendJob, CreateOutcome)>>>,
+}
+
+/// The settings a Twilio gateway is made from (not the secret, which stays in the keychain).
+fn gateway_key(settings: &Settings) -> String {
+    use crate::settings::SettingKey::*;
+    [
+        TwilioBaseUrl,
+        TwilioAccountSid,
+        TwilioApiKeySid,
+        TwilioFrom,
+        TwilioMessagingServiceSid,
+        TwilioSenderType,
+    ]
+    .map(|k| settings.get(k))
+    .join("\u{1f}")
 }
 
 impl Engine {
@@ -297,7 +320,7 @@ impl Engine {
 
     async fn is_idle(&self) -> Result<bool> {
         let now = self.store.now();
-        for c in self.store.list_campaigns().await? {
+        for c in self.store.engine_states().await? {
             let due = c.status == CampaignStatus::Scheduled
                 && c.scheduled_at.is_none_or(|t| t <= now)
                 && !self.shared.lock().unwrap().asked.contains(&c.id);
@@ -321,18 +344,18 @@ impl Engine {
     pub async fn tick(self: &Arc<Self>) -> Result<()> {
         let now = self.store.now();
         let settings = self.store.settings().await?;
-        let campaigns = self.store.list_campaigns().await?;
-        for c in &campaigns {
+        for c in self.store.engine_states().await? {
             if c.status == CampaignStatus::Scheduled && c.scheduled_at.is_none_or(|t| t <= now) {
                 self.start(c.id, c.scheduled_at, &settings).await?;
             }
         }
         self.reconcile(false).await?;
-        for c in self.store.list_campaigns().await? {
+        // Read again: starting may have moved some to Sending (and prepared them).
+        for c in self.store.engine_states().await? {
             match c.status {
                 CampaignStatus::Sending => {
                     let campaign = self.store.campaign(c.id).await?;
-                    if c.counts.total == 0 {
+                    if !c.prepared {
                         self.prepare(&campaign, &settings).await?;
                         continue;
                     }
@@ -341,7 +364,7 @@ impl Engine {
                     self.maybe_complete(&campaign, &settings).await?;
                 }
                 CampaignStatus::Paused | CampaignStatus::Completed | CampaignStatus::Canceled
-                    if c.counts.sent > 0 =>
+                    if c.awaiting_status =>
                 {
                     // Late statuses keep being polled.
                     let campaign = self.store.campaign(c.id).await?;
@@ -509,7 +532,26 @@ impl Engine {
         Ok(())
     }
 
+    /// The gateway for polling and reconciling `c`: TEST's simulator, or a Twilio client
+    /// reused while the settings stay the same (see [`GATEWAY_REUSE`]).
     fn gateway(&self, c: &Campaign, settings: &Settings) -> std::result::Result<Gateway, String> {
+        if c.mode == Mode::Live {
+            let key = gateway_key(settings);
+            if let Some((k, made, g)) = &self.shared.lock().unwrap().live_gateway {
+                if *k == key && made.elapsed() < GATEWAY_REUSE {
+                    return Ok(g.clone());
+                }
+            }
+        }
+        self.fresh_gateway(c, settings)
+    }
+
+    /// A gateway made now from the settings and the keychain (also kept for polling).
+    fn fresh_gateway(
+        &self,
+        c: &Campaign,
+        settings: &Settings,
+    ) -> std::result::Result<Gateway, String> {
         match c.mode {
             Mode::Test => Ok(Gateway::Simulated(Simulator {
                 time_scale: self.opts.simulator_time_scale,
@@ -518,7 +560,14 @@ impl Engine {
                 if settings.is_demo() {
                     return Err("the demo workspace only runs TEST campaigns".into());
                 }
-                Gateway::live(settings, self.secrets.as_ref(), self.opts.twilio_timeout)
+                let gateway =
+                    Gateway::live(settings, self.secrets.as_ref(), self.opts.twilio_timeout)?;
+                self.shared.lock().unwrap().live_gateway = Some((
+                    gateway_key(settings),
+                    std::time::Instant::now(),
+                    gateway.clone(),
+                ));
+                Ok(gateway)
             }
         }
     }
@@ -527,7 +576,7 @@ impl Engine {
         if !self.shared.lock().unwrap().senders.insert(c.id) {
             return;
         }
-        let gateway = match self.gateway(c, settings) {
+        let gateway = match self.fresh_gateway(c, settings) {
             Ok(g) => g,
             Err(reason) => {
                 self.shared.lock().unwrap().senders.remove(&c.id);

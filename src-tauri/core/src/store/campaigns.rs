@@ -11,6 +11,18 @@ use sqlx::{Sqlite, Transaction};
 const CAMPAIGN_COLUMNS: &str = "id, name, status, mode, report_email, audience, template, skip_empty, write_back, \
      scheduled_at, started_at, completed_at, pause_reason, summary_audience, archived_from, created_at, updated_at";
 
+/// A campaign as the scheduler sees it on each tick.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CampaignState {
+    pub id: i64,
+    pub status: CampaignStatus,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// Its messages are recorded (the audience was resolved).
+    pub prepared: bool,
+    /// Some messages were accepted by Twilio and have no final status yet.
+    pub awaiting_status: bool,
+}
+
 /// Changes to a draft; an absent or `null` field is left as it is.
 #[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
 #[serde(default)]
@@ -177,6 +189,23 @@ impl Store {
             counts,
             delivered_rate,
         })
+    }
+
+    /// What the scheduler needs on each tick about the campaigns it may act on, without
+    /// counting their messages (two index probes per campaign, however large).
+    pub async fn engine_states(&self) -> Result<Vec<CampaignState>> {
+        sqlx::query_as(
+            "SELECT c.id, c.status, c.scheduled_at,
+                    EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id) AS prepared,
+                    EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status = 'sent')
+                      AS awaiting_status
+               FROM campaigns c
+              WHERE c.status IN ('scheduled', 'sending', 'paused', 'completed', 'canceled')
+              ORDER BY c.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("read the campaigns' states")
     }
 
     /// Every campaign, newest first, with its message counts.
@@ -636,6 +665,58 @@ mod tests {
         assert_eq!(list[0].counts.total, 0);
         let err = store.campaign(999).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::NotFound);
+    }
+
+    #[tokio::test]
+    async fn the_scheduler_sees_states_without_counting() {
+        let (store, _clock, _dir) = store().await;
+        let draft = new_draft(&store, "Draft").await;
+        let id = new_draft(&store, "Sending").await;
+        sqlx::query("UPDATE campaigns SET status = 'sending' WHERE id = ?1")
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let states = store.engine_states().await.unwrap();
+        assert_eq!(
+            states.len(),
+            1,
+            "drafts are not the scheduler's: {states:?}"
+        );
+        assert_eq!(
+            (
+                states[0].id,
+                states[0].status,
+                states[0].prepared,
+                states[0].awaiting_status
+            ),
+            (id, S::Sending, false, false)
+        );
+        let message = |i: i64| crate::store::NewMessage {
+            row_index: i,
+            imis_id: Some(i.to_string()),
+            member_name: None,
+            phone_raw: None,
+            to_e164: Some(format!("+1201555{i:04}")),
+            body: "Hello".into(),
+            ucs2: false,
+            segments: 1,
+            status: crate::status::MessageStatus::Preparing,
+            status_reason: None,
+        };
+        store
+            .insert_messages(id, &[message(1), message(2)])
+            .await
+            .unwrap();
+        let s = &store.engine_states().await.unwrap()[0];
+        assert!(s.prepared && !s.awaiting_status, "{s:?}");
+        sqlx::query("UPDATE messages SET status = 'sent' WHERE row_index = 2")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let s = &store.engine_states().await.unwrap()[0];
+        assert!(s.prepared && s.awaiting_status, "{s:?}");
+        assert_ne!(s.id, draft);
     }
 
     #[tokio::test]

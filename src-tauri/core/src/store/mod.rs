@@ -11,7 +11,7 @@ mod settings;
 mod snapshots;
 mod writebacks;
 
-pub use campaigns::DraftChanges;
+pub use campaigns::{CampaignState, DraftChanges};
 pub use grid::{ErrorCount, MessagePage, MessageQuery, SortColumn};
 pub use ledger::{
     twilio_rank, AttemptResult, OpenAttempt, SendJob, SendingState, StatusUpdate, Unsettled,

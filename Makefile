@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/public -type f 2>/dev/null)
 
-.PHONY: help run test deps-build deps-test ui app rust-test ui-test e2e bindings bundle bench measure-launch clean
+.PHONY: help run test deps-build deps-test ui app rust-test ui-test e2e bindings bundle bench bench-dashboard measure-launch clean
 
 help:
 	@echo "make run     - build and open Herald (installs what is missing)"
@@ -111,6 +111,16 @@ bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench imis_fetch
 	cargo bench -p herald_core --bench engine
 	cargo bench -p herald_core --bench grid
+	$(MAKE) --no-print-directory bench-dashboard
+
+# The dashboard of a 250,000-message campaign in the real (release) window, over WebDriver:
+# first rows painted, frame times while scrolling fast, memory (tests/perf/dashboard.mjs).
+bench-dashboard: deps-test ui
+	cargo build --release -p herald
+	cargo build --release -p herald_core --example seed_campaign
+	mkdir -p artifacts/e2e
+	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" \
+	  node tests/perf/dashboard.mjs
 
 # Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
 measure-launch:

@@ -17,6 +17,7 @@ mod metrics;
 mod secrets;
 mod state;
 mod tray;
+mod webview;
 
 pub mod bindings;
 
@@ -58,6 +59,7 @@ pub fn run() {
             ));
             app.manage(state);
             tray::install(app)?;
+            webview::tune(app);
             Ok(())
         })
         .on_window_event(tray::on_window_event)

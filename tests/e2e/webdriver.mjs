@@ -72,6 +72,15 @@ class Session {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
 
+  /** Runs `script` in the page; it finishes by calling its last argument with the result. */
+  async execAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
+  async setTimeouts(timeouts) {
+    return this.cmd("POST", "/timeouts", timeouts);
+  }
+
   async screenshot(name) {
     const b64 = await this.cmd("GET", "/screenshot");
     mkdirSync(artifacts, { recursive: true });
@@ -135,6 +144,53 @@ export function heraldProcesses(dir) {
     }
   }
   return pids;
+}
+
+/** `pid` and every process under it (Linux /proc): Herald and its WebKit helpers. */
+export function processTree(pid) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent is the 2nd field after the ")" that closes the command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  const all = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift();
+    all.push(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return all;
+}
+
+/** Resident memory of processes, in MiB: the plain sum of RSS (counts shared libraries once
+ *  per process) and of PSS (shares them out), with each process's PSS by name. */
+export function memoryOf(pids) {
+  let rss = 0;
+  let pss = 0;
+  const parts = {};
+  for (const pid of pids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const r = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const p = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+      const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      rss += r;
+      pss += p;
+      parts[name] = (parts[name] ?? 0) + Math.round(p / 1024);
+    } catch {
+      /* gone */
+    }
+  }
+  return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024), pssByProcess: parts };
 }
 
 /** Starts tauri-driver and a Herald session on a fresh data folder. */

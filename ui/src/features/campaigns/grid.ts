@@ -8,8 +8,9 @@ export const GRID_PAGE_SIZE = 200;
 export const ROW_HEIGHT = 36;
 /** Rows rendered beyond each edge of the viewport. */
 export const OVERSCAN = 8;
-/** Pages kept in memory (40 × 200 = 8,000 rows); the farthest from the screen go first. */
-export const MAX_CACHED_PAGES = 40;
+/** Pages kept in memory (12 × 200 = 2,400 rows, a few screens either way); the farthest from
+ *  the screen go first. */
+export const MAX_CACHED_PAGES = 12;
 /** How long typing pauses before the search runs. */
 export const SEARCH_DEBOUNCE_MS = 250;
 /** The viewport height assumed before it can be measured (and in tests, which have no layout). */

@@ -38,6 +38,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::retry_failed,
             dashboard::campaign_grid,
             dashboard::campaign_error_codes,
+            dashboard::campaign_timeline,
             dashboard::export_messages_csv,
             dashboard::report_outbox,
             dashboard::resend_report,

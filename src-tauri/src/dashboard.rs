@@ -4,7 +4,7 @@
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 use herald_core::report::{self, OutboxEntry, SmtpConfig};
-use herald_core::store::{ErrorCount, MessagePage, MessageQuery};
+use herald_core::store::{ErrorCount, MessagePage, MessageQuery, TimelinePoint};
 use herald_core::ErrorCode;
 use tauri::State;
 
@@ -16,6 +16,17 @@ pub async fn campaign_grid(
     query: MessageQuery,
 ) -> CmdResult<MessagePage> {
     Ok(state.store.query_messages(id, &query).await?)
+}
+
+/// The "statuses over time" chart: cumulative counts at up to 240 moments from the first
+/// send to the last update.
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_timeline(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Vec<TimelinePoint>> {
+    Ok(state.store.status_timeline(id, 240).await?)
 }
 
 #[tauri::command]

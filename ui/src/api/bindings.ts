@@ -257,6 +257,18 @@ async campaignErrorCodes(id: number) : Promise<Result<ErrorCount[], AppError>> {
 }
 },
 /**
+ * The "statuses over time" chart: cumulative counts at up to 240 moments from the first
+ * send to the last update.
+ */
+async campaignTimeline(id: number) : Promise<Result<TimelinePoint[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_timeline", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Writes the grid as filtered (every page) to a CSV file in the Downloads folder and
  * returns its path.
  */
@@ -767,6 +779,14 @@ export type TemplateProblem = { message: string;
  * Offset in UTF-16 code units (JavaScript string index) of the problem's `$`.
  */
 utf16_offset: number; suggestion: string | null }
+/**
+ * Cumulative counts at one moment.
+ */
+export type TimelinePoint = { at: string; 
+/**
+ * Accepted by Twilio by then (whatever became of them later).
+ */
+sent: number; delivered: number; undelivered: number; failed: number }
 /**
  * A write-back that gave up, with why.
  */

@@ -48,7 +48,7 @@ import {
   type Table,
 } from "./fakeCompose";
 import { folderEntries, queryDefinition, runQuery } from "./fakeImis";
-import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, type MessageSource } from "./fakeGrid";
+import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, timelinePoints, type MessageSource } from "./fakeGrid";
 import {
   countsOf,
   finalOutcome,
@@ -263,6 +263,8 @@ export class FakeBackend {
         return this.grid(num(args, "id"), query(args));
       case "campaign_error_codes":
         return errorCounts(this.sourceOf(this.get(num(args, "id"))));
+      case "campaign_timeline":
+        return timelinePoints(this.sourceOf(this.get(num(args, "id"))));
       case "export_messages_csv":
         return this.exportCsv(num(args, "id"), query(args));
       case "report_outbox":

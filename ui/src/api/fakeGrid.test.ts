@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageRow } from "./bindings";
-import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, searchNeedle } from "./fakeGrid";
+import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, searchNeedle, timelinePoints } from "./fakeGrid";
 import { HOSTILE_NAME } from "./fakeImis";
 import { generatedFacts, generatedMessage, newMessage } from "./fakeSending";
 import { api } from "./index";
@@ -153,5 +153,26 @@ describe("the dashboard commands in the fake backend", () => {
     const started = await api.startCampaignNow(2);
     expect(started.status).toBe("scheduled");
     expect(Date.parse(started.scheduled_at ?? "")).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe("the fake statuses over time", () => {
+  it("counts as the backend does: sent by sent time, final statuses by their last update", () => {
+    const at = (s: number) => new Date(Date.parse("2026-11-27T14:00:00Z") + s * 1000).toISOString();
+    const source = arraySource([
+      row(1, { status: "delivered", sent_at: at(0), updated_at: at(10) }),
+      row(2, { status: "delivered", sent_at: at(20), updated_at: at(35) }),
+      row(3, { status: "undelivered", sent_at: at(40), updated_at: at(95) }),
+      row(4, { status: "failed", sent_at: at(60), updated_at: at(61) }),
+      row(5, { status: "sent", sent_at: at(99), updated_at: at(99) }),
+    ]);
+    const points = timelinePoints(source, 10);
+    // The same case as store/timeline.rs's test, with the same answer.
+    expect(points).toHaveLength(11);
+    expect(points[0]).toEqual({ at: at(0), sent: 0, delivered: 0, undelivered: 0, failed: 0 });
+    expect(points[1]).toMatchObject({ at: at(10), sent: 1, delivered: 0 });
+    expect(points[2]).toMatchObject({ sent: 1, delivered: 1 });
+    expect(points.at(-1)).toEqual({ at: at(99), sent: 5, delivered: 2, undelivered: 1, failed: 1 });
+    expect(timelinePoints(arraySource([row(1, {})]))).toEqual([]);
   });
 });

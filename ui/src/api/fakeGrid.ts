@@ -2,7 +2,16 @@
 // (src-tauri/core/src/store/grid.rs), computed in memory. A campaign's messages come from a
 // MessageSource: the stored array, or rows made on demand from their index, so the demo can
 // hold a 250,000-message campaign without keeping 250,000 objects.
-import type { ErrorCount, MessageCounts, MessagePage, MessageQuery, MessageRow, MessageStatus, SortColumn } from "./bindings";
+import type {
+  ErrorCount,
+  MessageCounts,
+  MessagePage,
+  MessageQuery,
+  MessageRow,
+  MessageStatus,
+  SortColumn,
+  TimelinePoint,
+} from "./bindings";
 import { EMPTY_COUNTS, explainCode } from "./fakeSending";
 
 /** The most rows one page may ask for (as the backend clamps it). */
@@ -216,4 +225,53 @@ export function exportFileName(campaignName: string, at: Date): string {
     `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-` +
     `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
   return `${slug}-${stamp}.csv`;
+}
+
+function seconds(t: string | number): number {
+  return Math.floor((typeof t === "number" ? t : Date.parse(t)) / 1000);
+}
+
+/** "Statuses over time", as the backend works it out (store/timeline.rs): cumulative counts
+ *  at up to `maxPoints` moments from the first send to the last update, after a zero point. */
+export function timelinePoints(source: MessageSource, maxPoints = 240): TimelinePoint[] {
+  let start = Infinity;
+  let end = -Infinity;
+  for (let i = 0; i < source.size; i++) {
+    const f = source.facts(i);
+    if (f.sent_at !== null) {
+      start = Math.min(start, seconds(f.sent_at));
+      end = Math.max(end, seconds(f.sent_at));
+    }
+    end = Math.max(end, seconds(f.updated_at));
+  }
+  if (!Number.isFinite(start)) return [];
+  end = Math.max(end, start);
+  const n = Math.max(maxPoints, 1);
+  const width = Math.max(Math.floor((end - start) / n) + 1, 1);
+  const buckets = Math.floor((end - start) / width) + 1;
+  // Per bucket b, four counts from b * 4: sent, delivered, undelivered, failed.
+  const per = new Float64Array(buckets * 4);
+  const add = (t: number, k: number) => {
+    const b = Math.min(Math.max(0, Math.floor((t - start) / width)), buckets - 1);
+    per[b * 4 + k] = (per[b * 4 + k] ?? 0) + 1;
+  };
+  const slot = { delivered: 1, undelivered: 2, failed: 3 } as const;
+  for (let i = 0; i < source.size; i++) {
+    const f = source.facts(i);
+    if (f.sent_at !== null) add(seconds(f.sent_at), 0);
+    if (f.status === "delivered" || f.status === "undelivered" || f.status === "failed") {
+      add(seconds(f.updated_at), slot[f.status]);
+    }
+  }
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const points: TimelinePoint[] = [{ at: iso(start), sent: 0, delivered: 0, undelivered: 0, failed: 0 }];
+  let [sent, delivered, undelivered, failed] = [0, 0, 0, 0];
+  for (let b = 0; b < buckets; b++) {
+    sent += per[b * 4] ?? 0;
+    delivered += per[b * 4 + 1] ?? 0;
+    undelivered += per[b * 4 + 2] ?? 0;
+    failed += per[b * 4 + 3] ?? 0;
+    points.push({ at: iso(Math.min(start + (b + 1) * width, Math.max(end, start + 1))), sent, delivered, undelivered, failed });
+  }
+  return points;
 }

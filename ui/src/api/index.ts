@@ -49,6 +49,7 @@ export type {
   SettingKind,
   SortColumn,
   TemplateProblem,
+  TimelinePoint,
   WriteBackFailure,
   WriteBackKind,
   WriteBackStatus,
@@ -152,6 +153,7 @@ export const api = {
   campaignGrid: (id: number, query: MessageQuery) => unwrap(commands.campaignGrid(id, query)),
   /** The Twilio error codes seen in the campaign, most frequent first, each with its explanation. */
   campaignErrorCodes: (id: number) => unwrap(commands.campaignErrorCodes(id)),
+  campaignTimeline: (id: number) => unwrap(commands.campaignTimeline(id)),
   /** Writes every row matching `query` (offset and limit ignored) to a CSV in Downloads; its path. */
   exportMessagesCsv: (id: number, query: MessageQuery) => unwrap(commands.exportMessagesCsv(id, query)),
   /** The campaign's report emails, newest first. */

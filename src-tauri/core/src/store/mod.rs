@@ -9,6 +9,7 @@ mod messages;
 mod opt_outs;
 mod settings;
 mod snapshots;
+mod timeline;
 mod writebacks;
 
 pub use campaigns::{CampaignState, DraftChanges};
@@ -19,6 +20,7 @@ pub use ledger::{
 pub use messages::{MessageRow, NewMessage};
 pub use opt_outs::{OptOut, OptOutSource};
 pub use snapshots::AudienceSnapshot;
+pub use timeline::TimelinePoint;
 pub use writebacks::{WriteBackFailure, WriteBackJob, WriteBackKind, WriteBackStatus};
 
 use crate::clock::{Clock, SystemClock};

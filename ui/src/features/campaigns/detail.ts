@@ -1,9 +1,11 @@
 // The campaign page's progress, counters, controls and message cells, as plain functions.
 import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, WriteBackStatus } from "../../api";
-import { capitalizeFirst, DASH, formatCount } from "../../lib/format";
+import { capitalizeFirst, DASH, formatCount, formatLocal } from "../../lib/format";
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;
+/** The statuses-over-time curve follows changes at most this often. */
+export const TIMELINE_REFRESH_MS = 3000;
 
 export interface Progress {
   /** Messages past Preparing: sent, settled, or never to be sent. */
@@ -225,4 +227,14 @@ export function canRetry(status: CampaignStatus, counts: { failed: number; undel
 /** Whether "Start now" is offered: scheduled, and its time has passed (it waits for a go-ahead). */
 export function canStartNow(status: CampaignStatus, scheduledAt: string | null, now: number): boolean {
   return status === "scheduled" && scheduledAt !== null && Date.parse(scheduledAt) < now - 60_000;
+}
+
+/** An event's detail as staff read it: the backend writes "now" or "for <RFC 3339 time>"
+ *  for a schedule, shown as "to send now" and the local time; other details as written. */
+export function eventDetail(kind: string, detail: string | null): string | null {
+  if (detail === null || detail === "") return null;
+  if (kind === "scheduled" && detail === "now") return "To send now";
+  const at = /^for (\d{4}-\d{2}-\d{2}T\S+)$/.exec(detail)?.[1];
+  if (at !== undefined && !Number.isNaN(Date.parse(at))) return `For ${formatLocal(at)}`;
+  return capitalizeFirst(detail);
 }

@@ -1,41 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { addSample, canChart, chartColumns, EMPTY_SERIES, sampleOf, seriesPoints, timeTick } from "./series";
+import { canChart, chartColumns, samplesOf, timeTick } from "./series";
 
 const T0 = Date.parse("2026-03-12T14:00:00Z");
-const at = (seconds: number, delivered: number, undelivered = 0, failed = 0) =>
-  sampleOf({ delivered, undelivered, failed }, T0 + seconds * 1000);
+const point = (seconds: number, sent: number, delivered: number, undelivered = 0, failed = 0) => ({
+  at: new Date(T0 + seconds * 1000).toISOString(),
+  sent,
+  delivered,
+  undelivered,
+  failed,
+});
 
 describe("the statuses-over-time series", () => {
-  it("needs two samples before there is a curve", () => {
-    expect(canChart(EMPTY_SERIES)).toBe(false);
-    const one = addSample(EMPTY_SERIES, at(0, 10));
+  it("reads the backend's points as times in ms, and needs two for a curve", () => {
+    expect(canChart(samplesOf([]))).toBe(false);
+    const one = samplesOf([point(0, 0, 0)]);
+    expect(one).toEqual([{ at: T0, sent: 0, delivered: 0, undelivered: 0, failed: 0 }]);
     expect(canChart(one)).toBe(false);
-    expect(seriesPoints(one)).toEqual([at(0, 10)]);
-    const two = addSample(one, at(5, 20));
-    expect(canChart(two)).toBe(true);
-    expect(seriesPoints(two)).toEqual([at(0, 10), at(5, 20)]);
+    expect(canChart(samplesOf([point(0, 0, 0), point(60, 10, 4, 1, 1)]))).toBe(true);
   });
 
-  it("keeps a point per minute, and the latest sample so the curve reaches now", () => {
-    let series = EMPTY_SERIES;
-    for (const sample of [at(0, 1), at(20, 2), at(40, 3), at(61, 4), at(90, 5), at(130, 6), at(150, 7)]) {
-      series = addSample(series, sample);
-    }
-    expect(seriesPoints(series).map((p) => p.delivered)).toEqual([1, 4, 6, 7]);
-    expect(series.minutes).toHaveLength(3);
+  it("drops a point whose time cannot be read", () => {
+    expect(samplesOf([{ ...point(0, 1, 1), at: "yesterday" }, point(60, 2, 2)])).toHaveLength(1);
   });
 
-  it("ignores a sample older than the last point, and keeps at most the cap of minutes", () => {
-    const series = addSample(addSample(EMPTY_SERIES, at(120, 5)), at(60, 4));
-    expect(seriesPoints(series)).toEqual([at(120, 5)]);
-    let long = EMPTY_SERIES;
-    for (let minute = 0; minute < 10; minute++) long = addSample(long, at(minute * 60, minute), 4);
-    expect(long.minutes.map((p) => p.delivered)).toEqual([6, 7, 8, 9]);
-  });
-
-  it("gives uPlot its columns: seconds, then delivered, undelivered and failed", () => {
-    expect(chartColumns([at(0, 1, 2, 3), at(60, 4, 5, 6)])).toEqual([
+  it("gives uPlot its columns: seconds, then sent, delivered, undelivered and failed", () => {
+    expect(chartColumns(samplesOf([point(0, 9, 1, 2, 3), point(60, 19, 4, 5, 6)]))).toEqual([
       [T0 / 1000, T0 / 1000 + 60],
+      [9, 19],
       [1, 4],
       [2, 5],
       [3, 6],

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CampaignStatus, MessageCounts } from "../../api";
+import { formatLocal } from "../../lib/format";
 import {
+  eventDetail,
   COUNTERS,
   campaignActions,
   canRetry,
@@ -206,5 +208,21 @@ describe("retry and start now", () => {
     expect(canStartNow("scheduled", "2026-11-27T13:00:00Z", now)).toBe(false);
     expect(canStartNow("sending", "2026-11-27T09:00:00Z", now)).toBe(false);
     expect(canStartNow("scheduled", null, now)).toBe(false);
+  });
+});
+
+describe("eventDetail", () => {
+  it("reads a schedule's detail as a person writes it", () => {
+    expect(eventDetail("scheduled", "now")).toBe("To send now");
+    const at = "2026-12-01T15:30:00+00:00";
+    expect(eventDetail("scheduled", `for ${at}`)).toBe(`For ${formatLocal(at)}`);
+  });
+
+  it("keeps other details, and nothing for none", () => {
+    expect(eventDetail("paused", "the daily cap was reached")).toBe("The daily cap was reached");
+    expect(eventDetail("resumed", "iMIS said no")).toBe("iMIS said no");
+    expect(eventDetail("scheduled", "for tomorrow")).toBe("For tomorrow");
+    expect(eventDetail("created", null)).toBeNull();
+    expect(eventDetail("created", "")).toBeNull();
   });
 });

@@ -39,6 +39,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             dashboard::campaign_grid,
             dashboard::campaign_error_codes,
             dashboard::campaign_timeline,
+            dashboard::campaign_stats,
             dashboard::export_messages_csv,
             dashboard::report_outbox,
             dashboard::resend_report,

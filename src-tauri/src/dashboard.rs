@@ -4,6 +4,7 @@
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 use herald_core::report::{self, OutboxEntry, SmtpConfig};
+use herald_core::stats::SendingStats;
 use herald_core::store::{ErrorCount, MessagePage, MessageQuery, TimelinePoint};
 use herald_core::ErrorCode;
 use tauri::State;
@@ -27,6 +28,14 @@ pub async fn campaign_timeline(
     id: i64,
 ) -> CmdResult<Vec<TimelinePoint>> {
     Ok(state.store.status_timeline(id, 240).await?)
+}
+
+/// The progress card's figures: current rate, time to finish under the daily cap, segments
+/// and cost estimated vs reported by Twilio.
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_stats(state: State<'_, AppState>, id: i64) -> CmdResult<SendingStats> {
+    Ok(herald_core::stats::sending_stats(&state.store, id).await?)
 }
 
 #[tauri::command]

@@ -13,6 +13,7 @@ pub mod paths;
 pub mod report;
 pub mod secrets;
 pub mod settings;
+pub mod stats;
 pub mod status;
 pub mod store;
 pub mod telemetry;

@@ -269,6 +269,18 @@ async campaignTimeline(id: number) : Promise<Result<TimelinePoint[], AppError>> 
 }
 },
 /**
+ * The progress card's figures: current rate, time to finish under the daily cap, segments
+ * and cost estimated vs reported by Twilio.
+ */
+async campaignStats(id: number) : Promise<Result<SendingStats, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_stats", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Writes the grid as filtered (every page) to a CSV file in the Downloads folder and
  * returns its path.
  */
@@ -751,6 +763,52 @@ days: number;
  * Segments that go out on each UTC day, in order.
  */
 per_day: DaySegments[] }
+export type SendingStats = { 
+/**
+ * Segments of every message that is or will be sent, as Herald counted them.
+ */
+segments_estimated: number; 
+/**
+ * Segments Twilio reported, summed over the messages it reported them for.
+ */
+segments_reported: number; 
+/**
+ * Messages Twilio reported segments for.
+ */
+messages_with_segments: number; 
+/**
+ * The price per segment in the settings, and the estimate it gives (USD).
+ */
+price_per_segment: number; cost_estimated: number; 
+/**
+ * What Twilio charged, summed over the messages priced so far (prices arrive with the
+ * final status, sometimes later), in `cost_unit`.
+ */
+cost_actual: number; cost_unit: string | null; messages_priced: number; 
+/**
+ * Messages accepted by Twilio per second over the last minute.
+ */
+current_rate: number; 
+/**
+ * The configured rate, in segments per second.
+ */
+configured_rate: number; 
+/**
+ * Messages and segments not sent yet.
+ */
+remaining: number; remaining_segments: number; 
+/**
+ * When the rest will have been sent, while the campaign is sending or scheduled.
+ */
+finish: string | null; 
+/**
+ * UTC days the rest needs under the daily cap (1 when it all fits today).
+ */
+finish_days: number; 
+/**
+ * The daily cap, and what is left of it today (UTC) across campaigns.
+ */
+daily_cap: number; cap_left_today: number }
 /**
  * One setting as shown by `settings list` and the Settings screen.
  */

@@ -29,6 +29,7 @@ import type {
   QueryInfo,
   RowList,
   SecretStatus,
+  SendingStats,
   SendPlan,
   SettingEntry,
   SettingKind,
@@ -265,6 +266,8 @@ export class FakeBackend {
         return errorCounts(this.sourceOf(this.get(num(args, "id"))));
       case "campaign_timeline":
         return timelinePoints(this.sourceOf(this.get(num(args, "id"))));
+      case "campaign_stats":
+        return this.stats(num(args, "id"));
       case "export_messages_csv":
         return this.exportCsv(num(args, "id"), query(args));
       case "report_outbox":
@@ -861,6 +864,57 @@ export class FakeBackend {
       ...lists,
       fetched_at: prepared.fetchedAt,
       ucs2_recipients: ucs2Recipients,
+    };
+  }
+
+  /** As the backend's stats.rs: segments and prices from the messages, the finish planned. */
+  private stats(id: number): SendingStats {
+    const c = this.get(id);
+    const source = this.sourceOf(c);
+    const now = this.now();
+    const price = this.setting("price_per_segment");
+    const rate = this.setting("twilio.rate_per_second");
+    const cap = this.setting("twilio.daily_segment_cap");
+    let estimated = 0;
+    let reported = 0;
+    let withSegments = 0;
+    let remaining = 0;
+    let remainingSegments = 0;
+    let recent = 0;
+    for (let i = 0; i < source.size; i++) {
+      const f = source.facts(i);
+      if (f.status !== "error" && f.status !== "skipped" && f.status !== "canceled") estimated += f.segments;
+      if (f.status === "preparing") {
+        remaining += 1;
+        remainingSegments += f.segments;
+      }
+      if (f.sent_at !== null) {
+        reported += f.segments;
+        withSegments += 1;
+        const sent = typeof f.sent_at === "number" ? f.sent_at : Date.parse(f.sent_at);
+        if (sent >= now.getTime() - 60_000) recent += 1;
+      }
+    }
+    const going = c.campaign.status === "sending" || c.campaign.status === "scheduled";
+    const p = going && remainingSegments > 0 ? plan(remainingSegments, now, now, rate, cap) : null;
+    return {
+      segments_estimated: estimated,
+      segments_reported: reported,
+      messages_with_segments: withSegments,
+      price_per_segment: price,
+      cost_estimated: Math.round(estimated * price * 10_000) / 10_000,
+      // Twilio's US long-code price, per segment.
+      cost_actual: Math.round(reported * 0.0079 * 100_000) / 100_000,
+      cost_unit: withSegments > 0 ? "USD" : null,
+      messages_priced: withSegments,
+      current_rate: recent / 60,
+      configured_rate: rate,
+      remaining,
+      remaining_segments: remainingSegments,
+      finish: p?.finish ?? null,
+      finish_days: p?.days ?? 0,
+      daily_cap: cap,
+      cap_left_today: Math.max(cap - USED_TODAY, 0),
     };
   }
 

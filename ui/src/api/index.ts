@@ -44,6 +44,7 @@ export type {
   QuitRequested,
   RowList,
   SecretStatus,
+  SendingStats,
   SendPlan,
   SettingEntry,
   SettingKind,
@@ -154,6 +155,7 @@ export const api = {
   /** The Twilio error codes seen in the campaign, most frequent first, each with its explanation. */
   campaignErrorCodes: (id: number) => unwrap(commands.campaignErrorCodes(id)),
   campaignTimeline: (id: number) => unwrap(commands.campaignTimeline(id)),
+  campaignStats: (id: number) => unwrap(commands.campaignStats(id)),
   /** Writes every row matching `query` (offset and limit ignored) to a CSV in Downloads; its path. */
   exportMessagesCsv: (id: number, query: MessageQuery) => unwrap(commands.exportMessagesCsv(id, query)),
   /** The campaign's report emails, newest first. */

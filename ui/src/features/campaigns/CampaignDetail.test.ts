@@ -463,6 +463,28 @@ describe("CampaignDetail, statuses over time", () => {
   });
 });
 
+describe("CampaignDetail, sending figures", () => {
+  it("shows the rate, the time to finish, and segments and cost while it sends", async () => {
+    const { handle } = await open(SENDING);
+    const figures = await screen.findByTestId("sending-figures");
+    expect(handle).toHaveBeenCalledWith("campaign_stats", { id: SENDING });
+    const stats = await api.campaignStats(SENDING);
+    expect(stats.remaining).toBeGreaterThan(0);
+    expect(within(figures).getByTestId("figure-rate").textContent).toContain("texts a second");
+    expect(within(figures).getByTestId("figure-finish").textContent).toContain(`${formatCount(stats.remaining)} messages left`);
+    expect(within(figures).getByTestId("figure-segments").textContent).toContain(`${formatCount(stats.segments_estimated)} estimated`);
+    expect(within(figures).getByTestId("figure-cost").textContent).toContain("charged for");
+  });
+
+  it("leaves the rate out once finished", async () => {
+    await open(COMPLETED);
+    const figures = await screen.findByTestId("sending-figures");
+    expect(within(figures).queryByTestId("figure-rate")).toBeNull();
+    expect(within(figures).queryByTestId("figure-finish")).toBeNull();
+    expect(within(figures).getByTestId("figure-cost")).toBeTruthy();
+  });
+});
+
 describe("CampaignDetail, report email", () => {
   it("lists what the outbox did, and sends the report again", async () => {
     const { handle } = await open(COMPLETED);

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { CampaignStatus, MessageCounts } from "../../api";
-import { formatLocal } from "../../lib/format";
+import type { CampaignStatus, MessageCounts, SendingStats } from "../../api";
+import { formatCount, formatLocal } from "../../lib/format";
 import {
   eventDetail,
+  sendingFigures,
   COUNTERS,
   campaignActions,
   canRetry,
@@ -224,5 +225,67 @@ describe("eventDetail", () => {
     expect(eventDetail("scheduled", "for tomorrow")).toBe("For tomorrow");
     expect(eventDetail("created", null)).toBeNull();
     expect(eventDetail("created", "")).toBeNull();
+  });
+});
+
+describe("sendingFigures", () => {
+  const NOW = new Date("2026-11-27T14:00:00Z");
+  const stats = (over: Partial<SendingStats> = {}): SendingStats => ({
+    segments_estimated: 12000,
+    segments_reported: 5100,
+    messages_with_segments: 5000,
+    price_per_segment: 0.0083,
+    cost_estimated: 99.6,
+    cost_actual: 40.29,
+    cost_unit: "USD",
+    messages_priced: 5100,
+    current_rate: 9.8,
+    configured_rate: 10,
+    remaining: 7000,
+    remaining_segments: 7000,
+    finish: "2026-11-27T14:11:40Z",
+    finish_days: 1,
+    daily_cap: 10000,
+    cap_left_today: 3000,
+    ...over,
+  });
+  const byId = (figures: ReturnType<typeof sendingFigures>) => Object.fromEntries(figures.map((f) => [f.id, f]));
+
+  it("gives the rate, the finish, and segments and cost estimated against reported", () => {
+    const f = byId(sendingFigures(stats(), "sending", "live", NOW));
+    expect(f.rate?.value).toBe("9.8 texts a second");
+    expect(f.rate?.note).toContain("10 segments a second");
+    expect(f.finish?.value).toBe(`In 12 minutes, ${formatLocal("2026-11-27T14:11:40Z")}`);
+    expect(f.finish?.note).toBe(`${formatCount(7000)} messages left, at the configured rate`);
+    expect(f.finish?.warning).toBe(false);
+    expect(f.segments?.value).toBe(`${formatCount(12000)} estimated`);
+    expect(f.segments?.note).toBe(`${formatCount(5100)} reported by Twilio for ${formatCount(5000)} messages`);
+    expect(f.cost?.value).toBe("$99.60 estimated");
+    expect(f.cost?.note).toBe(`$40.29 charged for ${formatCount(5100)} messages so far`);
+  });
+
+  it("is honest about the daily cap", () => {
+    const f = byId(sendingFigures(stats({ finish: "2026-11-28T00:06:40Z", finish_days: 2 }), "sending", "live", NOW));
+    expect(f.finish?.warning).toBe(true);
+    expect(f.finish?.note).toBe(
+      `The daily cap (${formatCount(10000)} segments a UTC day, ${formatCount(3000)} left today) spreads the last ${formatCount(7000)} messages over 2 days`,
+    );
+  });
+
+  it("says paused, nothing charged in TEST, and waits for prices and counts", () => {
+    const paused = byId(
+      sendingFigures(stats({ finish: null, messages_with_segments: 0, messages_priced: 0 }), "paused", "live", NOW),
+    );
+    expect(paused.rate).toBeUndefined();
+    expect(paused.finish?.value).toBe("Paused");
+    expect(paused.finish?.note).toBe(`${formatCount(7000)} messages left to send when it resumes`);
+    expect(paused.segments?.note).toBe("Twilio reports the count as texts go out");
+    expect(paused.cost?.note).toBe("Twilio's prices arrive with the final statuses");
+    expect(byId(sendingFigures(stats(), "sending", "test", NOW)).cost?.note).toBe("TEST: nothing is charged");
+    expect(sendingFigures(stats({ finish: null, remaining: 0, segments_estimated: 0 }), "completed", "live", NOW)).toEqual([]);
+  });
+
+  it("names other currencies", () => {
+    expect(byId(sendingFigures(stats({ cost_unit: "EUR" }), "completed", "live", NOW)).cost?.note).toContain("40.29 EUR charged");
   });
 });

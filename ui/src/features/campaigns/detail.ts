@@ -1,6 +1,6 @@
 // The campaign page's progress, counters, controls and message cells, as plain functions.
-import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, WriteBackStatus } from "../../api";
-import { capitalizeFirst, DASH, formatCount, formatLocal } from "../../lib/format";
+import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, Mode, SendingStats, WriteBackStatus } from "../../api";
+import { capitalizeFirst, DASH, formatCount, formatLocal, formatRelative, formatUsdAmount } from "../../lib/format";
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;
@@ -237,4 +237,82 @@ export function eventDetail(kind: string, detail: string | null): string | null 
   const at = /^for (\d{4}-\d{2}-\d{2}T\S+)$/.exec(detail)?.[1];
   if (at !== undefined && !Number.isNaN(Date.parse(at))) return `For ${formatLocal(at)}`;
   return capitalizeFirst(detail);
+}
+
+/** One figure of the progress card: what it is, its value, and a line under it. */
+export interface Figure {
+  id: "rate" | "finish" | "segments" | "cost";
+  label: string;
+  value: string;
+  note: string | null;
+  /** The daily cap holds part of the send for another day. */
+  warning?: boolean;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+function money(amount: number, unit: string | null): string {
+  return unit === null || unit.toUpperCase() === "USD" ? `$${formatUsdAmount(amount)}` : `${formatUsdAmount(amount)} ${unit}`;
+}
+
+/**
+ * The progress card's figures: the rate texts go out at now, when the rest will have gone
+ * (and whether the daily cap pushes that to another day), and segments and cost as estimated
+ * against what Twilio reported.
+ */
+export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mode, now: Date): Figure[] {
+  const figures: Figure[] = [];
+  if (status === "sending") {
+    figures.push({
+      id: "rate",
+      label: "Sending rate",
+      value: `${s.current_rate.toFixed(1)} texts a second`,
+      note: `Over the last minute; the limit is ${formatCount(s.configured_rate)} segments a second`,
+    });
+  }
+  if (s.finish !== null) {
+    const capped = s.finish_days > 1;
+    figures.push({
+      id: "finish",
+      label: "Time to finish",
+      value: `${capitalizeFirst(formatRelative(s.finish, now))}, ${formatLocal(s.finish)}`,
+      note: capped
+        ? `The daily cap (${plural(s.daily_cap, "segment", "segments")} a UTC day, ${formatCount(s.cap_left_today)} left today) ` +
+          `spreads the last ${plural(s.remaining, "message", "messages")} over ${formatCount(s.finish_days)} days`
+        : `${plural(s.remaining, "message", "messages")} left, at the configured rate`,
+      warning: capped,
+    });
+  } else if (status === "paused" && s.remaining > 0) {
+    figures.push({
+      id: "finish",
+      label: "Time to finish",
+      value: "Paused",
+      note: `${plural(s.remaining, "message", "messages")} left to send when it resumes`,
+    });
+  }
+  if (s.segments_estimated > 0) {
+    figures.push({
+      id: "segments",
+      label: "Segments",
+      value: `${formatCount(s.segments_estimated)} estimated`,
+      note:
+        s.messages_with_segments > 0
+          ? `${formatCount(s.segments_reported)} reported by Twilio for ${plural(s.messages_with_segments, "message", "messages")}`
+          : "Twilio reports the count as texts go out",
+    });
+    figures.push({
+      id: "cost",
+      label: "Cost",
+      value: `${money(s.cost_estimated, null)} estimated`,
+      note:
+        mode === "test"
+          ? "TEST: nothing is charged"
+          : s.messages_priced > 0
+            ? `${money(s.cost_actual, s.cost_unit)} charged for ${plural(s.messages_priced, "message", "messages")} so far`
+            : "Twilio's prices arrive with the final statuses",
+    });
+  }
+  return figures;
 }

@@ -101,6 +101,11 @@ describe("message cells", () => {
       "30003: The phone is switched off or out of reach.",
     );
     expect(messageProblem({ error_code: 30008, error_message: null, status_reason: null })).toBe("30008");
+    const explanations = new Map([[30003, "the handset is off or out of coverage"]]);
+    expect(messageProblem({ error_code: 30003, error_message: null, status_reason: null }, explanations)).toBe(
+      "30003: The handset is off or out of coverage",
+    );
+    expect(messageProblem({ error_code: 30003, error_message: "Unreachable.", status_reason: null }, explanations)).toBe("30003: Unreachable.");
     expect(messageProblem({ error_code: null, error_message: null, status_reason: "duplicate of 1001" })).toBe("Duplicate of 1001");
     expect(messageProblem({ error_code: null, error_message: null, status_reason: null })).toBe("");
   });
@@ -283,6 +288,11 @@ describe("sendingFigures", () => {
     expect(paused.cost?.note).toBe("Twilio's prices arrive with the final statuses");
     expect(byId(sendingFigures(stats(), "sending", "test", NOW)).cost?.note).toBe("TEST: nothing is charged");
     expect(sendingFigures(stats({ finish: null, remaining: 0, segments_estimated: 0 }), "completed", "live", NOW)).toEqual([]);
+  });
+
+  it("shows cents from a dollar up", () => {
+    expect(byId(sendingFigures(stats({ cost_estimated: 2053.6109 }), "completed", "live", NOW)).cost?.value).toBe("$2,053.61 estimated");
+    expect(byId(sendingFigures(stats({ cost_estimated: 0.0166 }), "completed", "live", NOW)).cost?.value).toBe("$0.0166 estimated");
   });
 
   it("names other currencies", () => {

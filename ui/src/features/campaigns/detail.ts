@@ -133,8 +133,14 @@ export function shownPhone(row: Pick<MessageRow, "to" | "phone_raw">, reveal: bo
 }
 
 /** Twilio's code and explanation, or else why Herald did not send it; "" when all went well. */
-export function messageProblem(row: Pick<MessageRow, "error_code" | "error_message" | "status_reason">): string {
-  const text = row.error_message ?? row.status_reason;
+export function messageProblem(
+  row: Pick<MessageRow, "error_code" | "error_message" | "status_reason">,
+  explanations?: ReadonlyMap<number, string>,
+): string {
+  // Twilio's own words when it gave them (it seldom does with a delivery report), else what
+  // Herald knows the code means.
+  const known = row.error_code === null ? undefined : explanations?.get(row.error_code);
+  const text = row.error_message ?? row.status_reason ?? known ?? null;
   const words = text === null ? "" : capitalizeFirst(text);
   if (row.error_code !== null) return words === "" ? String(row.error_code) : `${String(row.error_code)}: ${words}`;
   return words;
@@ -253,8 +259,10 @@ function plural(n: number, one: string, many: string): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
+/** Cents from a dollar up ("$2,053.61"), fractions of a cent below ("$0.0083"). */
 function money(amount: number, unit: string | null): string {
-  return unit === null || unit.toUpperCase() === "USD" ? `$${formatUsdAmount(amount)}` : `${formatUsdAmount(amount)} ${unit}`;
+  const shown = amount >= 1 ? formatUsdAmount(Math.round(amount * 100) / 100) : formatUsdAmount(amount);
+  return unit === null || unit.toUpperCase() === "USD" ? `$${shown}` : `${shown} ${unit}`;
 }
 
 /**

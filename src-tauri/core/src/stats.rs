@@ -132,24 +132,10 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::MessageStatus;
-    use crate::store::test_support::{new_draft, store};
-    use crate::store::NewMessage;
+    use crate::store::test_support::{message, new_draft, store};
 
     async fn sending_campaign(store: &Store) -> i64 {
         let id = new_draft(store, "Stats").await;
-        let message = |i: i64, segments: i64| NewMessage {
-            row_index: i,
-            imis_id: Some(i.to_string()),
-            member_name: None,
-            phone_raw: None,
-            to_e164: Some(format!("+1201555{i:04}")),
-            body: "Hello".into(),
-            ucs2: false,
-            segments,
-            status: MessageStatus::Preparing,
-            status_reason: None,
-        };
         store
             .insert_messages(
                 id,

@@ -629,7 +629,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-    use crate::store::test_support::{new_draft, store};
+    use crate::store::test_support::{message, new_draft, store};
     use CampaignStatus as S;
 
     fn new(name: &str) -> NewCampaign {
@@ -692,20 +692,8 @@ mod tests {
             ),
             (id, S::Sending, false, false)
         );
-        let message = |i: i64| crate::store::NewMessage {
-            row_index: i,
-            imis_id: Some(i.to_string()),
-            member_name: None,
-            phone_raw: None,
-            to_e164: Some(format!("+1201555{i:04}")),
-            body: "Hello".into(),
-            ucs2: false,
-            segments: 1,
-            status: crate::status::MessageStatus::Preparing,
-            status_reason: None,
-        };
         store
-            .insert_messages(id, &[message(1), message(2)])
+            .insert_messages(id, &[message(1, 1), message(2, 1)])
             .await
             .unwrap();
         let s = &store.engine_states().await.unwrap()[0];

@@ -120,6 +120,22 @@ pub(crate) mod test_support {
             .unwrap()
     }
 
+    /// Row `i` to record: an iMIS ID, a US number, `segments` segments, Preparing.
+    pub fn message(i: i64, segments: i64) -> crate::store::NewMessage {
+        crate::store::NewMessage {
+            row_index: i,
+            imis_id: Some(i.to_string()),
+            member_name: None,
+            phone_raw: None,
+            to_e164: Some(format!("+1201555{i:04}")),
+            body: "Hello".into(),
+            ucs2: false,
+            segments,
+            status: crate::status::MessageStatus::Preparing,
+            status_reason: None,
+        }
+    }
+
     pub async fn store() -> (Store, ManualClock, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let clock = ManualClock::new(

@@ -116,26 +116,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::MessageStatus;
-    use crate::store::test_support::{new_draft, store};
-    use crate::store::NewMessage;
+    use crate::store::test_support::{message, new_draft, store};
 
     async fn campaign_with(store: &Store, n: i64) -> i64 {
         let id = new_draft(store, "Timeline").await;
-        let messages: Vec<NewMessage> = (0..n)
-            .map(|i| NewMessage {
-                row_index: i,
-                imis_id: Some(i.to_string()),
-                member_name: None,
-                phone_raw: None,
-                to_e164: Some(format!("+1201555{i:04}")),
-                body: "Hello".into(),
-                ucs2: false,
-                segments: 1,
-                status: MessageStatus::Preparing,
-                status_reason: None,
-            })
-            .collect();
+        let messages: Vec<_> = (0..n).map(|i| message(i, 1)).collect();
         store.insert_messages(id, &messages).await.unwrap();
         id
     }

@@ -323,9 +323,19 @@ describe("Herald desktop app", () => {
     await s.waitUntil("some are delivered", async () => (await delivered()) > 0, 30000);
     const early = await delivered();
     await s.waitUntil("the counters move", async () => (await delivered()) > early, 30000);
+    // While it sends: the rate it goes at and when it will be done.
+    const rate = await s.waitFor('[data-testid="figure-rate"]', { timeout: 30000 });
+    assert.match(await rate.text(), /texts a second/);
+    assert.match(await (await s.find('[data-testid="figure-cost"]')).text(), /TEST: nothing is charged/);
     await s.waitUntil("the campaign completes", async () => heraldCli(app.dataDir, "campaign", "show", String(id)).status === "completed", 90000);
     const counts = heraldCli(app.dataDir, "campaign", "show", String(id)).counts;
     const notDelivered = counts.undelivered + counts.failed + counts.error;
+    // The curve of the whole send, from the messages' own times (also after reopening the page).
+    await s.exec('window.location.hash = "#/campaigns";');
+    await s.waitFor('[data-testid="page-campaigns"]');
+    await s.exec(`window.location.hash = "#/campaigns/${id}";`);
+    await s.waitFor('[data-testid="status-chart"] .plot, [data-testid="status-chart-text"]', { timeout: 30000 });
+    await s.waitUntil("the rate is gone once it is done", async () => (await s.findAll('[data-testid="figure-rate"]')).length === 0);
     assert.ok(notDelivered > 0, "the demo data has bad numbers and the simulator some failures");
 
     // Who didn't get it: one click.

@@ -3,6 +3,7 @@ import type { CampaignStatus, MessageCounts, SendingStats } from "../../api";
 import { formatCount, formatLocal } from "../../lib/format";
 import {
   eventDetail,
+  timelineDelay,
   sendingFigures,
   COUNTERS,
   campaignActions,
@@ -297,5 +298,12 @@ describe("sendingFigures", () => {
 
   it("names other currencies", () => {
     expect(byId(sendingFigures(stats({ cost_unit: "EUR" }), "completed", "live", NOW)).cost?.note).toContain("40.29 EUR charged");
+  });
+});
+
+describe("timelineDelay", () => {
+  it("waits at least 3 s, or ten times what the last load took", () => {
+    expect(timelineDelay(20)).toBe(3000);
+    expect(timelineDelay(430)).toBe(4300);
   });
 });

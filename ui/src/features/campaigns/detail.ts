@@ -4,8 +4,13 @@ import { capitalizeFirst, DASH, formatCount, formatLocal, formatRelative, format
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;
-/** The statuses-over-time curve follows changes at most this often. */
+/** The statuses-over-time curve and the figures follow changes at most this often, and never
+ *  spend more than a tenth of the time being worked out (they read every message). */
 export const TIMELINE_REFRESH_MS = 3000;
+
+export function timelineDelay(lastLoadMs: number): number {
+  return Math.max(TIMELINE_REFRESH_MS, Math.round(lastLoadMs * 10));
+}
 
 export interface Progress {
   /** Messages past Preparing: sent, settled, or never to be sent. */
@@ -176,19 +181,25 @@ export function writebackSummary(status: Pick<WriteBackStatus, "done" | "pending
 /**
  * Runs `load` at most once per burst of requests: the first request waits `delay` ms (so the
  * burst can gather), and a request that comes while `load` runs makes it run once more after.
- * Loads never overlap.
+ * Loads never overlap. `delay` may be a function, asked each time.
  */
-export function coalesce(load: () => Promise<void>, delay: number): { request: () => void; dispose: () => void } {
+export function coalesce(
+  load: () => Promise<void>,
+  delay: number | (() => number),
+): { request: () => void; dispose: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let again = false;
   let disposed = false;
 
   function schedule() {
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!disposed) void run();
-    }, delay);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        if (!disposed) void run();
+      },
+      typeof delay === "function" ? delay() : delay,
+    );
   }
 
   async function run() {

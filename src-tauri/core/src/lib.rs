@@ -1,6 +1,7 @@
 //! Herald's core: campaigns, storage, settings, secrets and logging, with no GUI
 //! dependency. The desktop shell (`herald`) and `herald-cli` are thin layers over it.
 
+pub mod backoff;
 pub mod campaign;
 pub mod clock;
 pub mod compose;

@@ -570,10 +570,11 @@ pub async fn drain_reports(
                 // Nothing to retry until someone sets SMTP up: fail now, visibly; the
                 // dashboard can send it again.
                 let next = (!misconfigured && age < policy.give_up_after).then(|| {
-                    let d = policy
-                        .first_delay
-                        .saturating_mul(1 << attempts.clamp(0, 16) as u32)
-                        .min(policy.max_delay);
+                    let d = crate::backoff::exponential(
+                        policy.first_delay,
+                        attempts.clamp(0, 16) as u32,
+                        policy.max_delay,
+                    );
                     store.now() + chrono::Duration::from_std(d).unwrap_or_default()
                 });
                 tracing::warn!(campaign = campaign_id, %reason, "the report email failed");

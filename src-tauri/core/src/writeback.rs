@@ -41,13 +41,8 @@ impl Default for WriteBackPolicy {
 
 impl WriteBackPolicy {
     fn delay(&self, attempts: i64) -> Duration {
-        let exp = (attempts.max(1) - 1).min(20) as u32;
-        let d = self
-            .first_delay
-            .saturating_mul(1u32 << exp.min(16))
-            .min(self.max_delay)
-            .as_millis() as u64;
-        Duration::from_millis(d / 2 + fastrand::u64(0..=d / 2))
+        let retry = (attempts.max(1) - 1).min(20) as u32;
+        crate::backoff::jittered(self.first_delay, retry, self.max_delay)
     }
 }
 

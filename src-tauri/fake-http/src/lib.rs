@@ -177,3 +177,60 @@ pub async fn serve(listener: TcpListener, router: Router) {
         });
     }
 }
+
+/// What a fake server is: its state, made from options, and the routes that serve it.
+pub trait FakeService: Sized + Send + Sync + 'static {
+    type Options;
+    fn new(opts: Self::Options) -> Result<Self, String>;
+    fn router(state: Arc<Self>) -> Router;
+}
+
+/// A fake server listening on a loopback port until dropped; it derefs to its state, so a
+/// test can switch faults and read what the server received.
+pub struct Running<S> {
+    addr: std::net::SocketAddr,
+    state: Arc<S>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl<S: FakeService> Running<S> {
+    /// Starts on a free loopback port.
+    pub async fn start(opts: S::Options) -> Result<Self, String> {
+        Self::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), opts).await
+    }
+
+    pub async fn start_on(addr: std::net::SocketAddr, opts: S::Options) -> Result<Self, String> {
+        let state = Arc::new(S::new(opts)?);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let task = tokio::spawn(serve(listener, S::router(state.clone())));
+        Ok(Self { addr, state, task })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &Arc<S> {
+        &self.state
+    }
+}
+
+impl<S> std::ops::Deref for Running<S> {
+    type Target = S;
+    fn deref(&self) -> &S {
+        &self.state
+    }
+}
+
+impl<S> Drop for Running<S> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

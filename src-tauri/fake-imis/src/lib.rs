@@ -17,11 +17,9 @@ use herald_core::imis::{QueryEntryKind, QueryResult, Value};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 
 /// How the server starts.
 #[derive(Debug, Clone)]
@@ -103,7 +101,7 @@ pub struct Fake {
 }
 
 impl Fake {
-    fn new(opts: Options) -> Result<Self, String> {
+    fn from_options(opts: Options) -> Result<Self, String> {
         let catalog = Catalog::generate(&opts.dataset)?;
         Ok(Self {
             latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
@@ -190,50 +188,16 @@ impl Fake {
 }
 
 /// A running fake server.
-pub struct FakeImis {
-    addr: SocketAddr,
-    state: Arc<Fake>,
-    task: tokio::task::JoinHandle<()>,
-}
+/// The fake iMIS, running (see [`herald_fake_http::Running`]).
+pub type FakeImis = herald_fake_http::Running<Fake>;
 
-impl FakeImis {
-    /// Starts on a free loopback port.
-    pub async fn start(opts: Options) -> Result<Self, String> {
-        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), opts).await
+impl herald_fake_http::FakeService for Fake {
+    type Options = Options;
+    fn new(opts: Options) -> Result<Self, String> {
+        Fake::from_options(opts)
     }
-
-    pub async fn start_on(addr: SocketAddr, opts: Options) -> Result<Self, String> {
-        let state = Arc::new(Fake::new(opts)?);
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let router = router(state.clone());
-        let task = tokio::spawn(herald_fake_http::serve(listener, router));
-        Ok(Self { addr, state, task })
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    pub fn state(&self) -> &Arc<Fake> {
-        &self.state
-    }
-}
-
-impl std::ops::Deref for FakeImis {
-    type Target = Fake;
-    fn deref(&self) -> &Fake {
-        &self.state
-    }
-}
-
-impl Drop for FakeImis {
-    fn drop(&mut self) {
-        self.task.abort();
+    fn router(state: Arc<Fake>) -> Router {
+        router(state)
     }
 }
 

@@ -21,11 +21,9 @@ use herald_core::twilio::resource::to_rfc2822;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 pub const ACCOUNT_SID: &str = "AC00000000000000000000000000000001";
 pub const AUTH_TOKEN: &str = "fake-auth-token-0001";
@@ -220,19 +218,13 @@ impl Fake {
 }
 
 /// A running fake Twilio.
-pub struct FakeTwilio {
-    addr: SocketAddr,
-    state: Arc<Fake>,
-    task: tokio::task::JoinHandle<()>,
-}
+/// The fake Twilio, running (see [`herald_fake_http::Running`]).
+pub type FakeTwilio = herald_fake_http::Running<Fake>;
 
-impl FakeTwilio {
-    pub async fn start(opts: Options) -> Result<Self, String> {
-        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), opts).await
-    }
-
-    pub async fn start_on(addr: SocketAddr, opts: Options) -> Result<Self, String> {
-        let state = Arc::new(Fake {
+impl herald_fake_http::FakeService for Fake {
+    type Options = Options;
+    fn new(opts: Options) -> Result<Self, String> {
+        Ok(Fake {
             latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
             opts,
             messages: Mutex::default(),
@@ -240,33 +232,10 @@ impl FakeTwilio {
             faults: Default::default(),
             meter: Default::default(),
             counter: AtomicU64::new(0),
-        });
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let task = tokio::spawn(herald_fake_http::serve(listener, router(state.clone())));
-        Ok(Self { addr, state, task })
+        })
     }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-    pub fn state(&self) -> &Arc<Fake> {
-        &self.state
-    }
-}
-
-impl std::ops::Deref for FakeTwilio {
-    type Target = Fake;
-    fn deref(&self) -> &Fake {
-        &self.state
-    }
-}
-
-impl Drop for FakeTwilio {
-    fn drop(&mut self) {
-        self.task.abort();
+    fn router(state: Arc<Fake>) -> Router {
+        router(state)
     }
 }
 

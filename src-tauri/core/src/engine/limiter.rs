@@ -104,8 +104,11 @@ impl RateLimiter {
         let mut s = self.state.lock().await;
         s.backoffs = (s.backoffs + 1).min(8);
         let wait = retry_after.unwrap_or_else(|| {
-            let d = (100u64 << s.backoffs).min(3_000);
-            Duration::from_millis(d / 2 + fastrand::u64(0..=d / 2))
+            crate::backoff::jittered(
+                Duration::from_millis(100),
+                s.backoffs,
+                Duration::from_secs(3),
+            )
         });
         let until = Instant::now() + wait.max(floor);
         s.blocked_until = s.blocked_until.max(until);

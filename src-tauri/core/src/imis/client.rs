@@ -42,12 +42,7 @@ impl RetryPolicy {
     /// The wait before retry number `n` (0-based): exponential, capped, with jitter in
     /// [½·d, d] so clients that failed together do not retry together.
     pub fn delay(&self, n: u32) -> Duration {
-        let d = self
-            .base
-            .saturating_mul(1u32 << n.min(16))
-            .min(self.max)
-            .as_millis() as u64;
-        Duration::from_millis(d / 2 + fastrand::u64(0..=d / 2))
+        crate::backoff::jittered(self.base, n, self.max)
     }
 }
 
@@ -160,6 +155,47 @@ enum Failure {
     Transport(reqwest::Error),
     Body(String),
 }
+
+/// An iMIS entity Herald writes back to, and how it names it in errors.
+struct EntityKind {
+    path: &'static str,
+    /// Its key property.
+    key: &'static str,
+    /// "the Activity", for messages.
+    what: &'static str,
+    /// "the member's Activities", for messages about the list.
+    listing: &'static str,
+    /// Why a 404 on its endpoint means this iMIS cannot take it.
+    missing: &'static str,
+}
+
+/// An entity's properties, read by name (case-insensitively).
+struct Properties(wire::Row);
+
+impl Properties {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+const ACTIVITY: EntityKind = EntityKind {
+    path: "api/Activity",
+    key: "SEQN",
+    what: "the Activity",
+    listing: "the member's Activities",
+    missing: "this iMIS has no Activity endpoint",
+};
+
+const COMMUNICATION_LOG: EntityKind = EntityKind {
+    path: "api/CommunicationLogRecipient",
+    key: "CommunicationLogRecipientKey",
+    what: "the Communication Log entry",
+    listing: "the Communication Log",
+    missing: "this iMIS has no Communication Log (it is in iMIS EMS only)",
+};
 
 impl ImisClient {
     pub fn new(cfg: ImisConfig) -> Result<Self, ImisError> {
@@ -862,78 +898,30 @@ impl ImisClient {
             },
             "Properties": {"$type": wire::PROPERTY_COLLECTION_TYPE, "$values": props},
         });
-        let created = self
-            .call(
-                Method::POST,
-                "api/Activity",
-                &[],
-                Some(&body),
-                Call::Write,
-                "the Activity",
-            )
-            .await?
-            .ok_or_else(|| ImisError::Rejected {
-                status: 404,
-                message: "this iMIS has no Activity endpoint".into(),
-            })?;
-        entity_key(&created, "SEQN").ok_or_else(|| ImisError::Ambiguous {
-            detail: "iMIS accepted the Activity but did not say its SEQN".into(),
-        })
+        self.create_entity(&ACTIVITY, &body).await
     }
 
     /// Looks for an Activity this record already created (after an ambiguous POST): same
     /// party, type, date and note. Returns its SEQN.
     pub async fn find_activity(&self, r: &WriteBackRecord) -> Result<Option<String>, ImisError> {
-        let query = vec![
-            ("PartyId".to_string(), r.party_id.clone()),
-            ("ActivityType".to_string(), r.activity_type.clone()),
-            ("limit".to_string(), PAGE_SIZE.to_string()),
+        let query = [
+            ("PartyId", r.party_id.clone()),
+            ("ActivityType", r.activity_type.clone()),
         ];
-        let Some(body) = self
-            .call(
-                Method::GET,
-                "api/Activity",
-                &query,
-                None,
-                Call::Read,
-                "the member's Activities",
-            )
-            .await?
-        else {
-            return Ok(None);
-        };
-        let items = body
-            .get("Items")
-            .and_then(wire::values_of)
-            .ok_or_else(|| ImisError::BadResponse("the Activity list has no Items".into()))?;
         let note = truncate(&r.note, 32_000);
-        for item in items {
-            let Some(props) = item.get("Properties") else {
-                continue;
-            };
-            let props = wire::generic_properties(props).map_err(|e| ImisError::BadResponse(e.0))?;
-            let get = |name: &str| {
-                props
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            };
+        self.find_entity(&ACTIVITY, &query, |p| {
             let same_type =
-                matches!(get("ACTIVITY_TYPE"), Some(Value::Text(t)) if t == &r.activity_type);
-            let same_note = matches!(get("NOTE"), Some(Value::Text(t)) if *t == note);
-            let same_date = match get("TRANSACTION_DATE") {
+                matches!(p.get("ACTIVITY_TYPE"), Some(Value::Text(t)) if t == &r.activity_type);
+            let same_note = matches!(p.get("NOTE"), Some(Value::Text(t)) if *t == note);
+            let same_date = match p.get("TRANSACTION_DATE") {
                 Some(Value::DateTime(d)) => {
                     d.and_utc().timestamp() == r.sent_at.and_utc().timestamp()
                 }
                 _ => false,
             };
-            if same_type && same_note && same_date {
-                if let Some(key) = entity_key(item, "SEQN") {
-                    return Ok(Some(key));
-                }
-            }
-        }
-        Ok(None)
+            same_type && same_note && same_date
+        })
+        .await
     }
 
     /// Records the text in the Communication Log (iMIS EMS only).
@@ -943,24 +931,8 @@ impl ImisClient {
     /// `Address`, `MessageType` 1 = SMS, `Subject`, `Text`) and must be checked against
     /// `/api/metadata/CommunicationLogRecipient` on a real instance.
     pub async fn post_communication_log(&self, r: &WriteBackRecord) -> Result<String, ImisError> {
-        let body = communication_log_body(r);
-        let created = self
-            .call(
-                Method::POST,
-                "api/CommunicationLogRecipient",
-                &[],
-                Some(&body),
-                Call::Write,
-                "the Communication Log entry",
-            )
-            .await?
-            .ok_or_else(|| ImisError::Rejected {
-                status: 404,
-                message: "this iMIS has no Communication Log (it is in iMIS EMS only)".into(),
-            })?;
-        entity_key(&created, "CommunicationLogRecipientKey").ok_or_else(|| ImisError::Ambiguous {
-            detail: "iMIS accepted the Communication Log entry but did not say its key".into(),
-        })
+        self.create_entity(&COMMUNICATION_LOG, &communication_log_body(r))
+            .await
     }
 
     /// Looks for a Communication Log entry this record already created. GUESS, like the
@@ -969,40 +941,78 @@ impl ImisClient {
         &self,
         r: &WriteBackRecord,
     ) -> Result<Option<String>, ImisError> {
-        let query = vec![
-            ("ContactKey".to_string(), r.party_id.clone()),
-            ("limit".to_string(), PAGE_SIZE.to_string()),
-        ];
+        let query = [("ContactKey", r.party_id.clone())];
+        self.find_entity(&COMMUNICATION_LOG, &query, |p| {
+            let is =
+                |name: &str, want: &str| matches!(p.get(name), Some(Value::Text(t)) if t == want);
+            is("Address", &r.to) && is("Text", &r.note)
+        })
+        .await
+    }
+
+    /// POSTs a new entity of `kind`; returns its key. `Ambiguous` when iMIS may have made it.
+    async fn create_entity(&self, kind: &EntityKind, body: &Json) -> Result<String, ImisError> {
+        let created = self
+            .call(
+                Method::POST,
+                kind.path,
+                &[],
+                Some(body),
+                Call::Write,
+                kind.what,
+            )
+            .await?
+            .ok_or_else(|| ImisError::Rejected {
+                status: 404,
+                message: kind.missing.into(),
+            })?;
+        entity_key(&created, kind.key).ok_or_else(|| ImisError::Ambiguous {
+            detail: format!(
+                "iMIS accepted {} but did not say its {}",
+                kind.what, kind.key
+            ),
+        })
+    }
+
+    /// The key of the first entity of `kind` listed for `filters` whose properties satisfy
+    /// `matches` (given a case-insensitive property getter).
+    async fn find_entity(
+        &self,
+        kind: &EntityKind,
+        filters: &[(&str, String)],
+        matches: impl Fn(&Properties) -> bool,
+    ) -> Result<Option<String>, ImisError> {
+        let mut query: Vec<(String, String)> = filters
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        query.push(("limit".to_string(), PAGE_SIZE.to_string()));
         let Some(body) = self
             .call(
                 Method::GET,
-                "api/CommunicationLogRecipient",
+                kind.path,
                 &query,
                 None,
                 Call::Read,
-                "the Communication Log",
+                kind.listing,
             )
             .await?
         else {
             return Ok(None);
         };
-        let items = body
-            .get("Items")
-            .and_then(wire::values_of)
-            .cloned()
-            .unwrap_or_default();
-        for item in &items {
+        // A list we cannot read is an error, not "none there": the caller would post again.
+        let items = body.get("Items").and_then(wire::values_of).ok_or_else(|| {
+            ImisError::BadResponse(format!("the list of {} has no Items", kind.listing))
+        })?;
+        for item in items {
             let Some(props) = item.get("Properties") else {
                 continue;
             };
-            let props = wire::generic_properties(props).map_err(|e| ImisError::BadResponse(e.0))?;
-            let is = |name: &str, want: &str| {
-                props
-                    .iter()
-                    .any(|(n, v)| n == name && matches!(v, Value::Text(t) if t == want))
-            };
-            if is("Address", &r.to) && is("Text", &r.note) {
-                if let Some(key) = entity_key(item, "CommunicationLogRecipientKey") {
+            let props = Properties(
+                wire::generic_properties(props).map_err(|e| ImisError::BadResponse(e.0))?,
+            );
+            if matches(&props) {
+                if let Some(key) = entity_key(item, kind.key) {
                     return Ok(Some(key));
                 }
             }

@@ -310,9 +310,10 @@ impl TwilioClient {
                     }
                 }
             }
-            let backoff = 200u64 << tries.min(5);
-            tokio::time::sleep(Duration::from_millis(
-                backoff / 2 + fastrand::u64(0..=backoff / 2),
+            tokio::time::sleep(crate::backoff::jittered(
+                Duration::from_millis(200),
+                tries.min(5),
+                Duration::from_millis(6_400),
             ))
             .await;
         }

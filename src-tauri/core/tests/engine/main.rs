@@ -603,19 +603,26 @@ async fn the_daily_cap_holds_across_utc_midnight() {
         kinds.contains(&"daily_cap".to_string()),
         "the campaign says so: {kinds:?}"
     );
+    let first_day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    assert_eq!(
+        e.store
+            .segment_usage_by_day()
+            .await
+            .unwrap()
+            .get(&first_day),
+        Some(&25),
+        "the first day's cap is used up, and no more"
+    );
     clock.advance(chrono::Duration::minutes(2)); // 00:01 UTC, a new day
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let _ = stop_tx.send(true);
     runner.await.unwrap().unwrap();
     assert_eq!(e.twilio.messages().len(), 40);
     assert_exactly_once(&e, id, 40).await;
+    // The 15 sent after midnight count against the new UTC day (the only day from today on).
     let usage = e.store.segment_usage_by_day().await.unwrap();
-    let days: Vec<String> = format!("{usage:?}")
-        .split("2026-11-2")
-        .skip(1)
-        .map(|s| s[..1].to_string())
-        .collect();
-    assert!(!days.is_empty());
+    let new_day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    assert_eq!(usage.into_iter().collect::<Vec<_>>(), vec![(new_day, 15)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

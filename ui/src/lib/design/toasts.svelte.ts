@@ -16,6 +16,9 @@ export function dismissToast(id: number): void {
 }
 
 export function showToast(message: string, tone: Toast["tone"] = "success", ms = 4000): void {
+  // The same note again replaces the one still showing (one toast, its time restarted).
+  const same = toasts.findIndex((t) => t.message === message && t.tone === tone);
+  if (same !== -1) toasts.splice(same, 1);
   const id = nextId++;
   toasts.push({ id, message, tone });
   if (toasts.length > 4) toasts.shift();

@@ -29,7 +29,8 @@ pub struct SendingStats {
     pub cost_actual: f64,
     pub cost_unit: Option<String>,
     pub messages_priced: i64,
-    /// Messages accepted by Twilio per second over the last minute.
+    /// Messages accepted by Twilio per second over the last minute (or since the first, if
+    /// that was less than a minute ago).
     pub current_rate: f64,
     /// The configured rate, in segments per second.
     pub configured_rate: f64,
@@ -61,13 +62,14 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         Option<i64>,
         Option<i64>,
         Option<i64>,
+        Option<DateTime<Utc>>,
     ) = sqlx::query_as(
         "SELECT sum(CASE WHEN status IN ('error', 'skipped', 'canceled') THEN 0 ELSE segments END),
                 sum(twilio_segments), count(twilio_segments),
                 sum(abs(CAST(price AS REAL))), count(price), max(price_unit),
                 sum(status = 'preparing'),
                 sum(CASE WHEN status = 'preparing' THEN segments ELSE 0 END),
-                sum(sent_at >= ?2)
+                sum(sent_at >= ?2), min(sent_at)
            FROM messages WHERE campaign_id = ?1",
     )
     .bind(id)
@@ -85,7 +87,13 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         remaining,
         remaining_segments,
         recent,
+        first_sent,
     ) = row;
+    // Over the last minute, or since the first text if that is more recent.
+    let window = first_sent
+        .map(|t| (now - t).num_milliseconds() as f64 / 1000.0)
+        .unwrap_or(0.0)
+        .clamp(1.0, RATE_WINDOW_SECONDS as f64);
     let remaining = remaining.unwrap_or(0);
     let remaining_segments = remaining_segments.unwrap_or(0);
     let limits = SendLimits {
@@ -118,7 +126,7 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         cost_actual: (cost.unwrap_or(0.0) * 100_000.0).round() / 100_000.0,
         cost_unit: unit,
         messages_priced: priced,
-        current_rate: recent.unwrap_or(0) as f64 / RATE_WINDOW_SECONDS as f64,
+        current_rate: recent.unwrap_or(0) as f64 / window,
         configured_rate: limits.rate_per_second,
         remaining,
         remaining_segments,
@@ -197,6 +205,23 @@ mod tests {
         // 2 segments at 2 a second.
         assert_eq!(s.finish, Some(store.now() + Duration::seconds(1)));
         assert_eq!((s.finish_days, s.configured_rate), (1, 2.0));
+    }
+
+    #[tokio::test]
+    async fn a_send_younger_than_a_minute_is_timed_from_its_first_text() {
+        let (store, _clock, _dir) = store().await;
+        let id = sending_campaign(&store).await;
+        // Both sent 20 s ago: 2 texts in 20 s, not in 60.
+        sqlx::query(
+            "UPDATE messages SET sent_at = ?2 WHERE campaign_id = ?1 AND sent_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(store.now() - Duration::seconds(20))
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let s = sending_stats(&store, id).await.unwrap();
+        assert_eq!(s.current_rate, 0.1);
     }
 
     #[tokio::test]

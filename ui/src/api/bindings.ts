@@ -786,7 +786,8 @@ price_per_segment: number; cost_estimated: number;
  */
 cost_actual: number; cost_unit: string | null; messages_priced: number; 
 /**
- * Messages accepted by Twilio per second over the last minute.
+ * Messages accepted by Twilio per second over the last minute (or since the first, if
+ * that was less than a minute ago).
  */
 current_rate: number; 
 /**

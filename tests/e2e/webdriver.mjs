@@ -176,21 +176,27 @@ export function processTree(pid) {
 export function memoryOf(pids) {
   let rss = 0;
   let pss = 0;
+  let read = 0;
   const parts = {};
   for (const pid of pids) {
+    let status, rollup, name;
     try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const r = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      const p = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
-      const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      rss += r;
-      pss += p;
-      parts[name] = (parts[name] ?? 0) + Math.round(p / 1024);
-    } catch {
-      /* gone */
+      status = readFileSync(`/proc/${pid}/status`, "utf8");
+      rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch (e) {
+      // A process that has just exited is gone; anything else would make the sum a lie.
+      if (e.code === "ENOENT" || e.code === "ESRCH") continue;
+      throw new Error(`cannot read the memory of process ${String(pid)}: ${e.message}`);
     }
+    const r = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    const p = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    rss += r;
+    pss += p;
+    read += 1;
+    parts[name] = (parts[name] ?? 0) + Math.round(p / 1024);
   }
-  return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024), pssByProcess: parts };
+  return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024), pssByProcess: parts, processes: read };
 }
 
 /** Starts tauri-driver and a Herald session on a fresh data folder. */

@@ -119,12 +119,20 @@ const STATIC_LIST = `
 const app = await launch({ dataDir });
 const s = app.session;
 const results = { messages, runs, seeded };
+const samplers = [];
 try {
   await s.setTimeouts({ script: 60000 });
   await s.waitFor('[data-testid="campaign-row"]', { timeout: 60000 });
   await sleep(2000);
   const [pid] = heraldProcesses(dataDir);
-  const memory = () => memoryOf(processTree(pid));
+  if (pid === undefined) throw new Error(`no Herald process runs on ${dataDir}`);
+  const memory = () => {
+    const m = memoryOf(processTree(pid));
+    if (m.pssMiB <= 0 || !("WebKitWebProces" in m.pssByProcess)) {
+      throw new Error(`the memory of Herald and its web view could not be read: ${JSON.stringify(m)}`);
+    }
+    return m;
+  };
   results.memoryList = memory();
 
   const toList = async () => {
@@ -161,6 +169,7 @@ try {
     const m = memory();
     if (m.pssMiB > peak.pssMiB) peak = m;
   }, 200);
+  samplers.push(sampler);
   const GRID = '[data-testid="grid"]';
   results.idle = await s.execAsync(SCROLL, ["idle", 3000, GRID]);
   results.fling = await s.execAsync(SCROLL, ["fling", 6000, GRID]);
@@ -177,11 +186,13 @@ try {
     const m = memory();
     if (m.pssMiB > results.staticPeak.pssMiB) results.staticPeak = m;
   }, 200);
+  samplers.push(staticSampler);
   results.staticFling = await s.execAsync(SCROLL, ["fling", 6000, "#perf-static-list"]);
   results.staticJump = await s.execAsync(SCROLL, ["jump", 6000, "#perf-static-list"]);
   clearInterval(staticSampler);
   for (const k of ["idle", "fling", "jump", "staticFling", "staticJump"]) results[k].stats = stats(results[k].frames);
 } finally {
+  for (const sampler of samplers) clearInterval(sampler);
   await app.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

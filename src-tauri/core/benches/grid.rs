@@ -88,6 +88,7 @@ async fn main() {
             "search digits of a number (\"201-2123\")",
             q(|q| q.search = Some("201-2123".into())),
         ),
+        ("sorted by status", q(|q| q.sort = SortColumn::Status)),
         (
             "sorted by sent time, newest first",
             q(|q| {

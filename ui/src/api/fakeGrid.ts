@@ -242,13 +242,13 @@ export function timelinePoints(source: MessageSource, maxPoints = 240): Timeline
       start = Math.min(start, seconds(f.sent_at));
       end = Math.max(end, seconds(f.sent_at));
     }
-    end = Math.max(end, seconds(f.updated_at));
+    if (["sent", "delivered", "undelivered", "failed"].includes(f.status)) end = Math.max(end, seconds(f.updated_at));
   }
   if (!Number.isFinite(start)) return [];
   end = Math.max(end, start);
   const n = Math.max(maxPoints, 1);
   const width = Math.max(Math.floor((end - start) / n) + 1, 1);
-  const buckets = Math.floor((end - start) / width) + 1;
+  const buckets = Math.max(Math.ceil((end - start) / width), 1);
   // Per bucket b, four counts from b * 4: sent, delivered, undelivered, failed.
   const per = new Float64Array(buckets * 4);
   const add = (t: number, k: number) => {

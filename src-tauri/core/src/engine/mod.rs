@@ -535,7 +535,7 @@ impl Engine {
     /// The gateway for polling and reconciling `c`: TEST's simulator, or a Twilio client
     /// reused while the settings stay the same (see [`GATEWAY_REUSE`]).
     fn gateway(&self, c: &Campaign, settings: &Settings) -> std::result::Result<Gateway, String> {
-        if c.mode == Mode::Live {
+        if c.mode == Mode::Live && !settings.is_demo() {
             let key = gateway_key(settings);
             if let Some((k, made, g)) = &self.shared.lock().unwrap().live_gateway {
                 if *k == key && made.elapsed() < GATEWAY_REUSE {

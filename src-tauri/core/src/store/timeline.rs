@@ -30,11 +30,19 @@ impl Store {
         max_points: u32,
     ) -> Result<Vec<TimelinePoint>> {
         // Each bound by its own index probe (one min() and one max() in a single SELECT
-        // would scan).
+        // would scan). The end is the last send or status change of a message that was sent:
+        // not the moment unsent ones were canceled or released, which could be days later.
         let (start, end): (Option<i64>, Option<i64>) = sqlx::query_as(
             "SELECT (SELECT unixepoch(min(sent_at)) FROM messages WHERE campaign_id = ?1),
                     max((SELECT unixepoch(max(sent_at)) FROM messages WHERE campaign_id = ?1),
-                        (SELECT unixepoch(max(updated_at)) FROM messages WHERE campaign_id = ?1))",
+                        coalesce((SELECT unixepoch(max(updated_at)) FROM messages
+                                   WHERE campaign_id = ?1 AND status = 'sent'), 0),
+                        coalesce((SELECT unixepoch(max(updated_at)) FROM messages
+                                   WHERE campaign_id = ?1 AND status = 'delivered'), 0),
+                        coalesce((SELECT unixepoch(max(updated_at)) FROM messages
+                                   WHERE campaign_id = ?1 AND status = 'undelivered'), 0),
+                        coalesce((SELECT unixepoch(max(updated_at)) FROM messages
+                                   WHERE campaign_id = ?1 AND status = 'failed'), 0))",
         )
         .bind(campaign)
         .fetch_one(&self.pool)
@@ -45,9 +53,11 @@ impl Store {
         };
         let end = end.max(start);
         let n = i64::from(max_points.max(1));
-        // Whole seconds per bucket, enough for `n` buckets to reach the end.
+        // Whole seconds per bucket, enough for `n` buckets to reach the end; the last bucket
+        // ends at the end (and takes what happens at that very second), so no two points
+        // share a time.
         let width = ((end - start) / n + 1).max(1);
-        let buckets = (end - start) / width + 1;
+        let buckets = ((end - start + width - 1) / width).max(1);
 
         let sent: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT max(0, (unixepoch(sent_at) - ?2) / ?3) AS b, count(*)
@@ -148,6 +158,43 @@ mod tests {
         let id = campaign_with(&store, 3).await;
         assert_eq!(store.status_timeline(id, 100).await.unwrap(), vec![]);
         assert_eq!(store.status_timeline(9999, 100).await.unwrap(), vec![]);
+    }
+
+    #[tokio::test]
+    async fn no_two_points_share_a_time_when_the_span_divides_evenly() {
+        let (store, _clock, _dir) = store().await;
+        let id = campaign_with(&store, 2).await;
+        set(&store, 0, "delivered", 0, 5).await;
+        set(&store, 1, "delivered", 90, 90).await;
+        // 90 s in buckets of 10 s: 9 buckets, the last ending at 90 s with both counted.
+        let points = store.status_timeline(id, 10).await.unwrap();
+        assert_eq!(points.len(), 10, "{points:#?}");
+        for w in points.windows(2) {
+            assert!(w[0].at < w[1].at, "{points:#?}");
+        }
+        let last = points.last().unwrap();
+        assert_eq!((last.sent, last.delivered), (2, 2));
+    }
+
+    #[tokio::test]
+    async fn unsent_messages_canceled_later_do_not_stretch_the_curve() {
+        let (store, _clock, _dir) = store().await;
+        let id = campaign_with(&store, 2).await;
+        set(&store, 0, "delivered", 0, 10).await;
+        sqlx::query(
+            "UPDATE messages SET status = 'canceled', updated_at = '2026-11-29T14:00:00.000+00:00'
+              WHERE row_index = 1",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let points = store.status_timeline(id, 10).await.unwrap();
+        assert_eq!(
+            points.last().unwrap().at,
+            DateTime::parse_from_rfc3339("2026-11-27T14:00:10Z")
+                .unwrap()
+                .to_utc()
+        );
     }
 
     #[tokio::test]

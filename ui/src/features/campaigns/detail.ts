@@ -8,6 +8,10 @@ export const REFRESH_DELAY_MS = 250;
  *  spend more than a tenth of the time being worked out (they read every message). */
 export const TIMELINE_REFRESH_MS = 3000;
 
+/** While a campaign sends or waits to, its figures are refreshed this often even without
+ *  events (a send held back by the daily cap sends none). */
+export const FIGURES_TICK_MS = 15_000;
+
 export function timelineDelay(lastLoadMs: number): number {
   return Math.max(TIMELINE_REFRESH_MS, Math.round(lastLoadMs * 10));
 }
@@ -288,7 +292,7 @@ export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mo
       id: "rate",
       label: "Sending rate",
       value: `${s.current_rate.toFixed(1)} texts a second`,
-      note: `Over the last minute; the limit is ${formatCount(s.configured_rate)} segments a second`,
+      note: `Over the last minute; the limit is ${s.configured_rate.toLocaleString("en-US", { maximumFractionDigits: 2 })} segments a second (a 2-segment text counts twice)`,
     });
   }
   if (s.finish !== null) {

@@ -141,11 +141,7 @@ impl Store {
             audience.validate().map_err(Error::Invalid)?;
         }
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (name, mode, report_email, audience, template, skip_empty, write_back,
                                     scheduled_at, created_at, updated_at)
@@ -278,11 +274,7 @@ impl Store {
             a.validate().map_err(Error::Invalid)?;
         }
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE campaigns SET name = ?2, report_email = ?3, mode = ?4, audience = ?5, template = ?6,
                     write_back = ?7, skip_empty = ?8, updated_at = ?9
@@ -319,11 +311,7 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<Campaign> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let row: Option<TransitionRow> = sqlx::query_as(
             "SELECT status, archived_from, started_at, name FROM campaigns WHERE id = ?1",
         )
@@ -446,11 +434,7 @@ impl Store {
     /// that waits for the user's go-ahead, or any scheduled one).
     pub async fn start_now(&self, id: i64, actor: Actor) -> Result<Campaign> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE campaigns SET scheduled_at = ?2, updated_at = ?2 WHERE id = ?1 AND status = 'scheduled'")
             .bind(id)
             .bind(now)
@@ -483,11 +467,7 @@ impl Store {
     pub async fn create_retry_campaign(&self, id: i64, actor: Actor) -> Result<i64> {
         let c = self.campaign(id).await?;
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM messages m WHERE m.campaign_id = ?1 AND m.status IN ('failed','undelivered')
                 AND COALESCE(m.error_code, 0) != 21610
@@ -563,11 +543,7 @@ impl Store {
     /// Deletes a draft (and only a draft). The event log keeps a record of it.
     pub async fn delete_draft(&self, id: i64, actor: Actor) -> Result<()> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let deleted = sqlx::query("DELETE FROM campaigns WHERE id = ?1 AND status = 'draft'")
             .bind(id)
             .execute(&mut *tx)

@@ -126,11 +126,7 @@ impl Store {
     ) -> Result<(Vec<SendJob>, bool)> {
         let now = self.now();
         let day = day.format("%Y-%m-%d").to_string();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let (used,): (i64,) = sqlx::query_as(
             "SELECT COALESCE(SUM(segments), 0) FROM messages WHERE counted_day = ?1",
         )
@@ -191,11 +187,7 @@ impl Store {
             return Ok(());
         }
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         for (job, result) in results {
             finish_one(&mut tx, now, job, result).await?;
         }
@@ -300,11 +292,7 @@ impl Store {
             })
             .collect();
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let mut changed = 0;
         for u in updates {
             let Some(&(id, raw, status, priced)) = by_sid.get(u.sid.as_str()) else {
@@ -357,11 +345,7 @@ impl Store {
         kind: &str,
         detail: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         append_event(&mut tx, campaign_id, self.now(), actor, kind, detail).await?;
         tx.commit().await.context("record the campaign event")
     }

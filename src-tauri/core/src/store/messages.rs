@@ -31,11 +31,7 @@ impl Store {
             )));
         }
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         for chunk in messages.chunks(2000) {
             let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body,

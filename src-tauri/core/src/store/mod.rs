@@ -32,10 +32,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Every write transaction starts with `BEGIN IMMEDIATE`: a deferred one that reads and
-/// then writes fails at once with SQLITE_BUSY when another connection wrote meanwhile,
-/// instead of waiting for the busy timeout.
-///
 /// The schema migrations, embedded at build time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -47,6 +43,16 @@ pub struct Store {
 }
 
 impl Store {
+    /// Every write transaction starts here, with `BEGIN IMMEDIATE`: a deferred one that
+    /// reads and then writes fails at once with SQLITE_BUSY when another connection wrote
+    /// meanwhile, instead of waiting for the busy timeout.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("start a transaction")
+    }
+
     /// Opens (creating if missing) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Self> {
         Self::open_with_clock(path, Arc::new(SystemClock)).await

@@ -91,11 +91,7 @@ impl Store {
         kind: WriteBackKind,
     ) -> Result<bool> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO writebacks (message_id, kind, next_attempt_at, created_at, updated_at)
              SELECT m.id, ?2, ?3, ?3, ?3 FROM messages m JOIN campaigns c ON c.id = m.campaign_id
@@ -124,11 +120,7 @@ impl Store {
     /// counted) in one transaction.
     pub async fn claim_writebacks(&self, limit: u32) -> Result<Vec<WriteBackJob>> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let ids: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM writebacks WHERE state = 'pending' AND next_attempt_at <= ?1
               ORDER BY next_attempt_at, id LIMIT ?2",
@@ -182,11 +174,7 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<()> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let row: Option<(i64, WriteBackKind)> = sqlx::query_as(
             "UPDATE writebacks SET state = ?2, imis_key = COALESCE(?3, imis_key),
                     last_error = COALESCE(?4, last_error), uncertain = 0, updated_at = ?5
@@ -310,11 +298,7 @@ impl Store {
     /// many.
     pub async fn retry_failed_writebacks(&self, campaign_id: Option<i64>) -> Result<u64> {
         let now = self.now();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("start a transaction")?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE writebacks SET state = 'pending', attempts = 0, next_attempt_at = ?2,
                     created_at = ?2, updated_at = ?2

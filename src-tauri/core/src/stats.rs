@@ -187,6 +187,10 @@ mod tests {
             .set_setting("twilio.rate_per_second", "2")
             .await
             .unwrap();
+        store
+            .set_setting("price_per_segment", "0.0125")
+            .await
+            .unwrap();
         let s = sending_stats(&store, id).await.unwrap();
         // The error row is never sent: 1 + 1 + 2 segments.
         assert_eq!(s.segments_estimated, 4);
@@ -195,10 +199,8 @@ mod tests {
             (s.cost_actual, s.cost_unit.as_deref(), s.messages_priced),
             (0.0158, Some("USD"), 2)
         );
-        assert_eq!(
-            s.cost_estimated,
-            (4.0 * s.price_per_segment * 10_000.0_f64).round() / 10_000.0
-        );
+        // 4 segments at the price in the settings.
+        assert_eq!((s.price_per_segment, s.cost_estimated), (0.0125, 0.05));
         // One of the two was sent within the last minute.
         assert_eq!(s.current_rate, 1.0 / 60.0);
         assert_eq!((s.remaining, s.remaining_segments), (1, 2));

@@ -189,6 +189,22 @@ struct Shared {
     live_gateway: Option<(String, std::time::Instant, Gateway)>,
 }
 
+/// Takes attempts out of the in-flight set when dropped, on every path out of the code
+/// that held them (an error included), so that none stays hidden from the reconciler.
+struct InFlightDone<'a> {
+    shared: &'a Mutex<Shared>,
+    attempts: Vec<i64>,
+}
+
+impl Drop for InFlightDone<'_> {
+    fn drop(&mut self) {
+        let mut s = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        for a in &self.attempts {
+            s.in_flight.remove(a);
+        }
+    }
+}
+
 /// How long polling and reconciliation reuse a Twilio gateway before reading the keychain
 /// again (a secret changed by another process is picked up within this time; a sender
 /// always starts with a fresh one).
@@ -632,7 +648,12 @@ impl Engine {
             limiter.acquire(job.segments as u32).await;
             if checked.elapsed() > Duration::from_millis(100) {
                 checked = std::time::Instant::now();
-                if !self.still_sending(id).await? {
+                let go_on = self.still_sending(id).await.unwrap_or_else(|e| {
+                    // Stop rather than send blind; the next tick starts a sender again.
+                    tracing::warn!(campaign = id, error = %e, "could not read the campaign's status; sending stops for now");
+                    false
+                });
+                if !go_on {
                     // Paused or canceled: nothing new starts; what was reserved never left.
                     stopped = true;
                     rx.close();
@@ -703,9 +724,14 @@ impl Engine {
         }
     }
 
-    /// Closes attempts that were reserved but never sent.
+    /// Closes attempts that were reserved but never sent. They leave the in-flight set even
+    /// when that cannot be recorded: the reconciler then closes them (they are open).
     async fn release(&self, jobs: Vec<SendJob>) -> Result<()> {
         let ids: Vec<i64> = jobs.iter().map(|j| j.attempt_id).collect();
+        let _done = InFlightDone {
+            shared: &self.shared,
+            attempts: ids,
+        };
         let unsent: Vec<(SendJob, AttemptResult)> = jobs
             .into_iter()
             .map(|j| {
@@ -718,12 +744,7 @@ impl Engine {
                 )
             })
             .collect();
-        self.store.finish_attempts(&unsent).await?;
-        let mut s = self.shared.lock().unwrap();
-        for a in ids {
-            s.in_flight.remove(&a);
-        }
-        Ok(())
+        self.store.finish_attempts(&unsent).await
     }
 
     async fn note_cap(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
@@ -776,10 +797,15 @@ impl Engine {
         let mut finished: Vec<(SendJob, AttemptResult)> = Vec::with_capacity(batch.len());
         let mut pauses: Vec<(i64, String)> = Vec::new();
         let mut opted_out: Vec<(i64, i64, String)> = Vec::new();
-        let mut done_attempts = Vec::with_capacity(batch.len());
+        // However this ends, these attempts are no longer in flight: one left open (an
+        // ambiguous send, or a result that could not be written) is the reconciler's.
+        let mut done = InFlightDone {
+            shared: &self.shared,
+            attempts: Vec::with_capacity(batch.len()),
+        };
         let mut progressed: HashSet<i64> = HashSet::new();
         for (job, outcome) in batch {
-            done_attempts.push(job.attempt_id);
+            done.attempts.push(job.attempt_id);
             progressed.insert(job.campaign_id);
             let limiter = &self.live_limiter;
             let result = match outcome {
@@ -881,12 +907,7 @@ impl Engine {
             finished.push((job, result));
         }
         self.store.finish_attempts(&finished).await?;
-        {
-            let mut s = self.shared.lock().unwrap();
-            for a in done_attempts {
-                s.in_flight.remove(&a);
-            }
-        }
+        drop(done);
         for (campaign_id, message_id, to) in opted_out {
             self.store
                 .add_opt_out(

@@ -385,6 +385,59 @@ async fn requests_that_time_out_before_twilio_saw_them_are_sent_once_after_check
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_that_cannot_be_written_are_reconciled_not_lost_or_resent() {
+    let e = env().await;
+    let n = 30;
+    let id = campaign(&e, n, &[]).await;
+    // Every write that closes an attempt fails, as on a full disk: Twilio accepts the
+    // messages, Herald cannot record it.
+    sqlx::query(
+        "CREATE TRIGGER full_disk BEFORE UPDATE OF outcome ON send_attempts
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    )
+    .execute(e.store.pool())
+    .await
+    .unwrap();
+    let engine = engine(&e, fast_options());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.run(stopped).await }
+    });
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while e.twilio.messages().len() < n {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("every message reaches Twilio");
+    // A few reconciliation rounds fail too, then the disk has room again.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        e.store.campaign(id).await.unwrap().status,
+        CampaignStatus::Sending
+    );
+    sqlx::query("DROP TRIGGER full_disk")
+        .execute(e.store.pool())
+        .await
+        .unwrap();
+    // The attempts left open are found at Twilio and recorded as sent, never sent again.
+    stop.send(true).unwrap();
+    running.await.unwrap().unwrap();
+    run_until_idle(&engine).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    run_until_idle(&engine).await;
+    assert_exactly_once(&e, id, n).await;
+    let c = e.store.campaign_detail(id).await.unwrap();
+    assert_eq!(
+        c.campaign.status,
+        CampaignStatus::Completed,
+        "{:?}",
+        c.counts
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_credentials_pause_the_campaign_with_the_reason_and_resume_finishes_it() {
     let e = env().await;
     e.twilio.add_fault(

@@ -375,7 +375,13 @@ impl Engine {
                         self.prepare(&campaign, &settings).await?;
                         continue;
                     }
-                    self.ensure_sender(&campaign, &settings).await;
+                    // A sender only when there is something to send: one started for
+                    // nothing would still be starting when completion is checked below,
+                    // tick after tick, and the campaign would never complete.
+                    let running = self.shared.lock().unwrap().senders.contains(&c.id);
+                    if !running && self.store.has_sendable(c.id).await? {
+                        self.ensure_sender(&campaign, &settings).await;
+                    }
                     self.poll(&campaign).await;
                     self.maybe_complete(&campaign, &settings).await?;
                 }

@@ -232,6 +232,21 @@ impl Store {
         .context("read the campaign's progress")
     }
 
+    /// Whether any message of the campaign waits to be sent (no open attempt): an index
+    /// probe that stops at the first, however large the campaign.
+    pub async fn has_sendable(&self, campaign_id: i64) -> Result<bool> {
+        let (found,): (bool,) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = ?1 AND m.status = 'preparing'
+                AND m.to_e164 IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open'))",
+        )
+        .bind(campaign_id)
+        .fetch_one(&self.pool)
+        .await
+        .context("look for messages to send")?;
+        Ok(found)
+    }
+
     /// Messages with no phone-less problem left unsent when a campaign is canceled become
     /// Canceled (those with an open attempt wait for reconciliation). Returns how many.
     pub async fn cancel_unsent(&self, campaign_id: i64) -> Result<u64> {

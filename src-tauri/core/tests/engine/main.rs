@@ -385,6 +385,21 @@ async fn requests_that_time_out_before_twilio_saw_them_are_sent_once_after_check
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_with_nothing_left_to_send_completes_on_that_tick() {
+    // Every row is unusable: preparing records them all as Error, nothing is sendable.
+    let e = env().await;
+    let id = campaign(&e, 0, &[("Nobody", "12"), ("Noone", "not a number")]).await;
+    let engine = engine(&e, fast_options());
+    // One round starts it, prepares it, and sees there is nothing to send or wait for. (A
+    // sender started for nothing would still be running when completion is checked: that
+    // repeated on every tick and kept a resumed campaign Sending for good.)
+    engine.tick().await.unwrap();
+    let c = e.store.campaign_detail(id).await.unwrap();
+    assert_eq!(c.counts.error, 2, "{:?}", c.counts);
+    assert_eq!(c.campaign.status, CampaignStatus::Completed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_that_cannot_be_written_are_reconciled_not_lost_or_resent() {
     let e = env().await;
     let n = 30;

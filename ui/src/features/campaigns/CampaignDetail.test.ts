@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import { api, type MessageQuery } from "../../api";
+import { FakeBackend } from "../../api/fakeBackend";
 import { HOSTILE_NAME } from "../../api/fakeImis";
 import { SEND_BATCH } from "../../api/fakeSending";
 import { installMock } from "../../api/mock";
@@ -108,6 +109,31 @@ describe("CampaignDetail, sending", () => {
     expect(handle).toHaveBeenCalledWith("resume_campaign", { id: SENDING });
     expect(screen.queryByTestId("pause-reason")).toBeNull();
     expect(screen.getByTestId("action-pause")).toBeTruthy();
+  });
+
+  it("offers Resume as soon as the pause is done, while the page is still refreshing", async () => {
+    const { backend, handle } = await open(SENDING);
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    handle.mockImplementation(async (cmd, args) => {
+      // The refresh after the pause (its event log) is slow to come.
+      if (cmd === "campaign_events") await held;
+      return FakeBackend.prototype.handle.call(backend, cmd, args);
+    });
+    await fireEvent.click(screen.getByTestId("action-pause"));
+    await waitFor(() => {
+      expect(status()).toBe("Paused");
+    });
+    const resume = screen.getByTestId("action-resume");
+    expect((resume as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(resume);
+    await waitFor(() => {
+      expect(status()).toBe("Sending");
+    });
+    expect(handle).toHaveBeenCalledWith("resume_campaign", { id: SENDING });
+    release?.();
   });
 
   it("cancels only after confirming, and Keep sending changes nothing", async () => {

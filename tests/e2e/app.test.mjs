@@ -17,6 +17,34 @@ function heraldCli(dataDir, ...args) {
   return JSON.parse(out);
 }
 
+/** A campaign's state, its last events and the app's last warnings: said when a wait fails. */
+function campaignState(dataDir, id) {
+  const shown = heraldCli(dataDir, "campaign", "show", String(id));
+  const events = heraldCli(dataDir, "campaign", "events", String(id))
+    .slice(-8)
+    .map((e) => `${e.kind}${e.detail ? ` (${e.detail})` : ""}`);
+  const logs = path.join(dataDir, "logs");
+  const warnings = readdirSync(logs)
+    .filter((f) => f.startsWith("herald."))
+    .flatMap((f) => readFileSync(path.join(logs, f), "utf8").split("\n"))
+    .filter((line) => /WARN|ERROR/.test(line))
+    .slice(-10);
+  return [
+    `campaign ${id} is ${shown.status}, counts ${JSON.stringify(shown.counts)}`,
+    `last events: ${events.join("; ")}`,
+    `last warnings in the log:\n${warnings.join("\n") || "(none)"}`,
+  ].join("\n");
+}
+
+/** `session.waitUntil`, whose failure also says where the campaign stands. */
+async function waitForCampaign(session, dataDir, id, what, fn, timeout) {
+  try {
+    await session.waitUntil(what, fn, timeout);
+  } catch (e) {
+    throw new Error(`${e.message}\n${campaignState(dataDir, id)}`);
+  }
+}
+
 describe("Herald desktop app", () => {
   let app;
 
@@ -271,15 +299,15 @@ describe("Herald desktop app", () => {
 
     // It sends (TEST: simulated), and the page follows it live.
     const status = async () => (await (await s.find('[data-testid="detail-status"]')).text()).trim().toLowerCase();
-    await s.waitUntil("the campaign is sending", async () => (await status()) === "sending", 30000);
-    await s.waitUntil("some messages went out", async () => {
+    await waitForCampaign(s, app.dataDir, campaign.id, "the campaign is sending", async () => (await status()) === "sending", 30000);
+    await waitForCampaign(s, app.dataDir, campaign.id, "some messages went out", async () => {
       const c = heraldCli(app.dataDir, "campaign", "show", String(campaign.id)).counts;
       return c.total > 0 && c.preparing < c.total - 2;
     });
     await s.screenshot("12-campaign-sending");
 
     await (await s.find('[data-testid="action-pause"]')).click();
-    await s.waitUntil("the campaign is paused", async () => (await status()) === "paused");
+    await waitForCampaign(s, app.dataDir, campaign.id, "the campaign is paused", async () => (await status()) === "paused");
     const pausedCounts = heraldCli(app.dataDir, "campaign", "show", String(campaign.id)).counts;
     assert.ok(pausedCounts.preparing > 0, "paused before the end");
     await new Promise((r) => setTimeout(r, 1500));
@@ -288,8 +316,11 @@ describe("Herald desktop app", () => {
     await s.waitFor('[data-testid="pause-reason"]');
     await s.screenshot("13-campaign-paused");
 
-    await (await s.find('[data-testid="action-resume"]')).click();
-    await s.waitUntil("the campaign completes", async () => (await status()) === "completed", 90000);
+    const resume = await s.find('[data-testid="action-resume"]');
+    await s.waitUntil("Resume can be clicked", async () => (await resume.prop("disabled")) === false);
+    await resume.click();
+    await waitForCampaign(s, app.dataDir, campaign.id, "the campaign resumes", async () => (await status()) !== "paused");
+    await waitForCampaign(s, app.dataDir, campaign.id, "the campaign completes", async () => (await status()) === "completed", 90000);
     const done = heraldCli(app.dataDir, "campaign", "show", String(campaign.id));
     assert.equal(done.counts.preparing, 0);
     assert.equal(done.counts.delivered + done.counts.undelivered + done.counts.failed + done.counts.sent, done.counts.total - done.counts.error - done.counts.skipped);

@@ -288,7 +288,12 @@ describe("Herald desktop app", () => {
     await s.waitFor('[data-testid="schedule-now"]');
     await (await s.find('[data-testid="wizard-next"]')).click();
     await s.waitFor('[data-testid="summary"]');
-    await (await s.waitFor('[data-testid="summary-schedule"]')).click();
+    // Enabled once the summary is in (until then the layout still moves).
+    const scheduleButton = await s.waitFor('[data-testid="summary-schedule"]', {
+      predicate: async (e) => (await e.prop("disabled")) === false,
+    });
+    await scheduleButton.scrollIntoView();
+    await scheduleButton.click();
     await s.waitFor('[data-testid="page-campaign"]');
 
     const campaign = heraldCli(app.dataDir, "campaign", "list").find((c) => c.name === "Lifetime members — thank you");

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import { api } from "../../api";
+import { FakeBackend } from "../../api/fakeBackend";
 import { installMock } from "../../api/mock";
 import StepSummary from "./StepSummary.svelte";
 
@@ -79,6 +80,44 @@ describe("StepSummary", () => {
     expect(onschedule).toHaveBeenCalledOnce();
     expect(onsavedraft).toHaveBeenCalledOnce();
     expect(screen.getByRole("alert").textContent).toContain("has nobody to send to");
+  });
+
+  it("offers Schedule only once the summary it confirms is shown", async () => {
+    const backend = installMock();
+    const draft = (await api.listCampaigns()).find((c) => c.name === "Member survey (draft)");
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handle = vi.spyOn(backend, "handle").mockImplementation(async (cmd, args) => {
+      if (cmd === "draft_summary") await held;
+      return FakeBackend.prototype.handle.call(backend, cmd, args);
+    });
+    const onschedule = vi.fn();
+    render(StepSummary, {
+      campaignId: draft?.id ?? 0,
+      at: null,
+      mode: "test",
+      writeBack: "activity",
+      audienceName: "members-2025.csv",
+      busy: null,
+      error: null,
+      onschedule,
+      onsavedraft: vi.fn(),
+      onchangetime: vi.fn(),
+    });
+    await waitFor(() => {
+      expect(handle).toHaveBeenCalledWith("draft_summary", expect.anything());
+    });
+    const schedule = screen.getByTestId<HTMLButtonElement>("summary-schedule");
+    expect(screen.getByRole("status").textContent).toContain("Counting the audience");
+    expect(schedule.disabled).toBe(true);
+
+    release?.();
+    await screen.findByTestId("summary-invalid");
+    expect(schedule.disabled).toBe(false);
+    await fireEvent.click(schedule);
+    expect(onschedule).toHaveBeenCalledOnce();
   });
 
   it("says why there is no summary yet", async () => {

@@ -56,7 +56,28 @@ class Session {
       }
       await sleep(100);
     }
-    throw new Error(`timed out waiting for ${css}${last ? ` (${last.message})` : ""}`);
+    throw new Error(`timed out waiting for ${css}${last ? ` (${last.message})` : ""}${await this.scene()}`);
+  }
+
+  /**
+   * For a failure message: what the window shows (its text, shortened) and a screenshot
+   * of it in the artifacts. Never throws: the window may be the thing that broke.
+   */
+  async scene() {
+    const parts = [];
+    try {
+      const file = await this.screenshot(`failed-${Date.now()}`);
+      parts.push(`screenshot: ${path.relative(repoRoot, file)}`);
+    } catch (e) {
+      parts.push(`no screenshot (${e.message})`);
+    }
+    try {
+      const text = String(await this.exec("return document.body.innerText;"));
+      parts.push(`the window says: ${text.replace(/\s+/g, " ").slice(0, 1500)}`);
+    } catch (e) {
+      parts.push(`the window's text could not be read (${e.message})`);
+    }
+    return `\n${parts.join("\n")}`;
   }
 
   async waitUntil(what, fn, timeout = 20000) {
@@ -65,7 +86,7 @@ class Session {
       if (await fn()) return;
       await sleep(100);
     }
-    throw new Error(`timed out waiting until ${what}`);
+    throw new Error(`timed out waiting until ${what}${await this.scene()}`);
   }
 
   async exec(script, args = []) {

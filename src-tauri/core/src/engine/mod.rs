@@ -205,6 +205,19 @@ impl Drop for InFlightDone<'_> {
     }
 }
 
+/// Takes a campaign out of the running senders when its sender task ends, however it ends.
+struct SenderDone<'a> {
+    shared: &'a Mutex<Shared>,
+    campaign: i64,
+}
+
+impl Drop for SenderDone<'_> {
+    fn drop(&mut self) {
+        let mut s = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        s.senders.remove(&self.campaign);
+    }
+}
+
 /// How long polling and reconciliation reuse a Twilio gateway before reading the keychain
 /// again (a secret changed by another process is picked up within this time; a sender
 /// always starts with a fresh one).
@@ -613,6 +626,11 @@ impl Engine {
         let me = self.clone();
         let (id, mode) = (c.id, c.mode);
         tokio::spawn(async move {
+            // However the sender ends (a panic included), the campaign may get another.
+            let _done = SenderDone {
+                shared: &me.shared,
+                campaign: id,
+            };
             let limiter = match mode {
                 Mode::Live => &me.live_limiter,
                 Mode::Test => &me.test_limiter,
@@ -621,7 +639,6 @@ impl Engine {
             if let Err(e) = me.send_campaign(id, gateway, limiter).await {
                 tracing::error!(campaign = id, error = %e, "sending stopped");
             }
-            me.shared.lock().unwrap().senders.remove(&id);
         });
     }
 

@@ -40,6 +40,9 @@ pub struct Options {
     pub latency: Duration,
     /// Time between status steps: queued → sending (1 step) → sent (2) → final (4).
     pub status_step: Duration,
+    /// How long after its final status a delivered or undelivered message is priced
+    /// (Twilio's price is "null until priced", at times past the final status).
+    pub price_lag: Duration,
 }
 
 impl Default for Options {
@@ -51,6 +54,7 @@ impl Default for Options {
             api_key_secret: API_KEY_SECRET.into(),
             latency: Duration::ZERO,
             status_step: Duration::from_millis(200),
+            price_lag: Duration::ZERO,
         }
     }
 }
@@ -176,7 +180,10 @@ impl Fake {
 
     fn resource(&self, m: &FakeMessage, now: DateTime<Utc>) -> Value {
         let (status, code, sent) = self.status_of(m, now);
-        let priced = matches!(status, "delivered" | "undelivered");
+        let step = chrono::Duration::from_std(self.opts.status_step).unwrap_or_default();
+        let lag = chrono::Duration::from_std(self.opts.price_lag).unwrap_or_default();
+        let priced =
+            matches!(status, "delivered" | "undelivered") && now - m.created >= step * 4 + lag;
         let account = &self.opts.account_sid;
         json!({
             "sid": m.sid, "account_sid": account, "api_version": "2010-04-01",

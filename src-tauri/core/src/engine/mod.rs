@@ -401,7 +401,7 @@ impl Engine {
                 CampaignStatus::Paused | CampaignStatus::Completed | CampaignStatus::Canceled
                     if c.awaiting_status =>
                 {
-                    // Late statuses keep being polled.
+                    // Late statuses and prices keep being polled.
                     let campaign = self.store.campaign(c.id).await?;
                     self.poll(&campaign).await;
                 }
@@ -1068,7 +1068,7 @@ impl Engine {
         if !due {
             return;
         }
-        let horizon = now - chrono::Duration::hours(72);
+        let horizon = now - chrono::Duration::hours(crate::store::POLL_HORIZON_HOURS);
         let unsettled = match self.store.unsettled_messages(c.id, horizon).await {
             Ok(u) => u,
             Err(e) => return tracing::warn!(error = %e, "could not read messages to poll"),

@@ -19,7 +19,9 @@ pub struct CampaignState {
     pub scheduled_at: Option<DateTime<Utc>>,
     /// Its messages are recorded (the audience was resolved).
     pub prepared: bool,
-    /// Some messages were accepted by Twilio and have no final status yet.
+    /// Twilio has more to say about some of its messages, sent within
+    /// [`POLL_HORIZON_HOURS`](crate::store::POLL_HORIZON_HOURS): no final status yet, or
+    /// delivered or undelivered and not priced yet.
     pub awaiting_status: bool,
 }
 
@@ -193,12 +195,16 @@ impl Store {
         sqlx::query_as(
             "SELECT c.id, c.status, c.scheduled_at,
                     EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id) AS prepared,
-                    EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status = 'sent')
+                    (EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status = 'sent')
+                     OR EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.price IS NULL
+                                  AND m.status IN ('delivered', 'undelivered') AND m.twilio_sid IS NOT NULL
+                                  AND m.sent_at >= ?1))
                       AS awaiting_status
                FROM campaigns c
               WHERE c.status IN ('scheduled', 'sending', 'paused', 'completed', 'canceled')
               ORDER BY c.id",
         )
+        .bind(self.now() - chrono::Duration::hours(super::POLL_HORIZON_HOURS))
         .fetch_all(&self.pool)
         .await
         .context("read the campaigns' states")

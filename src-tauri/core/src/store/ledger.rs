@@ -10,7 +10,6 @@ use crate::status::MessageStatus;
 use crate::twilio::MessageResource;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Sqlite, Transaction};
-use std::collections::HashMap;
 
 /// A message whose attempt has begun: what to send.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -264,7 +263,11 @@ impl Store {
         .rows_affected())
     }
 
-    /// Sent messages still waiting for a final status, sent after `since`.
+    /// Messages sent after `since` that Twilio has more to say about: those still waiting
+    /// for a final status, and those delivered or undelivered that Twilio has not priced
+    /// yet (it prices a message some time after sending it, at times after its final
+    /// status). Each half is read through its own index (`+sent_at` keeps the first on
+    /// the status index: by time it would read every message sent in the last three days).
     pub async fn unsettled_messages(
         &self,
         campaign_id: i64,
@@ -272,8 +275,12 @@ impl Store {
     ) -> Result<Vec<Unsettled>> {
         sqlx::query_as(
             "SELECT id AS message_id, twilio_sid AS sid, to_e164, twilio_status, sent_at, segments FROM messages
-              WHERE campaign_id = ?1 AND status = 'sent' AND twilio_sid IS NOT NULL AND sent_at >= ?2
-              ORDER BY id",
+              WHERE campaign_id = ?1 AND status = 'sent' AND twilio_sid IS NOT NULL AND +sent_at >= ?2
+             UNION ALL
+             SELECT id AS message_id, twilio_sid AS sid, to_e164, twilio_status, sent_at, segments FROM messages
+              WHERE campaign_id = ?1 AND price IS NULL AND status IN ('delivered', 'undelivered')
+                AND twilio_sid IS NOT NULL AND sent_at >= ?2
+             ORDER BY message_id",
         )
         .bind(campaign_id)
         .bind(since)
@@ -288,32 +295,24 @@ impl Store {
         if updates.is_empty() {
             return Ok(0);
         }
-        type Known = (i64, String, Option<String>, MessageStatus, Option<String>);
-        let known: Vec<Known> = sqlx::query_as(
-            "SELECT id, twilio_sid, twilio_status, status, price FROM messages
-              WHERE campaign_id = ?1 AND twilio_sid IS NOT NULL",
-        )
-        .bind(campaign_id)
-        .fetch_all(&self.pool)
-        .await
-        .context("read the campaign's messages")?;
-        let by_sid: HashMap<&str, (i64, Option<&str>, MessageStatus, bool)> = known
-            .iter()
-            .map(|(id, sid, raw, status, price)| {
-                (
-                    sid.as_str(),
-                    (*id, raw.as_deref(), *status, price.is_some()),
-                )
-            })
-            .collect();
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let mut changed = 0;
         for u in updates {
-            let Some(&(id, raw, status, priced)) = by_sid.get(u.sid.as_str()) else {
+            // One probe of the SID's unique index per update, not a read of the whole campaign.
+            let known: Option<(i64, Option<String>, MessageStatus, bool)> = sqlx::query_as(
+                "SELECT id, twilio_status, status, price IS NOT NULL FROM messages
+                  WHERE twilio_sid = ?1 AND campaign_id = ?2",
+            )
+            .bind(&u.sid)
+            .bind(campaign_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("find a message by its Twilio SID")?;
+            let Some((id, raw, status, priced)) = known else {
                 continue;
             };
-            let newer = twilio_rank(&u.status) > raw.map_or(0, twilio_rank);
+            let newer = twilio_rank(&u.status) > raw.as_deref().map_or(0, twilio_rank);
             let price_arrived = !priced && u.price.is_some();
             if !newer && !price_arrived {
                 continue;
@@ -330,7 +329,8 @@ impl Store {
                 "UPDATE messages SET status = ?2, twilio_status = CASE WHEN ?3 THEN ?4 ELSE twilio_status END,
                         error_code = COALESCE(?5, error_code), error_message = COALESCE(?6, error_message),
                         twilio_segments = COALESCE(?7, twilio_segments), price = COALESCE(?8, price),
-                        price_unit = COALESCE(?9, price_unit), updated_at = ?10
+                        price_unit = COALESCE(?9, price_unit),
+                        updated_at = CASE WHEN ?3 THEN ?10 ELSE updated_at END
                   WHERE id = ?1",
             )
             .bind(id)

@@ -12,6 +12,10 @@ mod snapshots;
 mod timeline;
 mod writebacks;
 
+/// How long after sending Herald keeps asking Twilio about a message (its final status,
+/// its price).
+pub const POLL_HORIZON_HOURS: i64 = 72;
+
 pub use campaigns::{CampaignState, DraftChanges};
 pub use grid::{ErrorCount, MessagePage, MessageQuery, SortColumn};
 pub use ledger::{

@@ -385,6 +385,55 @@ async fn requests_that_time_out_before_twilio_saw_them_are_sent_once_after_check
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prices_that_come_after_the_final_status_are_still_recorded() {
+    let e = env_with(
+        Arc::new(SystemClock),
+        Options {
+            status_step: Duration::from_millis(25),
+            price_lag: Duration::from_millis(1_500),
+            ..Default::default()
+        },
+    )
+    .await;
+    let n = 20;
+    let id = campaign(&e, n, &[]).await;
+    let engine = engine(&e, fast_options());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.run(stopped).await }
+    });
+    // The campaign completes with its final statuses; prices come later and are polled
+    // for, on a completed campaign, until they are in.
+    let priced = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let rows = e.store.messages(id).await.unwrap();
+            let done = e.store.campaign(id).await.unwrap().status == CampaignStatus::Completed;
+            if done && rows.iter().all(|r| r.price.is_some()) {
+                return rows;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("every message is priced");
+    stop.send(true).unwrap();
+    running.await.unwrap().unwrap();
+    assert_exactly_once(&e, id, n).await;
+    for r in &priced {
+        assert_eq!(r.status, MessageStatus::Delivered);
+        assert_eq!(r.price.as_deref(), Some("-0.00790"));
+        // A price is not a status change: the message keeps the time it was delivered.
+        assert!(
+            r.updated_at < r.sent_at.unwrap() + chrono::Duration::milliseconds(1_200),
+            "updated {} for a message sent {:?}",
+            r.updated_at,
+            r.sent_at
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_campaign_with_nothing_left_to_send_completes_on_that_tick() {
     // Every row is unusable: preparing records them all as Error, nothing is sendable.
     let e = env().await;

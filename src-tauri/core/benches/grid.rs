@@ -184,6 +184,7 @@ async fn main() {
             num_segments: Some(1),
             price: Some("-0.00790".into()),
             price_unit: Some("USD".into()),
+            date_updated: None,
         })
         .collect();
     let t = Instant::now();

@@ -182,8 +182,20 @@ impl Fake {
         let (status, code, sent) = self.status_of(m, now);
         let step = chrono::Duration::from_std(self.opts.status_step).unwrap_or_default();
         let lag = chrono::Duration::from_std(self.opts.price_lag).unwrap_or_default();
-        let priced =
-            matches!(status, "delivered" | "undelivered") && now - m.created >= step * 4 + lag;
+        let priced_at = m.created + step * 4 + lag;
+        let priced = matches!(status, "delivered" | "undelivered") && now >= priced_at;
+        // Twilio's date_updated: the last change, a status step or the price.
+        let steps = match status {
+            "queued" | "accepted" => 0,
+            "sending" => 1,
+            "sent" => 2,
+            _ => 4,
+        };
+        let updated = if priced {
+            priced_at
+        } else {
+            m.created + step * steps
+        };
         let account = &self.opts.account_sid;
         json!({
             "sid": m.sid, "account_sid": account, "api_version": "2010-04-01",
@@ -197,7 +209,7 @@ impl Fake {
             "price_unit": "USD",
             "date_created": to_rfc2822(m.created),
             "date_sent": sent.map(to_rfc2822),
-            "date_updated": to_rfc2822(now.min(m.created + chrono::Duration::from_std(self.opts.status_step * 4).unwrap_or_default())),
+            "date_updated": to_rfc2822(updated.min(now)),
             "uri": format!("/2010-04-01/Accounts/{account}/Messages/{}.json", m.sid),
             "subresource_uris": {"media": format!("/2010-04-01/Accounts/{account}/Messages/{}/Media.json", m.sid)},
         })

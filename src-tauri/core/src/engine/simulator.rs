@@ -85,6 +85,14 @@ impl Simulator {
         let to_sent = secs(1.0 + (h % 3) as f64);
         let to_final = to_sent + secs(2.0 + ((h >> 8) % 18) as f64);
         let age = now - sent_at;
+        let date_updated = sent_at
+            + if age < to_sent {
+                chrono::Duration::zero()
+            } else if age < to_final {
+                to_sent
+            } else {
+                to_final
+            };
         let (status, code): (&str, Option<i64>) = if age < to_sent {
             ("queued", None)
         } else if age < to_final {
@@ -108,6 +116,7 @@ impl Simulator {
             num_segments: Some(segments.max(1)),
             price: priced.then(|| format!("-{:.5}", 0.0079 * segments.max(1) as f64)),
             price_unit: Some("USD".into()),
+            date_updated: Some(date_updated),
         }
     }
 }

@@ -74,6 +74,8 @@ pub struct StatusUpdate {
     pub num_segments: Option<i64>,
     pub price: Option<String>,
     pub price_unit: Option<String>,
+    /// When Twilio last changed the message (its `date_updated`).
+    pub date_updated: Option<DateTime<Utc>>,
 }
 
 /// A message waiting for a final status.
@@ -108,6 +110,7 @@ impl From<&MessageResource> for StatusUpdate {
             num_segments: m.num_segments.filter(|n| *n > 0),
             price: m.price.clone(),
             price_unit: m.price_unit.clone(),
+            date_updated: m.date_updated,
         }
     }
 }
@@ -300,8 +303,15 @@ impl Store {
         let mut changed = 0;
         for u in updates {
             // One probe of the SID's unique index per update, not a read of the whole campaign.
-            let known: Option<(i64, Option<String>, MessageStatus, bool)> = sqlx::query_as(
-                "SELECT id, twilio_status, status, price IS NOT NULL FROM messages
+            type Known = (
+                i64,
+                Option<String>,
+                MessageStatus,
+                bool,
+                Option<DateTime<Utc>>,
+            );
+            let known: Option<Known> = sqlx::query_as(
+                "SELECT id, twilio_status, status, price IS NOT NULL, sent_at FROM messages
                   WHERE twilio_sid = ?1 AND campaign_id = ?2",
             )
             .bind(&u.sid)
@@ -309,9 +319,16 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await
             .context("find a message by its Twilio SID")?;
-            let Some((id, raw, status, priced)) = known else {
+            let Some((id, raw, status, priced, sent_at)) = known else {
                 continue;
             };
+            // The status changed when Twilio says it did (a status polled hours later, as
+            // when Herald was closed, keeps its own time), within what is possible here:
+            // not before the message was sent, not after now.
+            let changed_at = u
+                .date_updated
+                .map_or(now, |t| t.min(now))
+                .max(sent_at.unwrap_or(DateTime::<Utc>::MIN_UTC));
             let newer = twilio_rank(&u.status) > raw.as_deref().map_or(0, twilio_rank);
             let price_arrived = !priced && u.price.is_some();
             if !newer && !price_arrived {
@@ -342,7 +359,7 @@ impl Store {
             .bind(u.num_segments)
             .bind(&u.price)
             .bind(&u.price_unit)
-            .bind(now)
+            .bind(changed_at)
             .execute(&mut *tx)
             .await
             .context("update a message's status")?;

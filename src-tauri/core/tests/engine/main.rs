@@ -434,6 +434,50 @@ async fn prices_that_come_after_the_final_status_are_still_recorded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_polled_late_keeps_the_time_twilio_gives_it() {
+    // Statuses become final 100 ms after sending; Herald stops right after sending (closed,
+    // say) and polls again 2 s later.
+    let e = env().await;
+    let n = 30;
+    let id = campaign(&e, n, &[]).await;
+    let engine = engine(&e, fast_options());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.run(stopped).await }
+    });
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while e.twilio.messages().len() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("every message reaches Twilio");
+    stop.send(true).unwrap();
+    running.await.unwrap().unwrap();
+    let late = e
+        .store
+        .messages(id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == MessageStatus::Sent)
+        .count();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    run_until_idle(&engine).await;
+    let rows = e.store.messages(id).await.unwrap();
+    assert!(late > 0, "some statuses were polled only after the pause");
+    for r in &rows {
+        assert_eq!(r.status, MessageStatus::Delivered);
+        let after = r.updated_at - r.sent_at.unwrap();
+        assert!(
+            after < chrono::Duration::seconds(1),
+            "recorded as delivered {after} after sending, not when Twilio said"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_campaign_with_nothing_left_to_send_completes_on_that_tick() {
     // Every row is unusable: preparing records them all as Error, nothing is sendable.
     let e = env().await;

@@ -116,6 +116,25 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
         .map(f64::abs)
         .sum();
     let estimate_cost = estimated as f64 * settings.price_per_segment();
+    // Twilio prices a message some time after sending it: the report says how many it
+    // has not priced yet (Herald keeps asking; the dashboard shows them as they come).
+    let unpriced = rows
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.status,
+                crate::status::MessageStatus::Delivered | crate::status::MessageStatus::Undelivered
+            ) && r.price.is_none()
+        })
+        .count();
+    let cost = format!(
+        "{estimate_cost:.2} USD estimated, {priced:.2} USD priced by Twilio so far{}",
+        match unpriced {
+            0 => String::new(),
+            1 => " (1 message not priced yet)".into(),
+            n => format!(" ({n} messages not priced yet)"),
+        }
+    );
     let rate = n
         .delivered_rate()
         .map(|r| format!("{:.1}%", r * 100.0))
@@ -151,7 +170,7 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
         text.push_str(&format!("  {label}: {v}\n"));
     }
     text.push_str(&format!(
-        "Delivery rate: {rate}\nSegments: {estimated} estimated, {actual} reported by Twilio\nCost: {estimate_cost:.2} USD estimated, {priced:.2} USD priced by Twilio so far\n"
+        "Delivery rate: {rate}\nSegments: {estimated} estimated, {actual} reported by Twilio\nCost: {cost}\n"
     ));
     if !errors.is_empty() {
         text.push_str("\nMost frequent errors:\n");
@@ -185,10 +204,7 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
             "Segments",
             format!("{estimated} estimated, {actual} reported by Twilio"),
         ),
-        (
-            "Cost",
-            format!("{estimate_cost:.2} USD estimated, {priced:.2} USD priced by Twilio"),
-        ),
+        ("Cost", cost.clone()),
     ] {
         html.push_str(&format!(
             "<tr><th align=\"left\">{}</th><td>{}</td></tr>",

@@ -154,7 +154,7 @@ async fn finished_campaign(store: &Store) -> i64 {
         (5, "undelivered", Some(30003), Some("-0.00790")),
         (6, "undelivered", Some(30003), Some("-0.00790")),
         (7, "failed", Some(30007), None),
-        (8, "delivered", None, Some("-0.00790")),
+        (8, "delivered", None, None), // Twilio has not priced it yet
     ] {
         sqlx::query(
             "UPDATE messages SET status = ?3, twilio_status = ?3, error_code = ?4, price = ?5, twilio_segments = 1,
@@ -287,10 +287,17 @@ async fn the_report_goes_out_over_starttls_once_even_through_an_outage() {
     );
     assert!(text.contains("Delivery rate: 66.7%"), "{text}");
     assert!(
+        text.contains(
+            "Cost: 0.07 USD estimated, 0.06 USD priced by Twilio so far (1 message not priced yet)"
+        ),
+        "{text}"
+    );
+    assert!(
         text.contains("2 × 30003: The phone is switched off"),
         "{text}"
     );
     let html = m["html"].as_str().unwrap();
+    assert!(html.contains("0.06 USD priced by Twilio so far (1 message not priced yet)"));
     assert!(
         html.contains("Gala &lt;b&gt;night&lt;/b&gt; &amp; co"),
         "the campaign name is escaped in HTML"

@@ -99,7 +99,7 @@ describe("CampaignDetail, sending", () => {
       expect(status()).toBe("Paused");
     });
     expect(handle).toHaveBeenCalledWith("pause_campaign", { id: SENDING });
-    expect(screen.getByTestId("pause-reason").textContent.trim()).toBe("Paused: Paused by the user");
+    expect(screen.getByTestId("pause-reason").textContent.trim()).toBe("Paused by the user");
     expect(screen.queryByTestId("action-pause")).toBeNull();
 
     await fireEvent.click(screen.getByTestId("action-resume"));

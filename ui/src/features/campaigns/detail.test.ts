@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CampaignStatus, MessageCounts, SendingStats } from "../../api";
 import { formatCount, formatLocal } from "../../lib/format";
 import {
+  pauseNotice,
   eventDetail,
   timelineDelay,
   sendingFigures,
@@ -28,6 +29,20 @@ function counts(extra: Partial<MessageCounts>): MessageCounts {
 }
 
 const ALL: CampaignStatus[] = ["draft", "scheduled", "sending", "paused", "completed", "canceled", "archived"];
+
+describe("pauseNotice", () => {
+  it("says the reason once, with a capital", () => {
+    expect(pauseNotice("paused by the user")).toBe("Paused by the user");
+    expect(pauseNotice("Herald cannot reach Twilio; check the network, then resume")).toBe(
+      "Paused: Herald cannot reach Twilio; check the network, then resume",
+    );
+    expect(pauseNotice("the audience could not be read: iMIS did not answer")).toBe(
+      "Paused: The audience could not be read: iMIS did not answer",
+    );
+    expect(pauseNotice(null)).toBe("Paused.");
+    expect(pauseNotice("  ")).toBe("Paused.");
+  });
+});
 
 describe("progressOf", () => {
   it("counts everything past Waiting to send as processed", () => {

@@ -339,3 +339,13 @@ export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mo
   }
   return figures;
 }
+
+/**
+ * The paused campaign's notice: its reason, said once ("Paused by the user", not "Paused:
+ * Paused by the user").
+ */
+export function pauseNotice(reason: string | null): string {
+  const said = reason?.trim();
+  if (!said) return "Paused.";
+  return /^paused\b/iu.test(said) ? capitalizeFirst(said) : `Paused: ${capitalizeFirst(said)}`;
+}

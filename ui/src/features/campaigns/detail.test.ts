@@ -272,6 +272,19 @@ describe("sendingFigures", () => {
   });
   const byId = (figures: ReturnType<typeof sendingFigures>) => Object.fromEntries(figures.map((f) => [f.id, f]));
 
+  it("says a send is starting while its messages are being prepared, not a rate of 0", () => {
+    const f = byId(
+      sendingFigures(
+        stats({ segments_estimated: 0, remaining: 0, remaining_segments: 0, current_rate: 0, finish: null }),
+        "sending",
+        "live",
+        NOW,
+      ),
+    );
+    expect(f.rate?.value).toBe("Starting");
+    expect(f.rate?.note).toContain("preparing the messages");
+  });
+
   it("gives the rate, the finish, and segments and cost estimated against reported", () => {
     const f = byId(sendingFigures(stats(), "sending", "live", NOW));
     expect(f.rate?.value).toBe("9.8 texts a second");
@@ -320,5 +333,10 @@ describe("timelineDelay", () => {
   it("waits at least 3 s, or ten times what the last load took", () => {
     expect(timelineDelay(20)).toBe(3000);
     expect(timelineDelay(430)).toBe(4300);
+  });
+
+  it("brings the first numbers of a send that just started as fast as the counters", () => {
+    expect(timelineDelay(5, true)).toBe(250);
+    expect(timelineDelay(430, true)).toBe(4300);
   });
 });

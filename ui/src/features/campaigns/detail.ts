@@ -12,8 +12,13 @@ export const TIMELINE_REFRESH_MS = 3000;
  *  events (a send held back by the daily cap sends none). */
 export const FIGURES_TICK_MS = 15_000;
 
-export function timelineDelay(lastLoadMs: number): number {
-  return Math.max(TIMELINE_REFRESH_MS, Math.round(lastLoadMs * 10));
+/**
+ * How long the next refresh of the curve and the figures waits. While they show nothing
+ * yet (a send just starting) the first numbers come as fast as the counters do; then at
+ * most every few seconds. Either way never more often than ten times what the last load took.
+ */
+export function timelineDelay(lastLoadMs: number, showsNothingYet = false): number {
+  return Math.max(showsNothingYet ? REFRESH_DELAY_MS : TIMELINE_REFRESH_MS, Math.round(lastLoadMs * 10));
 }
 
 export interface Progress {
@@ -288,11 +293,15 @@ function money(amount: number, unit: string | null): string {
 export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mode, now: Date): Figure[] {
   const figures: Figure[] = [];
   if (status === "sending") {
+    // Before the messages are recorded there is no rate to speak of.
+    const prepared = s.segments_estimated > 0 || s.remaining > 0;
     figures.push({
       id: "rate",
       label: "Sending rate",
-      value: `${s.current_rate.toFixed(1)} texts a second`,
-      note: `Over the last minute; the limit is ${s.configured_rate.toLocaleString("en-US", { maximumFractionDigits: 2 })} segments a second (a 2-segment text counts twice)`,
+      value: prepared ? `${s.current_rate.toFixed(1)} texts a second` : "Starting",
+      note: prepared
+        ? `Over the last minute; the limit is ${s.configured_rate.toLocaleString("en-US", { maximumFractionDigits: 2 })} segments a second (a 2-segment text counts twice)`
+        : "Herald is reading the audience and preparing the messages",
     });
   }
   if (s.finish !== null) {

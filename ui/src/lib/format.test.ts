@@ -88,6 +88,8 @@ describe("formatRelative", () => {
 
   it("says how long ago, in the largest fitting unit", () => {
     expect(formatRelative("2025-03-12T11:59:40Z", now)).toBe("just now");
+    // A moment ahead (a send about to finish) is not "just now".
+    expect(formatRelative("2025-03-12T12:00:12Z", now)).toBe("in a few seconds");
     expect(formatRelative("2025-03-12T11:55:00Z", now)).toBe("5 minutes ago");
     expect(formatRelative("2025-03-12T09:00:00Z", now)).toBe("3 hours ago");
     expect(formatRelative("2025-03-11T12:00:00Z", now)).toBe("yesterday");

@@ -108,12 +108,15 @@ export function humanize(word: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-/** How long ago (or how far ahead) `iso` is from `now`: "just now", "5 minutes ago", "in 2 days"; "—" for none. */
+/**
+ * How long ago (or how far ahead) `iso` is from `now`: "just now", "5 minutes ago", "in a
+ * few seconds", "in 2 days"; "—" for none.
+ */
 export function formatRelative(iso: string | null | undefined, now: Date = new Date(), locale = "en"): string {
   const date = parse(iso);
   if (!date) return DASH;
   const seconds = (date.getTime() - now.getTime()) / 1000;
-  if (Math.abs(seconds) < 45) return "just now";
+  if (Math.abs(seconds) < 45) return seconds > 1 ? "in a few seconds" : "just now";
   const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
   const units: [Intl.RelativeTimeFormatUnit, number][] = [
     ["minute", 60],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canChart, chartColumns, samplesOf, timeTick } from "./series";
+import { canChart, chartColumns, COUNT_STEPS, samplesOf, timeTick } from "./series";
 
 const T0 = Date.parse("2026-03-12T14:00:00Z");
 const point = (seconds: number, sent: number, delivered: number, undelivered = 0, failed = 0) => ({
@@ -37,5 +37,13 @@ describe("the statuses-over-time series", () => {
     const utc = { locale: "en-US", timeZone: "UTC" };
     expect(timeTick(T0 / 1000 + 330, 3600, utc)).toBe("2:05 PM");
     expect(timeTick(T0 / 1000 + 330, 120, utc)).toBe("2:05:30 PM");
+  });
+});
+
+describe("COUNT_STEPS", () => {
+  it("steps the count axis by whole messages, 1-2-5, up to millions", () => {
+    expect(COUNT_STEPS.slice(0, 7)).toEqual([1, 2, 5, 10, 20, 50, 100]);
+    expect(COUNT_STEPS.every((s) => Number.isInteger(s))).toBe(true);
+    expect(COUNT_STEPS.at(-1)).toBe(5_000_000);
   });
 });

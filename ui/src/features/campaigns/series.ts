@@ -62,3 +62,6 @@ export function timeTick(seconds: number, spanSeconds: number, options: { locale
   }
   return format.format(new Date(seconds * 1000));
 }
+
+/** Steps between the count axis's ticks: whole messages only, 1-2-5 up to millions. */
+export const COUNT_STEPS: number[] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000].flatMap((p) => [p, 2 * p, 5 * p]);

@@ -314,7 +314,7 @@ describe("sendingFigures", () => {
     expect(paused.finish?.value).toBe("Paused");
     expect(paused.finish?.note).toBe(`${formatCount(7000)} messages left to send when it resumes`);
     expect(paused.segments?.note).toBe("Twilio reports the count as texts go out");
-    expect(paused.cost?.note).toBe("Twilio's prices arrive with the final statuses");
+    expect(paused.cost?.note).toBe("Twilio prices each text some time after it goes out");
     expect(byId(sendingFigures(stats(), "sending", "test", NOW)).cost?.note).toBe("TEST: nothing is charged");
     expect(sendingFigures(stats({ finish: null, remaining: 0, segments_estimated: 0 }), "completed", "live", NOW)).toEqual([]);
   });

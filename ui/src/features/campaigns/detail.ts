@@ -343,7 +343,7 @@ export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mo
           ? "TEST: nothing is charged"
           : s.messages_priced > 0
             ? `${money(s.cost_actual, s.cost_unit)} charged for ${plural(s.messages_priced, "message", "messages")} so far`
-            : "Twilio's prices arrive with the final statuses",
+            : "Twilio prices each text some time after it goes out",
     });
   }
   return figures;

@@ -185,6 +185,38 @@ async fn run_until_idle(engine: &Arc<Engine>) {
         .unwrap();
 }
 
+/// The engine running in the background, as in the app, until [`Running::stop`].
+struct Running {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<herald_core::Result<()>>,
+}
+
+impl Running {
+    fn start(engine: &Arc<Engine>) -> Self {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let engine = engine.clone();
+        let task = tokio::spawn(async move { engine.run(stopped).await });
+        Self { stop, task }
+    }
+
+    /// Stops it; returns once requests in flight are recorded.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+/// Waits (up to 30 s) until the fake Twilio has received `n` messages.
+async fn until_twilio_has(e: &Env, n: usize) {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while e.twilio.messages().len() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("every message reaches Twilio");
+}
+
 /// Every recipient got exactly one message, and every message ended accounted for
 /// (`extra` rows beyond the first `n` submitted too).
 async fn assert_exactly_once(e: &Env, id: i64, n: usize) {
@@ -398,11 +430,7 @@ async fn prices_that_come_after_the_final_status_are_still_recorded() {
     let n = 20;
     let id = campaign(&e, n, &[]).await;
     let engine = engine(&e, fast_options());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn({
-        let engine = engine.clone();
-        async move { engine.run(stopped).await }
-    });
+    let running = Running::start(&engine);
     // The campaign completes with its final statuses; prices come later and are polled
     // for, on a completed campaign, until they are in.
     let priced = tokio::time::timeout(Duration::from_secs(30), async {
@@ -417,8 +445,7 @@ async fn prices_that_come_after_the_final_status_are_still_recorded() {
     })
     .await
     .expect("every message is priced");
-    stop.send(true).unwrap();
-    running.await.unwrap().unwrap();
+    running.stop().await;
     assert_exactly_once(&e, id, n).await;
     for r in &priced {
         assert_eq!(r.status, MessageStatus::Delivered);
@@ -441,20 +468,9 @@ async fn a_status_polled_late_keeps_the_time_twilio_gives_it() {
     let n = 30;
     let id = campaign(&e, n, &[]).await;
     let engine = engine(&e, fast_options());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn({
-        let engine = engine.clone();
-        async move { engine.run(stopped).await }
-    });
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while e.twilio.messages().len() < n {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await
-    .expect("every message reaches Twilio");
-    stop.send(true).unwrap();
-    running.await.unwrap().unwrap();
+    let running = Running::start(&engine);
+    until_twilio_has(&e, n).await;
+    running.stop().await;
     let late = e
         .store
         .messages(id)
@@ -507,18 +523,8 @@ async fn results_that_cannot_be_written_are_reconciled_not_lost_or_resent() {
     .await
     .unwrap();
     let engine = engine(&e, fast_options());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn({
-        let engine = engine.clone();
-        async move { engine.run(stopped).await }
-    });
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while e.twilio.messages().len() < n {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("every message reaches Twilio");
+    let running = Running::start(&engine);
+    until_twilio_has(&e, n).await;
     // A few reconciliation rounds fail too, then the disk has room again.
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
@@ -530,8 +536,7 @@ async fn results_that_cannot_be_written_are_reconciled_not_lost_or_resent() {
         .await
         .unwrap();
     // The attempts left open are found at Twilio and recorded as sent, never sent again.
-    stop.send(true).unwrap();
-    running.await.unwrap().unwrap();
+    running.stop().await;
     run_until_idle(&engine).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     run_until_idle(&engine).await;
@@ -623,11 +628,7 @@ async fn pause_stops_new_sends_resume_continues_cancel_cancels_the_rest() {
         .unwrap();
     let id = campaign(&e, 100, &[]).await;
     let engine = engine(&e, fast_options());
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let runner = {
-        let engine = engine.clone();
-        tokio::spawn(async move { engine.run(stop_rx).await })
-    };
+    let runner = Running::start(&engine);
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     herald_core::engine::pause(&e.store, id, Actor::User)
         .await
@@ -652,8 +653,7 @@ async fn pause_stops_new_sends_resume_continues_cancel_cancels_the_rest() {
         .unwrap();
     assert_eq!(c.status, CampaignStatus::Canceled);
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let _ = stop_tx.send(true);
-    runner.await.unwrap().unwrap();
+    runner.stop().await;
     let final_sent = e.twilio.messages().len();
     let counts = e.store.message_counts(id).await.unwrap();
     assert_eq!(counts.preparing, 0, "{counts:?}");
@@ -737,11 +737,7 @@ async fn the_daily_cap_holds_across_utc_midnight() {
         .unwrap();
     let id = campaign(&e, 40, &[]).await;
     let engine = engine(&e, fast_options());
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let runner = {
-        let engine = engine.clone();
-        tokio::spawn(async move { engine.run(stop_rx).await })
-    };
+    let runner = Running::start(&engine);
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(
         e.twilio.messages().len(),
@@ -776,8 +772,7 @@ async fn the_daily_cap_holds_across_utc_midnight() {
     );
     clock.advance(chrono::Duration::minutes(2)); // 00:01 UTC, a new day
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let _ = stop_tx.send(true);
-    runner.await.unwrap().unwrap();
+    runner.stop().await;
     assert_eq!(e.twilio.messages().len(), 40);
     assert_exactly_once(&e, id, 40).await;
     // The 15 sent after midnight count against the new UTC day (the only day from today on).

@@ -19,7 +19,9 @@ use crate::imis::DirectoryCache;
 use crate::secrets::SecretStore;
 use crate::settings::Settings;
 use crate::status::{CampaignStatus, MessageStatus};
-use crate::store::{AttemptResult, NewMessage, OpenAttempt, SendJob, Store, WriteBackKind};
+use crate::store::{
+    AttemptResult, NewMessage, OpenAttempt, SendJob, SendingState, Store, WriteBackKind,
+};
 use crate::twilio::codes::{self, Verdict};
 use crate::twilio::CreateOutcome;
 use chrono::{DateTime, Utc};
@@ -388,15 +390,19 @@ impl Engine {
                         self.prepare(&campaign, &settings).await?;
                         continue;
                     }
-                    // A sender only when there is something to send: one started for
-                    // nothing would still be starting when completion is checked below,
-                    // tick after tick, and the campaign would never complete.
                     let running = self.shared.lock().unwrap().senders.contains(&c.id);
-                    if !running && self.store.has_sendable(c.id).await? {
-                        self.ensure_sender(&campaign, &settings).await;
-                    }
                     self.poll(&campaign).await;
-                    self.maybe_complete(&campaign, &settings).await?;
+                    if !running {
+                        // A sender only when there is something to send, else completion:
+                        // one started for nothing would still be starting when completion
+                        // is checked, tick after tick, and the campaign would never complete.
+                        let state = self.store.sending_state(c.id).await?;
+                        if state.sendable {
+                            self.ensure_sender(&campaign, &settings).await;
+                        } else {
+                            self.maybe_complete(&campaign, &settings, &state).await?;
+                        }
+                    }
                 }
                 CampaignStatus::Paused | CampaignStatus::Completed | CampaignStatus::Canceled
                     if c.awaiting_status =>
@@ -1121,12 +1127,15 @@ impl Engine {
             .insert(c.id, next(interval));
     }
 
-    async fn maybe_complete(&self, c: &Campaign, settings: &Settings) -> Result<()> {
-        if self.shared.lock().unwrap().senders.contains(&c.id) {
-            return Ok(());
-        }
-        let state = self.store.sending_state(c.id).await?;
-        if state.sendable > 0 || state.open_attempts > 0 {
+    /// Completes `c` (no sender running, nothing left to send: `state`) once nothing is
+    /// in flight and its statuses are final or the settle window has passed.
+    async fn maybe_complete(
+        &self,
+        c: &Campaign,
+        settings: &Settings,
+        state: &SendingState,
+    ) -> Result<()> {
+        if state.open_attempts > 0 {
             return Ok(());
         }
         let now = self.store.now();

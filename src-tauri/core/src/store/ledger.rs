@@ -55,13 +55,13 @@ pub enum AttemptResult {
 /// Where a campaign's sending stands.
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct SendingState {
-    /// Preparing messages with a phone number and no open attempt.
-    pub sendable: i64,
+    /// Some preparing message with a phone number has no open attempt (an index probe
+    /// that stops at the first, however large the campaign).
+    pub sendable: bool,
     pub open_attempts: i64,
     /// Sent messages whose status is not final yet.
     pub unsettled: i64,
     pub last_sent_at: Option<DateTime<Utc>>,
-    pub first_sent_at: Option<DateTime<Utc>>,
 }
 
 /// A message's Twilio status as polled.
@@ -219,34 +219,18 @@ impl Store {
     pub async fn sending_state(&self, campaign_id: i64) -> Result<SendingState> {
         sqlx::query_as(
             "SELECT
-               (SELECT COUNT(*) FROM messages m WHERE m.campaign_id = ?1 AND m.status = 'preparing'
+               EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = ?1 AND m.status = 'preparing'
                    AND m.to_e164 IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')) AS sendable,
                (SELECT COUNT(*) FROM send_attempts a JOIN messages m ON m.id = a.message_id
                  WHERE m.campaign_id = ?1 AND a.outcome = 'open') AS open_attempts,
                (SELECT COUNT(*) FROM messages WHERE campaign_id = ?1 AND status = 'sent') AS unsettled,
-               (SELECT MAX(sent_at) FROM messages WHERE campaign_id = ?1) AS last_sent_at,
-               (SELECT MIN(sent_at) FROM messages WHERE campaign_id = ?1) AS first_sent_at",
+               (SELECT MAX(sent_at) FROM messages WHERE campaign_id = ?1) AS last_sent_at",
         )
         .bind(campaign_id)
         .fetch_one(&self.pool)
         .await
         .context("read the campaign's progress")
-    }
-
-    /// Whether any message of the campaign waits to be sent (no open attempt): an index
-    /// probe that stops at the first, however large the campaign.
-    pub async fn has_sendable(&self, campaign_id: i64) -> Result<bool> {
-        let (found,): (bool,) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = ?1 AND m.status = 'preparing'
-                AND m.to_e164 IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open'))",
-        )
-        .bind(campaign_id)
-        .fetch_one(&self.pool)
-        .await
-        .context("look for messages to send")?;
-        Ok(found)
     }
 
     /// Messages with no phone-less problem left unsent when a campaign is canceled become

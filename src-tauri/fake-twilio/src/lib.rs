@@ -109,6 +109,15 @@ pub struct Fake {
     counter: AtomicU64,
 }
 
+/// A fake message as of a moment (see `Fake::state_of`).
+struct Snapshot {
+    status: &'static str,
+    code: Option<i64>,
+    sent: Option<DateTime<Utc>>,
+    updated: DateTime<Utc>,
+    priced: bool,
+}
+
 fn final_outcome(to: &str) -> (&'static str, Option<i64>) {
     if to.ends_with("99") {
         ("undelivered", Some(30005))
@@ -152,12 +161,9 @@ impl Fake {
             .count()
     }
 
-    /// The status a message has now, its error code, and when it was sent.
-    fn status_of(
-        &self,
-        m: &FakeMessage,
-        now: DateTime<Utc>,
-    ) -> (&'static str, Option<i64>, Option<DateTime<Utc>>) {
+    /// What a message is now: its status, error code, when it was sent, when its status
+    /// last changed, and whether it is priced (at the final status plus `price_lag`).
+    fn state_of(&self, m: &FakeMessage, now: DateTime<Utc>) -> Snapshot {
         let step = chrono::Duration::from_std(self.opts.status_step).unwrap_or_default();
         let age = now - m.created;
         let first = if m.messaging_service_sid.is_some() {
@@ -166,36 +172,38 @@ impl Fake {
             "queued"
         };
         let sent_at = m.created + step * 2;
-        if age < step {
-            (first, None, None)
+        let (status, code, sent, steps) = if age < step {
+            (first, None, None, 0)
         } else if age < step * 2 {
-            ("sending", None, None)
+            ("sending", None, None, 1)
         } else if age < step * 4 {
-            ("sent", None, Some(sent_at))
+            ("sent", None, Some(sent_at), 2)
         } else {
             let (s, code) = final_outcome(&m.to);
-            (s, code, Some(sent_at))
+            (s, code, Some(sent_at), 4)
+        };
+        let changed = m.created + step * steps;
+        let priced_at =
+            changed + chrono::Duration::from_std(self.opts.price_lag).unwrap_or_default();
+        let priced = matches!(status, "delivered" | "undelivered") && now >= priced_at;
+        Snapshot {
+            status,
+            code,
+            sent,
+            // Twilio's date_updated: the last change, a status step or the price.
+            updated: if priced { priced_at } else { changed },
+            priced,
         }
     }
 
     fn resource(&self, m: &FakeMessage, now: DateTime<Utc>) -> Value {
-        let (status, code, sent) = self.status_of(m, now);
-        let step = chrono::Duration::from_std(self.opts.status_step).unwrap_or_default();
-        let lag = chrono::Duration::from_std(self.opts.price_lag).unwrap_or_default();
-        let priced_at = m.created + step * 4 + lag;
-        let priced = matches!(status, "delivered" | "undelivered") && now >= priced_at;
-        // Twilio's date_updated: the last change, a status step or the price.
-        let steps = match status {
-            "queued" | "accepted" => 0,
-            "sending" => 1,
-            "sent" => 2,
-            _ => 4,
-        };
-        let updated = if priced {
-            priced_at
-        } else {
-            m.created + step * steps
-        };
+        let Snapshot {
+            status,
+            code,
+            sent,
+            updated,
+            priced,
+        } = self.state_of(m, now);
         let account = &self.opts.account_sid;
         json!({
             "sid": m.sid, "account_sid": account, "api_version": "2010-04-01",
@@ -209,7 +217,7 @@ impl Fake {
             "price_unit": "USD",
             "date_created": to_rfc2822(m.created),
             "date_sent": sent.map(to_rfc2822),
-            "date_updated": to_rfc2822(updated.min(now)),
+            "date_updated": to_rfc2822(updated),
             "uri": format!("/2010-04-01/Accounts/{account}/Messages/{}.json", m.sid),
             "subresource_uris": {"media": format!("/2010-04-01/Accounts/{account}/Messages/{}/Media.json", m.sid)},
         })
@@ -510,7 +518,7 @@ async fn list(
         .filter(|m| to.as_deref().is_none_or(|t| m.to == t))
         .filter(|m| from.as_deref().is_none_or(|f| m.from.as_deref() == Some(f)))
         .filter(|m| {
-            let sent = s.status_of(m, now).2.map(|d| d.date_naive());
+            let sent = s.state_of(m, now).sent.map(|d| d.date_naive());
             if after.is_none() && before.is_none() && on.is_none() {
                 return true;
             }

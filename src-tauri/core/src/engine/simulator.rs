@@ -85,27 +85,21 @@ impl Simulator {
         let to_sent = secs(1.0 + (h % 3) as f64);
         let to_final = to_sent + secs(2.0 + ((h >> 8) % 18) as f64);
         let age = now - sent_at;
-        let date_updated = sent_at
-            + if age < to_sent {
-                chrono::Duration::zero()
-            } else if age < to_final {
-                to_sent
-            } else {
-                to_final
-            };
-        let (status, code): (&str, Option<i64>) = if age < to_sent {
-            ("queued", None)
+        // The status, its error code, and when it became that (Twilio's date_updated).
+        let (status, code, changed): (&str, Option<i64>, _) = if age < to_sent {
+            ("queued", None, sent_at)
         } else if age < to_final {
-            ("sent", None)
+            ("sent", None, sent_at + to_sent)
         } else {
-            match (h >> 16) % 100 {
+            let (status, code) = match (h >> 16) % 100 {
                 0..=89 => ("delivered", None),
                 90..=94 => (
                     "undelivered",
                     Some([30003, 30005, 30006][((h >> 24) % 3) as usize]),
                 ),
                 _ => ("failed", Some([30007, 30008][((h >> 24) % 2) as usize])),
-            }
+            };
+            (status, code, sent_at + to_final)
         };
         let priced = matches!(status, "delivered" | "undelivered");
         StatusUpdate {
@@ -116,7 +110,7 @@ impl Simulator {
             num_segments: Some(segments.max(1)),
             price: priced.then(|| format!("-{:.5}", 0.0079 * segments.max(1) as f64)),
             price_unit: Some("USD".into()),
-            date_updated: Some(date_updated),
+            date_updated: Some(changed),
         }
     }
 }

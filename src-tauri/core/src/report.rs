@@ -96,7 +96,6 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
     let detail = store.campaign_detail(campaign_id).await?;
     let c = &detail.campaign;
     let n = &detail.counts;
-    let settings = store.settings().await?;
     let rows = store.messages(campaign_id).await?;
     let errors = store.error_codes(campaign_id).await?;
     let writeback = store.writeback_status(Some(campaign_id)).await?;
@@ -104,32 +103,14 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
         Mode::Live => "LIVE",
         Mode::Test => "TEST",
     };
-    let estimated: i64 = rows
-        .iter()
-        .filter(|r| r.status.was_submitted() || r.status == crate::status::MessageStatus::Preparing)
-        .map(|r| r.segments)
-        .sum();
-    let actual: i64 = rows.iter().filter_map(|r| r.twilio_segments).sum();
-    let priced: f64 = rows
-        .iter()
-        .filter_map(|r| r.price.as_deref()?.parse::<f64>().ok())
-        .map(f64::abs)
-        .sum();
-    let estimate_cost = estimated as f64 * settings.price_per_segment();
-    // Twilio prices a message some time after sending it: the report says how many it
-    // has not priced yet (Herald keeps asking; the dashboard shows them as they come).
-    let unpriced = rows
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.status,
-                crate::status::MessageStatus::Delivered | crate::status::MessageStatus::Undelivered
-            ) && r.price.is_none()
-        })
-        .count();
+    // Segments and cost as the dashboard works them out. Twilio prices a message some
+    // time after sending it: the report says how many it has not priced yet.
+    let figures = crate::stats::sending_stats(store, campaign_id).await?;
+    let (estimated, actual) = (figures.segments_estimated, figures.segments_reported);
+    let (estimate_cost, priced) = (figures.cost_estimated, figures.cost_actual);
     let cost = format!(
         "{estimate_cost:.2} USD estimated, {priced:.2} USD priced by Twilio so far{}",
-        match unpriced {
+        match figures.messages_unpriced {
             0 => String::new(),
             1 => " (1 message not priced yet)".into(),
             n => format!(" ({n} messages not priced yet)"),

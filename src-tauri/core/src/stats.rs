@@ -29,6 +29,8 @@ pub struct SendingStats {
     pub cost_actual: f64,
     pub cost_unit: Option<String>,
     pub messages_priced: i64,
+    /// Delivered or undelivered messages Twilio has not priced yet.
+    pub messages_unpriced: i64,
     /// Messages accepted by Twilio per second over the last minute (or since the first, if
     /// that was less than a minute ago).
     pub current_rate: f64,
@@ -63,13 +65,15 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         Option<i64>,
         Option<i64>,
         Option<DateTime<Utc>>,
+        Option<i64>,
     ) = sqlx::query_as(
         "SELECT sum(CASE WHEN status IN ('error', 'skipped', 'canceled') THEN 0 ELSE segments END),
                 sum(twilio_segments), count(twilio_segments),
                 sum(abs(CAST(price AS REAL))), count(price), max(price_unit),
                 sum(status = 'preparing'),
                 sum(CASE WHEN status = 'preparing' THEN segments ELSE 0 END),
-                sum(sent_at >= ?2), min(sent_at)
+                sum(sent_at >= ?2), min(sent_at),
+                sum(price IS NULL AND status IN ('delivered', 'undelivered'))
            FROM messages WHERE campaign_id = ?1",
     )
     .bind(id)
@@ -88,6 +92,7 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         remaining_segments,
         recent,
         first_sent,
+        unpriced,
     ) = row;
     // Over the last minute, or since the first text if that is more recent.
     let window = first_sent
@@ -126,6 +131,7 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         cost_actual: (cost.unwrap_or(0.0) * 100_000.0).round() / 100_000.0,
         cost_unit: unit,
         messages_priced: priced,
+        messages_unpriced: unpriced.unwrap_or(0),
         current_rate: recent.unwrap_or(0) as f64 / window,
         configured_rate: limits.rate_per_second,
         remaining,
@@ -207,6 +213,15 @@ mod tests {
         // 2 segments at 2 a second.
         assert_eq!(s.finish, Some(store.now() + Duration::seconds(1)));
         assert_eq!((s.finish_days, s.configured_rate), (1, 2.0));
+        assert_eq!(s.messages_unpriced, 0);
+        // A delivered text Twilio has not priced yet is counted as such.
+        sqlx::query("UPDATE messages SET price = NULL WHERE campaign_id = ?1 AND row_index = 0")
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let s = sending_stats(&store, id).await.unwrap();
+        assert_eq!((s.messages_priced, s.messages_unpriced), (1, 1));
     }
 
     #[tokio::test]
@@ -248,6 +263,13 @@ mod tests {
         let (store, _clock, _dir) = store().await;
         let id = sending_campaign(&store).await;
         sqlx::query("UPDATE campaigns SET status = 'paused' WHERE id = ?1")
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let s = sending_stats(&store, id).await.unwrap();
+        assert_eq!((s.finish, s.remaining), (None, 1));
+        sqlx::query("UPDATE campaigns SET status = 'completed' WHERE id = ?1")
             .bind(id)
             .execute(store.pool())
             .await

@@ -786,6 +786,10 @@ price_per_segment: number; cost_estimated: number;
  */
 cost_actual: number; cost_unit: string | null; messages_priced: number; 
 /**
+ * Delivered or undelivered messages Twilio has not priced yet.
+ */
+messages_unpriced: number; 
+/**
  * Messages accepted by Twilio per second over the last minute (or since the first, if
  * that was less than a minute ago).
  */

@@ -907,6 +907,8 @@ export class FakeBackend {
       cost_actual: Math.round(reported * 0.0079 * 100_000) / 100_000,
       cost_unit: withSegments > 0 ? "USD" : null,
       messages_priced: withSegments,
+      // The fake prices every text with its final status.
+      messages_unpriced: 0,
       current_rate: recent / 60,
       configured_rate: rate,
       remaining,

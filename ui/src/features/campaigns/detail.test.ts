@@ -260,6 +260,7 @@ describe("sendingFigures", () => {
     cost_actual: 40.29,
     cost_unit: "USD",
     messages_priced: 5100,
+    messages_unpriced: 0,
     current_rate: 9.8,
     configured_rate: 10,
     remaining: 7000,

@@ -8,6 +8,10 @@ import { installMock } from "../../api/mock";
 import { formatCount } from "../../lib/format";
 import CampaignDetail from "./CampaignDetail.svelte";
 import { FALLBACK_VIEWPORT_PX, GRID_PAGE_SIZE, OVERSCAN, ROW_HEIGHT } from "./grid";
+import { rowSlots } from "./virtual";
+
+/** The most rows the grid keeps in the DOM (see rowSlots). */
+const MOST_ROWS = rowSlots(FALLBACK_VIEWPORT_PX, ROW_HEIGHT, OVERSCAN);
 
 // The seeded campaigns (see FakeBackend.seed).
 const SENDING = 4; // "Board election: get out the vote", LIVE
@@ -226,9 +230,8 @@ describe("CampaignDetail, scheduled", () => {
 describe("CampaignDetail, message grid", () => {
   it("renders only the rows on screen, with a spacer as tall as every row", async () => {
     const { queries } = await open(SENDING);
-    const most = Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + 2 * OVERSCAN;
     expect(rows().length).toBeGreaterThan(5);
-    expect(rows().length).toBeLessThanOrEqual(most);
+    expect(rows().length).toBeLessThanOrEqual(MOST_ROWS);
     expect(screen.getByTestId("grid-spacer").style.height).toBe(`${String(5000 * ROW_HEIGHT)}px`);
     expect(gridCount()).toBe("5,000 of 5,000 messages");
     expect(queries()[0]).toMatchObject({ offset: 0, limit: GRID_PAGE_SIZE, sort: "row", descending: false, statuses: [] });
@@ -243,8 +246,31 @@ describe("CampaignDetail, message grid", () => {
       expect(column(0)[OVERSCAN]).toBe("3,001");
     });
     expect(queries().some((q) => q.offset === 15 * GRID_PAGE_SIZE)).toBe(true);
-    expect(rows().length).toBeLessThanOrEqual(Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + 2 * OVERSCAN);
+    expect(rows().length).toBeLessThanOrEqual(MOST_ROWS);
     expect(rows()[0]?.getAttribute("aria-rowindex")).toBe(String(3000 - OVERSCAN + 2));
+  });
+
+  it("moves row elements from one end to the other as it scrolls, never making new ones", async () => {
+    await open(SENDING);
+    const elements = () => screen.getByTestId("grid").querySelectorAll(".window [role='row']");
+    await scrollGridTo(1000 * ROW_HEIGHT);
+    await waitFor(() => {
+      expect(column(0)[OVERSCAN]).toBe("1,001");
+    });
+    const kept = new Set(elements());
+    expect(kept.size).toBe(MOST_ROWS);
+    // By one row, then a jump of 500: the same elements, refilled.
+    for (const [row, shown] of [
+      [1001, "1,002"],
+      [1500, "1,501"],
+    ] as const) {
+      await scrollGridTo(row * ROW_HEIGHT);
+      await waitFor(() => {
+        expect(column(0)[OVERSCAN]).toBe(shown);
+      });
+      expect([...elements()].every((e) => kept.has(e))).toBe(true);
+      expect(elements()).toHaveLength(MOST_ROWS);
+    }
   });
 
   it("shows untrusted member names as text, never as markup", async () => {
@@ -286,7 +312,7 @@ describe("CampaignDetail, message grid", () => {
     });
     expect(chip.getAttribute("aria-pressed")).toBe("true");
     expect(queries().at(-1)).toMatchObject({ statuses: ["failed"], offset: 0 });
-    expect(rows()).toHaveLength(Math.min(25, Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + OVERSCAN));
+    expect(rows()).toHaveLength(Math.min(25, MOST_ROWS));
     expect(new Set(column(STATUS))).toEqual(new Set(["Failed"]));
   });
 
@@ -444,7 +470,7 @@ describe("CampaignDetail, message grid", () => {
     });
     // Rows 199,992 to 200,021 (with the overscan) are on pages 999 and 1,000: those two, no others.
     expect(queries().map((q) => q.offset)).toEqual([0, 999 * GRID_PAGE_SIZE, 1000 * GRID_PAGE_SIZE]);
-    expect(rows().length).toBeLessThanOrEqual(Math.ceil(FALLBACK_VIEWPORT_PX / ROW_HEIGHT) + 2 * OVERSCAN);
+    expect(rows().length).toBeLessThanOrEqual(MOST_ROWS);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pageOf, pagesFor, virtualWindow } from "./virtual";
+import { pageOf, pagesFor, rowSlots, virtualWindow } from "./virtual";
 
 const ROW = 36;
 
@@ -56,6 +56,21 @@ describe("virtualWindow", () => {
     // The rows drawn cover the viewport.
     expect(middle.offset).toBeLessThanOrEqual((360_000 - 360) / 2);
     expect(middle.offset + (middle.end - middle.start) * ROW).toBeGreaterThanOrEqual((360_000 - 360) / 2 + 360);
+  });
+});
+
+describe("rowSlots", () => {
+  it("holds every window, wherever it is scrolled", () => {
+    for (const viewport of [480, 504, 700]) {
+      const slots = rowSlots(viewport, ROW, 8);
+      let largest = 0;
+      for (let top = 0; top < 200 * ROW; top += 7) {
+        const w = virtualWindow(top, viewport, { rowHeight: ROW, total: 250_000, overscan: 8 });
+        largest = Math.max(largest, w.end - w.start);
+      }
+      // As many as the largest window, so the keys (index modulo slots) never clash.
+      expect(largest).toBe(slots);
+    }
   });
 });
 

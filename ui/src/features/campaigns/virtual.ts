@@ -49,6 +49,17 @@ export function virtualWindow(scrollTop: number, viewportHeight: number, options
   return { start, end, height, offset: top - (virtualTop - start * rowHeight) };
 }
 
+/**
+ * Row elements the grid keeps for a viewport `viewportHeight` px tall: the most rows any
+ * window holds (a partly shown row at each edge, and the overscan on both sides). Rendering
+ * always this many (fewer only at the end) and keying each by its index modulo this count,
+ * the row scrolled out is the element reused for the row scrolled in.
+ */
+export function rowSlots(viewportHeight: number, rowHeight: number, overscan: number): number {
+  const rows = Math.ceil(Math.max(viewportHeight, 0) / Math.max(rowHeight, 1));
+  return rows + 1 + 2 * Math.max(Math.floor(overscan), 0);
+}
+
 /** The page holding row `index`. */
 export function pageOf(index: number, pageSize: number): number {
   return Math.floor(Math.max(index, 0) / Math.max(pageSize, 1));

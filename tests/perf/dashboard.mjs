@@ -133,6 +133,30 @@ try {
     }
     return m;
   };
+  /**
+   * Keeps the highest reading every 200 ms from `start`. A failed reading is kept and thrown
+   * by stop(): thrown from the timer it would end the process before the app is stopped.
+   */
+  const peakSampler = (start) => {
+    let peak = start;
+    let failure = null;
+    const timer = setInterval(() => {
+      try {
+        const m = memory();
+        if (m.pssMiB > peak.pssMiB) peak = m;
+      } catch (e) {
+        failure ??= e;
+      }
+    }, 200);
+    samplers.push(timer);
+    return {
+      stop() {
+        clearInterval(timer);
+        if (failure) throw failure;
+        return peak;
+      },
+    };
+  };
   results.memoryList = memory();
 
   const toList = async () => {
@@ -164,32 +188,21 @@ try {
   await s.screenshot("perf-dashboard-250k");
 
   // Frame cadence of the same page, idle, then scrolling.
-  let peak = memory();
-  const sampler = setInterval(() => {
-    const m = memory();
-    if (m.pssMiB > peak.pssMiB) peak = m;
-  }, 200);
-  samplers.push(sampler);
+  const sampler = peakSampler(memory());
   const GRID = '[data-testid="grid"]';
   results.idle = await s.execAsync(SCROLL, ["idle", 3000, GRID]);
   results.fling = await s.execAsync(SCROLL, ["fling", 6000, GRID]);
   await s.screenshot("perf-dashboard-fling");
   results.jump = await s.execAsync(SCROLL, ["jump", 6000, GRID]);
-  clearInterval(sampler);
+  results.memoryPeak = sampler.stop();
   await sleep(3000);
   results.memoryAfter = memory();
-  results.memoryPeak = peak;
   await s.exec(STATIC_LIST);
   await sleep(500);
-  results.staticPeak = memory();
-  const staticSampler = setInterval(() => {
-    const m = memory();
-    if (m.pssMiB > results.staticPeak.pssMiB) results.staticPeak = m;
-  }, 200);
-  samplers.push(staticSampler);
+  const staticSampler = peakSampler(memory());
   results.staticFling = await s.execAsync(SCROLL, ["fling", 6000, "#perf-static-list"]);
   results.staticJump = await s.execAsync(SCROLL, ["jump", 6000, "#perf-static-list"]);
-  clearInterval(staticSampler);
+  results.staticPeak = staticSampler.stop();
   for (const k of ["idle", "fling", "jump", "staticFling", "staticJump"]) results[k].stats = stats(results[k].frames);
 } finally {
   for (const sampler of samplers) clearInterval(sampler);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  plural,
   capitalizeFirst,
   formatCount,
   formatLocal,
@@ -80,6 +81,15 @@ describe("humanize", () => {
   it("turns identifiers into words", () => {
     expect(humanize("draft_updated")).toBe("Draft updated");
     expect(humanize("started")).toBe("Started");
+  });
+});
+
+describe("plural", () => {
+  it("puts the count before the noun, singular for one", () => {
+    expect(plural(1, "segment")).toBe("1 segment");
+    expect(plural(0, "segment")).toBe("0 segments");
+    expect(plural(2, "reply", "replies")).toBe("2 replies");
+    expect(plural(2400, "message")).toBe(`${formatCount(2400)} messages`);
   });
 });
 

@@ -132,6 +132,11 @@ export function formatRelative(iso: string | null | undefined, now: Date = new D
   return format.format(Math.round(seconds / chosen[1]), chosen[0]);
 }
 
+/** A count with its noun: "1 segment", "2,400 segments" (`many` for irregular plurals). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** An amount of US dollars with 2 to 4 decimals and no currency sign ("12.50", "0.0083"); "—" for none. */
 export function formatUsdAmount(amount: number | null | undefined): string {
   if (amount === null || amount === undefined || !Number.isFinite(amount)) return DASH;

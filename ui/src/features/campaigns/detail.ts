@@ -1,6 +1,6 @@
 // The campaign page's progress, counters, controls and message cells, as plain functions.
 import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, Mode, SendingStats, WriteBackStatus } from "../../api";
-import { capitalizeFirst, DASH, formatCount, formatLocal, formatRelative, formatUsdAmount } from "../../lib/format";
+import { capitalizeFirst, DASH, formatCount, formatLocal, formatRelative, formatUsdAmount, plural } from "../../lib/format";
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;
@@ -273,10 +273,6 @@ export interface Figure {
   note: string | null;
   /** The daily cap holds part of the send for another day. */
   warning?: boolean;
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** Cents from a dollar up ("$2,053.61"), fractions of a cent below ("$0.0083"). */

@@ -144,7 +144,3 @@ export function recipientLabel(columns: readonly string[], row: readonly string[
     .join(" ");
   return name === "" ? `Recipient on ${line}` : `${name} (${line})`;
 }
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
-}

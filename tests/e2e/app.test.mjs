@@ -371,6 +371,8 @@ describe("Herald desktop app", () => {
     await s.waitFor('[data-testid="page-campaigns"]');
     await s.exec(`window.location.hash = "#/campaigns/${id}";`);
     await s.waitFor('[data-testid="status-chart"] .plot, [data-testid="status-chart-text"]', { timeout: 30000 });
+    // The figures are shown (so their absence below means something), without the rate.
+    await s.waitFor('[data-testid="figure-cost"]');
     await s.waitUntil("the rate is gone once it is done", async () => (await s.findAll('[data-testid="figure-rate"]')).length === 0);
     assert.ok(notDelivered > 0, "the demo data has bad numbers and the simulator some failures");
 

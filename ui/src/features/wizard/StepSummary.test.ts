@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi, type MockInstance } from "vitest";
 import { api } from "../../api";
 import { FakeBackend } from "../../api/fakeBackend";
 import { installMock } from "../../api/mock";
@@ -7,9 +7,17 @@ import StepSummary from "./StepSummary.svelte";
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
-async function renderSummary(overrides: Partial<{ error: string | null; at: string | null }> = {}) {
-  installMock();
+/**
+ * Renders the summary of the seeded draft; waits for it unless `settle` is false. `setup`
+ * gets the fake backend before the summary is asked for (to hold an answer back, say).
+ */
+async function renderSummary(
+  overrides: Partial<{ error: string | null; at: string | null }> = {},
+  { setup, settle = true }: { setup?: (backend: FakeBackend) => void; settle?: boolean } = {},
+) {
+  const backend = installMock();
   const draft = (await api.listCampaigns()).find((c) => c.name === "Member survey (draft)");
+  setup?.(backend);
   const onschedule = vi.fn();
   const onsavedraft = vi.fn();
   render(StepSummary, {
@@ -25,7 +33,7 @@ async function renderSummary(overrides: Partial<{ error: string | null; at: stri
     onchangetime: vi.fn(),
     ...overrides,
   });
-  await screen.findByTestId("summary-invalid");
+  if (settle) await screen.findByTestId("summary-invalid");
   return { onschedule, onsavedraft };
 }
 
@@ -83,29 +91,23 @@ describe("StepSummary", () => {
   });
 
   it("offers Schedule only once the summary it confirms is shown", async () => {
-    const backend = installMock();
-    const draft = (await api.listCampaigns()).find((c) => c.name === "Member survey (draft)");
     let release: (() => void) | undefined;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const handle = vi.spyOn(backend, "handle").mockImplementation(async (cmd, args) => {
-      if (cmd === "draft_summary") await held;
-      return FakeBackend.prototype.handle.call(backend, cmd, args);
-    });
-    const onschedule = vi.fn();
-    render(StepSummary, {
-      campaignId: draft?.id ?? 0,
-      at: null,
-      mode: "test",
-      writeBack: "activity",
-      audienceName: "members-2025.csv",
-      busy: null,
-      error: null,
-      onschedule,
-      onsavedraft: vi.fn(),
-      onchangetime: vi.fn(),
-    });
+    let handle: MockInstance<FakeBackend["handle"]> | undefined;
+    const { onschedule } = await renderSummary(
+      {},
+      {
+        settle: false,
+        setup: (backend) => {
+          handle = vi.spyOn(backend, "handle").mockImplementation(async (cmd, args) => {
+            if (cmd === "draft_summary") await held;
+            return FakeBackend.prototype.handle.call(backend, cmd, args);
+          });
+        },
+      },
+    );
     await waitFor(() => {
       expect(handle).toHaveBeenCalledWith("draft_summary", expect.anything());
     });

@@ -191,32 +191,34 @@ struct Shared {
     live_gateway: Option<(String, std::time::Instant, Gateway)>,
 }
 
-/// Takes attempts out of the in-flight set when dropped, on every path out of the code
-/// that held them (an error included), so that none stays hidden from the reconciler.
-struct InFlightDone<'a> {
+/// Runs `release` on the engine's shared state when dropped: on every way out of the code
+/// that holds it, an error or a panic included (attempts leave the in-flight set, a
+/// finished sender leaves the running ones).
+struct Release<'a, F: FnMut(&mut Shared)> {
     shared: &'a Mutex<Shared>,
-    attempts: Vec<i64>,
+    release: F,
 }
 
-impl Drop for InFlightDone<'_> {
+impl<F: FnMut(&mut Shared)> Drop for Release<'_, F> {
     fn drop(&mut self) {
         let mut s = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-        for a in &self.attempts {
-            s.in_flight.remove(a);
-        }
+        (self.release)(&mut s);
     }
 }
 
-/// Takes a campaign out of the running senders when its sender task ends, however it ends.
-struct SenderDone<'a> {
-    shared: &'a Mutex<Shared>,
-    campaign: i64,
-}
-
-impl Drop for SenderDone<'_> {
-    fn drop(&mut self) {
-        let mut s = self.shared.lock().unwrap_or_else(|e| e.into_inner());
-        s.senders.remove(&self.campaign);
+/// Takes `attempts` out of the in-flight set when dropped, so that none stays hidden from
+/// the reconciler.
+fn in_flight_done(
+    shared: &Mutex<Shared>,
+    attempts: Vec<i64>,
+) -> Release<'_, impl FnMut(&mut Shared)> {
+    Release {
+        shared,
+        release: move |s: &mut Shared| {
+            for a in &attempts {
+                s.in_flight.remove(a);
+            }
+        },
     }
 }
 
@@ -633,9 +635,11 @@ impl Engine {
         let (id, mode) = (c.id, c.mode);
         tokio::spawn(async move {
             // However the sender ends (a panic included), the campaign may get another.
-            let _done = SenderDone {
+            let _done = Release {
                 shared: &me.shared,
-                campaign: id,
+                release: |s: &mut Shared| {
+                    s.senders.remove(&id);
+                },
             };
             let limiter = match mode {
                 Mode::Live => &me.live_limiter,
@@ -757,10 +761,7 @@ impl Engine {
     /// when that cannot be recorded: the reconciler then closes them (they are open).
     async fn release(&self, jobs: Vec<SendJob>) -> Result<()> {
         let ids: Vec<i64> = jobs.iter().map(|j| j.attempt_id).collect();
-        let _done = InFlightDone {
-            shared: &self.shared,
-            attempts: ids,
-        };
+        let _done = in_flight_done(&self.shared, ids);
         let unsent: Vec<(SendJob, AttemptResult)> = jobs
             .into_iter()
             .map(|j| {
@@ -828,13 +829,12 @@ impl Engine {
         let mut opted_out: Vec<(i64, i64, String)> = Vec::new();
         // However this ends, these attempts are no longer in flight: one left open (an
         // ambiguous send, or a result that could not be written) is the reconciler's.
-        let mut done = InFlightDone {
-            shared: &self.shared,
-            attempts: Vec::with_capacity(batch.len()),
-        };
+        let done = in_flight_done(
+            &self.shared,
+            batch.iter().map(|(job, _)| job.attempt_id).collect(),
+        );
         let mut progressed: HashSet<i64> = HashSet::new();
         for (job, outcome) in batch {
-            done.attempts.push(job.attempt_id);
             progressed.insert(job.campaign_id);
             let limiter = &self.live_limiter;
             let result = match outcome {

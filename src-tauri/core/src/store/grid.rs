@@ -149,7 +149,7 @@ impl Store {
             .await
             .context("count the message grid")?;
         Ok(MessagePage {
-            rows,
+            rows: rows.into_iter().map(MessageRow::explained).collect(),
             total: total as u32,
         })
     }
@@ -249,6 +249,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(code.total, 2);
+        // Twilio gave no words for the code: the rows carry Herald's explanation of it.
+        assert!(code
+            .rows
+            .iter()
+            .all(|r| { r.error_message.as_deref() == Some(crate::twilio::codes::explain(30007)) }));
         // Search: any part of a name, case-insensitively, by trigram; short searches by LIKE.
         let ann = store
             .query_messages(id, &q(|q| q.search = Some("ANN".into())))

@@ -191,6 +191,19 @@ pub struct MessageRow {
     pub writeback: String,
 }
 
+impl MessageRow {
+    /// With Herald's explanation of its error code when Twilio gave no words for it (a
+    /// delivery report seldom does), for the grid, its export and the report alike.
+    pub(crate) fn explained(mut self) -> Self {
+        if self.error_message.is_none() {
+            self.error_message = self
+                .error_code
+                .map(|c| crate::twilio::codes::explain(c).to_string());
+        }
+        self
+    }
+}
+
 pub(crate) const MESSAGE_COLUMNS: &str = "id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status,
     status_reason, twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
     price_unit, sent_at, updated_at, writeback";
@@ -203,7 +216,7 @@ impl Store {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<MessageRow>> {
-        sqlx::query_as(&format!(
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE campaign_id = ?1 ORDER BY row_index LIMIT ?2 OFFSET ?3"
         ))
         .bind(campaign_id)
@@ -211,20 +224,19 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await
-        .context("read the campaign's messages")
+        .context("read the campaign's messages")?;
+        Ok(rows.into_iter().map(MessageRow::explained).collect())
     }
 
     /// A campaign's messages in audience order.
     pub async fn messages(&self, campaign_id: i64) -> Result<Vec<MessageRow>> {
-        sqlx::query_as(
-            "SELECT id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status, status_reason,
-                    twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
-                    price_unit, sent_at, updated_at, writeback
-               FROM messages WHERE campaign_id = ?1 ORDER BY row_index",
-        )
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE campaign_id = ?1 ORDER BY row_index"
+        ))
         .bind(campaign_id)
         .fetch_all(&self.pool)
         .await
-        .context("read the campaign's messages")
+        .context("read the campaign's messages")?;
+        Ok(rows.into_iter().map(MessageRow::explained).collect())
     }
 }

@@ -147,14 +147,9 @@ export function shownPhone(row: Pick<MessageRow, "to" | "phone_raw">, reveal: bo
 }
 
 /** Twilio's code and explanation, or else why Herald did not send it; "" when all went well. */
-export function messageProblem(
-  row: Pick<MessageRow, "error_code" | "error_message" | "status_reason">,
-  explanations?: ReadonlyMap<number, string>,
-): string {
-  // Twilio's own words when it gave them (it seldom does with a delivery report), else what
-  // Herald knows the code means.
-  const known = row.error_code === null ? undefined : explanations?.get(row.error_code);
-  const text = row.error_message ?? row.status_reason ?? known ?? null;
+export function messageProblem(row: Pick<MessageRow, "error_code" | "error_message" | "status_reason">): string {
+  // The backend fills in its explanation of a code Twilio gave no words for.
+  const text = row.error_message ?? row.status_reason;
   const words = text === null ? "" : capitalizeFirst(text);
   if (row.error_code !== null) return words === "" ? String(row.error_code) : `${String(row.error_code)}: ${words}`;
   return words;

@@ -101,25 +101,6 @@ pub struct Fake {
 }
 
 impl Fake {
-    fn from_options(opts: Options) -> Result<Self, String> {
-        let catalog = Catalog::generate(&opts.dataset)?;
-        Ok(Self {
-            latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
-            textmsg: AtomicBool::new(opts.textmsg),
-            opts,
-            catalog,
-            results: Mutex::default(),
-            token: Mutex::default(),
-            token_counter: AtomicU64::new(0),
-            logins: AtomicUsize::new(0),
-            faults: Default::default(),
-            activities: Mutex::default(),
-            comm_logs: Mutex::default(),
-            next_seqn: AtomicU64::new(90_000),
-            meter: Default::default(),
-        })
-    }
-
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -194,7 +175,22 @@ pub type FakeImis = herald_fake_http::Running<Fake>;
 impl herald_fake_http::FakeService for Fake {
     type Options = Options;
     fn new(opts: Options) -> Result<Self, String> {
-        Fake::from_options(opts)
+        let catalog = Catalog::generate(&opts.dataset)?;
+        Ok(Self {
+            latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
+            textmsg: AtomicBool::new(opts.textmsg),
+            opts,
+            catalog,
+            results: Mutex::default(),
+            token: Mutex::default(),
+            token_counter: AtomicU64::new(0),
+            logins: AtomicUsize::new(0),
+            faults: Default::default(),
+            activities: Mutex::default(),
+            comm_logs: Mutex::default(),
+            next_seqn: AtomicU64::new(90_000),
+            meter: Default::default(),
+        })
     }
     fn router(state: Arc<Fake>) -> Router {
         router(state)

@@ -1,7 +1,8 @@
 # Herald's task runner. The two commands a newcomer needs:
 #   make run    installs what is missing, builds the UI and the app, opens the window
 #   make test   installs what is missing, then runs every check and test (what CI runs)
-# Optional: make bundle (Linux .deb/AppImage), make bindings, make bench.
+# Optional: make bundle (Linux .deb/AppImage), make windows (Windows installer, cross-built),
+# make bindings, make bench.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,12 +16,13 @@ export PATH := $(CARGO_BIN):$(PATH)
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/public -type f 2>/dev/null)
 
-.PHONY: help run test deps-build deps-test ui app rust-test ui-test e2e bindings bundle bench bench-dashboard measure-launch clean
+.PHONY: help run test deps-build deps-test deps-windows ui app rust-test ui-test e2e windows test-windows bindings bundle bench bench-dashboard measure-launch clean
 
 help:
 	@echo "make run     - build and open Herald (installs what is missing)"
 	@echo "make test    - every check and test, as CI runs them"
 	@echo "make bundle  - Linux bundles (.deb, AppImage) with the Tauri bundler"
+	@echo "make windows - herald.exe, herald-cli.exe and the Windows installer, cross-built here"
 
 ## ---- prerequisites (idempotent: quick when everything is there) ----
 
@@ -54,7 +56,7 @@ run: app
 test: deps-test ui
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	$(MAKE) --no-print-directory rust-test ui-test e2e
+	$(MAKE) --no-print-directory rust-test ui-test e2e test-windows
 
 # Twilio's own segment calculator, the oracle of the differential segment test.
 SEGCALC := src-tauri/core/tests/differential
@@ -84,7 +86,7 @@ $(SMTPD)/pydeps/.stamp: $(SMTPD)/requirements.txt
 # Under a private D-Bus session with a throw-away unlocked gnome-keyring, so the keychain
 # tests talk to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
 rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp $(PRISM)/node_modules/.stamp $(SMTPD)/pydeps/.stamp
-	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- .ci/with-keyring cargo test --workspace
+	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- .ci/with-keyring cargo test --workspace --no-fail-fast
 
 ui-test: ui/node_modules/.stamp
 	cd ui && npm run check && npm run lint && npm test
@@ -125,6 +127,62 @@ bench-dashboard: deps-test ui
 # Launch-to-first-paint and idle memory of the release build (build it with `make bundle`).
 measure-launch:
 	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" tests/perf/launch.sh target/release/herald
+
+## ---- Windows, cross-built on Debian with mingw-w64, tested under Wine ----
+# Debian's own rustc/cargo (1.96, in /usr/bin) come with the standard library's source,
+# so std is built for the target (-Zbuild-std) instead of downloading a prebuilt one.
+# rustup's cargo stays the one for Linux builds; both share target/ (artifacts are keyed
+# by compiler version, the Windows ones live under target/x86_64-pc-windows-gnu/).
+APT_WINDOWS := rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 \
+  binutils-mingw-w64-x86-64 wine64 wine nsis p7zip-full
+WIN_TARGET := x86_64-pc-windows-gnu
+WIN_OUT := target/$(WIN_TARGET)
+MINGW := x86_64-w64-mingw32
+WIN_CARGO := env RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+  CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=$(MINGW)-gcc \
+  CC_x86_64_pc_windows_gnu=$(MINGW)-gcc CXX_x86_64_pc_windows_gnu=$(MINGW)-g++ \
+  AR_x86_64_pc_windows_gnu=$(MINGW)-ar RC_x86_64_pc_windows_gnu=$(MINGW)-windres \
+  /usr/bin/cargo
+WIN_FLAGS := --target $(WIN_TARGET) -Zbuild-std=std,panic_abort
+VERSION := $(shell sed -n 's/^  "version": "\(.*\)",/\1/p' tauri.conf.json)
+INSTALLER := $(WIN_OUT)/release/bundle/nsis/Herald_$(VERSION)_x64-setup.exe
+# A throw-away Wine prefix for the tests, never the developer's own ~/.wine.
+WINEPREFIX_DIR := $(CURDIR)/target/wine/prefix
+WINE_ENV := WINEPREFIX=$(WINEPREFIX_DIR) WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" DISPLAY=
+
+deps-windows:
+	@./.ci/ensure-deps windows $(APT_WINDOWS)
+
+# The release herald.exe and herald-cli.exe, and the per-user installer made from our own
+# NSIS script (the Tauri bundler's NSIS path downloads a plugin DLL at bundle time).
+windows: deps-windows ui
+	$(WIN_CARGO) build --release $(WIN_FLAGS) -p herald -p herald-cli
+	test -f $(WIN_OUT)/release/WebView2Loader.dll || cp "$$(find $(WIN_OUT)/release/build -path '*webview2-com-sys*' -name WebView2Loader.dll | head -n 1)" $(WIN_OUT)/release/
+	mkdir -p $(dir $(INSTALLER))
+	makensis -V2 -WX -DVERSION=$(VERSION) -DSRC_DIR=$(CURDIR)/$(WIN_OUT)/release \
+	  -DICON=$(CURDIR)/icons/icon.ico -DOUTFILE=$(CURDIR)/$(INSTALLER) src-tauri/windows/installer.nsi
+	@echo "Windows installer: $(INSTALLER)"
+
+# Wine 8 lacks bcryptprimitives.dll (ProcessPrng), which every Rust >= 1.78 exe imports:
+# a stub built from our source forwards it to BCryptGenRandom, in the test prefix only.
+target/wine/.ready: src-tauri/windows/bcryptprimitives.c
+	rm -rf target/wine && mkdir -p target/wine
+	$(MINGW)-gcc -O2 -shared -o target/wine/bcryptprimitives.dll $< -lbcrypt -Wl,--kill-at
+	$(WINE_ENV) wineboot -i >/dev/null 2>&1
+	cp target/wine/bcryptprimitives.dll $(WINEPREFIX_DIR)/drive_c/windows/system32/
+	touch $@
+
+# The core's and the CLI's tests as Windows executables under Wine, then the installer's
+# contents. The oracle tests (segments, phones, Prism, SMTP) stay Linux-only: they check
+# the same code against tools that run on Linux.
+test-windows: deps-windows windows target/wine/.ready
+	$(WINE_ENV) HERALD_KEYCHAIN_TESTS=required CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
+	  $(WIN_CARGO) test $(WIN_FLAGS) -p herald_core --lib --test storage --test ledger_props \
+	  --test keychain --test engine --test imis
+	$(WINE_ENV) CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
+	  $(WIN_CARGO) test $(WIN_FLAGS) -p herald-cli --test cli --test crash
+	$(WINE_ENV) wineserver -k || true
+	.ci/check-installer $(INSTALLER)
 
 bundle: deps-build ui
 	ui/node_modules/.bin/tauri build --bundles deb

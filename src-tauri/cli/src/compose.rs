@@ -171,7 +171,7 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
                 .map_err(|e| Error::Invalid(e.to_string()))
         }
         "csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = herald_core::csv_out::writer(Vec::new());
             let header = [
                 "row", "imis_id", "name", "phone", "to", "status", "reason", "encoding",
                 "segments", "body",

@@ -76,7 +76,7 @@ pub async fn audience(ctx: &Context, command: AudienceCommand) -> Result<String>
             let result = directory.run_query(&query, &params).await?;
             if format == "csv" {
                 let table = result.to_table();
-                let mut w = csv::Writer::from_writer(vec![]);
+                let mut w = herald_core::csv_out::writer(vec![]);
                 let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
                 w.write_record(&table.columns).map_err(io)?;
                 for row in &table.rows {

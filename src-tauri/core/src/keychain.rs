@@ -41,8 +41,12 @@ fn explain(err: keyring::Error, name: SecretName) -> SecretError {
     let unavailable = if cfg!(target_os = "linux") {
         "No Secret Service is running: start GNOME Keyring or KeePassXC (with its Secret Service \
          integration), or run headless with --secrets-from-env"
+    } else if cfg!(windows) {
+        "Windows Credential Manager could not be opened: sign in to Windows as yourself (not \
+         as a service account), or run headless with --secrets-from-env"
     } else {
-        "The system keychain could not be opened"
+        "The macOS Keychain could not be opened: unlock your login keychain, or run headless \
+         with --secrets-from-env"
     };
     match err {
         E::NoDefaultStore => SecretError::Unavailable(unavailable.to_string()),
@@ -71,7 +75,7 @@ fn explain(err: keyring::Error, name: SecretName) -> SecretError {
         }
         E::TooLong(attr, max) => SecretError::Refused {
             name: name.as_str(),
-            reason: format!("the {attr} is longer than the keychain allows ({max})"),
+            reason: format!("the {attr} is longer than the system keychain allows ({max} at most)"),
         },
         E::BadEncoding(_) | E::BadDataFormat(..) => SecretError::Unavailable(format!(
             "The keychain entry for {} is not text; delete it and store it again",
@@ -81,6 +85,23 @@ fn explain(err: keyring::Error, name: SecretName) -> SecretError {
             "The keychain failed for {}: {other}",
             name.as_str()
         )),
+    }
+}
+
+/// Windows Credential Manager keeps at most 2,560 bytes per secret, stored as UTF-16
+/// (so 1,280 characters of the Basic Multilingual Plane). Checked before the call, so
+/// the refusal is the same words whichever store would have said it.
+pub const WINDOWS_MAX_SECRET_BYTES: usize = 2_560;
+
+/// The secret's size as the platform's store counts it, when that store has a limit.
+fn over_platform_limit(value: &str) -> Option<String> {
+    if cfg!(windows) && value.encode_utf16().count() * 2 > WINDOWS_MAX_SECRET_BYTES {
+        Some(format!(
+            "it is longer than Windows Credential Manager allows ({} characters at most)",
+            WINDOWS_MAX_SECRET_BYTES / 2
+        ))
+    } else {
+        None
     }
 }
 
@@ -98,6 +119,12 @@ impl SecretStore for Keychain {
             return Err(SecretError::Refused {
                 name: name.as_str(),
                 reason: "the value is empty".into(),
+            });
+        }
+        if let Some(reason) = over_platform_limit(value.expose()) {
+            return Err(SecretError::Refused {
+                name: name.as_str(),
+                reason,
             });
         }
         self.entry(name)?

@@ -32,3 +32,36 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 pub fn log_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("logs")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_and_the_database_live_in_the_data_folder() {
+        let dir = std::env::temp_dir().join("herald-paths-test");
+        assert_eq!(log_dir(&dir).parent(), Some(dir.as_path()));
+        assert_eq!(database_path(&dir).parent(), Some(dir.as_path()));
+    }
+
+    /// On Windows the data folder is the roaming app-data folder the desktop app's
+    /// framework uses too (`%APPDATA%\app.herald.desktop`), and paths print as Windows
+    /// writes them.
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_data_lives_in_appdata() {
+        let appdata = std::env::var_os("APPDATA").expect("Windows sets APPDATA");
+        let dir = default_data_dir().unwrap();
+        assert_eq!(dir, PathBuf::from(appdata).join(APP_IDENTIFIER));
+        let shown = log_dir(&dir).display().to_string();
+        assert!(shown.ends_with(r"\app.herald.desktop\logs"), "{shown}");
+        assert_eq!(shown.as_bytes()[1], b':', "a drive letter: {shown}");
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn elsewhere_data_lives_in_the_users_data_folder() {
+        let dir = default_data_dir().unwrap();
+        assert!(dir.ends_with(APP_IDENTIFIER), "{}", dir.display());
+    }
+}

@@ -41,7 +41,7 @@ pub fn escape_html(s: &str) -> String {
 
 /// The per-message results as CSV (the report's attachment and `campaign messages --format csv`).
 pub fn messages_csv(rows: &[MessageRow]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![]);
+    let mut w = crate::csv_out::writer(vec![]);
     let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
     w.write_record([
         "imis_id",

@@ -251,8 +251,8 @@ async fn a_server_that_stays_down_is_reported_after_bounded_retries() {
 #[tokio::test]
 async fn a_slow_page_times_out_and_is_retried() {
     let fake = standard().await;
-    fake.add_fault(FaultRule::new("GET", "/api/query", Fault::Delay { millis: 1_500 }).skip(1));
-    let client = client_with(&fake, |c| c.timeout = Duration::from_millis(500));
+    fake.add_fault(FaultRule::new("GET", "/api/query", Fault::Delay { millis: 6_000 }).skip(1));
+    let client = client_with(&fake, |c| c.timeout = Duration::from_millis(2_000));
     let r = client
         .run_query(catalog::ALL_MEMBERS, &no_params())
         .await

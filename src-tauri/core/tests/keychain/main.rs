@@ -71,3 +71,43 @@ fn workspaces_do_not_share_secrets_and_empty_values_are_refused() {
     );
     a.delete(SecretName::ImisPassword).unwrap();
 }
+
+/// Windows Credential Manager keeps at most 2,560 bytes (1,280 UTF-16 characters) per
+/// secret: the longest that fits is stored, one more is refused in words and changes
+/// nothing. Elsewhere the store has no such limit and the long value round-trips.
+#[test]
+fn a_secret_too_long_for_the_platform_is_refused_in_words() {
+    let Some(keychain) = keychain_or_skip() else {
+        return;
+    };
+    let name = SecretName::TwilioApiKeySecret;
+    let longest = Sensitive::new("k".repeat(1_280));
+    keychain.set(name, &longest).unwrap();
+    assert_eq!(
+        keychain.get(name).unwrap().as_ref().map(Sensitive::expose),
+        Some(longest.expose())
+    );
+    let too_long = Sensitive::new("é".repeat(1_281));
+    let result = keychain.set(name, &too_long);
+    if cfg!(windows) {
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("Windows Credential Manager"), "{err}");
+        assert!(err.contains("1280 characters at most"), "{err}");
+        assert!(
+            !err.contains("ééé"),
+            "the value never appears in the error: {err}"
+        );
+        assert_eq!(
+            keychain.get(name).unwrap().as_ref().map(Sensitive::expose),
+            Some(longest.expose()),
+            "a refused write changes nothing"
+        );
+    } else {
+        result.unwrap();
+        assert_eq!(
+            keychain.get(name).unwrap().as_ref().map(Sensitive::expose),
+            Some(too_long.expose())
+        );
+    }
+    keychain.delete(name).unwrap();
+}

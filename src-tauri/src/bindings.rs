@@ -36,6 +36,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::quit_app,
             commands::start_campaign_now,
             commands::retry_failed,
+            commands::campaign_preflight,
+            commands::send_test_text,
+            commands::campaign_test_texts,
             dashboard::campaign_grid,
             dashboard::campaign_error_codes,
             dashboard::campaign_timeline,
@@ -58,7 +61,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         ])
         .events(tauri_specta::collect_events![
             events::CampaignsChanged,
-            events::QuitRequested
+            events::QuitRequested,
+            events::SettingsChanged
         ])
 }
 

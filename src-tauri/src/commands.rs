@@ -8,7 +8,7 @@ use herald_core::campaign::{
     Actor, Campaign, CampaignDetail, CampaignEvent, CampaignListItem, NewCampaign,
 };
 use herald_core::drafts::{self, AudiencePreview, DraftSummary, MessageAnalysis};
-use herald_core::settings::SettingEntry;
+use herald_core::settings::{SettingEntry, SettingKey};
 use herald_core::status::CampaignStatus;
 use herald_core::store::DraftChanges;
 use serde::Serialize;
@@ -27,6 +27,13 @@ pub struct AppInfo {
 
 fn changed(app: &AppHandle, id: Option<i64>) {
     if let Err(e) = (CampaignsChanged { campaign_id: id }).emit(app) {
+        tracing::warn!(error = %e, "could not notify the window");
+    }
+}
+
+/// Tells the window that settings or secrets changed, so it shows their effect at once.
+pub fn settings_changed(app: &AppHandle) {
+    if let Err(e) = (crate::events::SettingsChanged {}).emit(app) {
         tracing::warn!(error = %e, "could not notify the window");
     }
 }
@@ -112,16 +119,29 @@ pub async fn schedule_campaign(
     state: State<'_, AppState>,
     id: i64,
     at: Option<DateTime<Utc>>,
+    confirmed_recipients: Option<u32>,
 ) -> CmdResult<Campaign> {
     let directory = match state.store.campaign(id).await?.mode {
         // Only LIVE campaigns need iMIS to be reachable before they are scheduled.
         herald_core::campaign::Mode::Live => Some(crate::imis::directory_core(&state).await),
         herald_core::campaign::Mode::Test => None,
     };
-    let c = drafts::schedule(&state.store, id, at, Actor::User, move || match directory {
-        Some(result) => result,
-        None => Ok(herald_core::imis::Directory::demo()),
-    })
+    let confirmation = match confirmed_recipients {
+        Some(n) => drafts::Confirmation::Recipients(n),
+        None => drafts::Confirmation::None,
+    };
+    let c = drafts::schedule(
+        &state.store,
+        id,
+        at,
+        Actor::User,
+        confirmation,
+        &state.keychain,
+        move || match directory {
+            Some(result) => result,
+            None => Ok(herald_core::imis::Directory::demo()),
+        },
+    )
     .await?;
     changed(&app, Some(id));
     Ok(c)
@@ -232,17 +252,83 @@ pub async fn list_settings(state: State<'_, AppState>) -> CmdResult<Vec<SettingE
 #[tauri::command]
 #[specta::specta]
 pub async fn set_setting(
+    app: AppHandle,
     state: State<'_, AppState>,
     key: String,
     value: String,
 ) -> CmdResult<SettingEntry> {
-    Ok(state.store.set_setting(&key, &value).await?)
+    let entry = state.store.set_setting(&key, &value).await?;
+    settings_changed(&app);
+    Ok(entry)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn reset_setting(state: State<'_, AppState>, key: String) -> CmdResult<SettingEntry> {
-    Ok(state.store.reset_setting(&key).await?)
+pub async fn reset_setting(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+) -> CmdResult<SettingEntry> {
+    let entry = state.store.reset_setting(&key).await?;
+    settings_changed(&app);
+    Ok(entry)
+}
+
+/// The checks scheduling will make (Twilio, iMIS, the mail server), for the Summary.
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_preflight(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<herald_core::preflight::Preflight> {
+    let c = state.store.campaign(id).await?;
+    let settings = state.store.settings().await?;
+    let directory = crate::imis::directory_core(&state).await;
+    Ok(herald_core::preflight::check(&c, &settings, &state.keychain, move || directory).await)
+}
+
+/// Sends one real text of the campaign's message to the person's own number, and
+/// remembers the number for next time.
+#[tauri::command]
+#[specta::specta]
+pub async fn send_test_text(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    to: String,
+    as_imis_id: Option<String>,
+) -> CmdResult<herald_core::store::TestText> {
+    let request = herald_core::test_text::TestTextRequest {
+        campaign_id: id,
+        to,
+        as_imis_id,
+    };
+    let text = herald_core::test_text::send(&state.store, &state.keychain, &request, None).await?;
+    if state
+        .store
+        .settings()
+        .await?
+        .get(SettingKey::CampaignTestTextTo)
+        != text.to_e164
+    {
+        state
+            .store
+            .set_setting(SettingKey::CampaignTestTextTo.as_str(), &text.to_e164)
+            .await?;
+        settings_changed(&app);
+    }
+    changed(&app, Some(id));
+    Ok(text)
+}
+
+/// A campaign's test texts, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_test_texts(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<Vec<herald_core::store::TestText>> {
+    Ok(state.store.test_texts(id).await?)
 }
 
 /// Pauses a sending campaign: requests in flight finish, nothing new starts.

@@ -16,3 +16,8 @@ pub struct QuitRequested {
     /// Names of the campaigns that are sending.
     pub sending: Vec<String>,
 }
+
+/// A setting or a secret changed (in the window, or by `herald-cli` on the same data
+/// folder): the front end reloads what depends on them (the demo banner, LIVE, Settings).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct SettingsChanged {}

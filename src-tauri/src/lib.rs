@@ -27,6 +27,29 @@ use tauri::Manager;
 /// When the process started, for the launch-to-first-paint figure.
 static LAUNCHED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
+/// Tells the window when the settings change outside it (`herald-cli settings set` on the
+/// same data folder), so the demo banner and LIVE follow at once. The window's own
+/// changes are told by their commands.
+fn watch_settings(app: &tauri::AppHandle, state: &AppState) {
+    let (app, store, mut stop) = (app.clone(), state.store.clone(), state.stop.subscribe());
+    tauri::async_runtime::spawn(async move {
+        let mut last = store.settings().await.ok().map(|s| s.fingerprint());
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                _ = stop.changed() => return,
+            }
+            let Ok(settings) = store.settings().await else {
+                continue;
+            };
+            if last != Some(settings.fingerprint()) {
+                last = Some(settings.fingerprint());
+                commands::settings_changed(&app);
+            }
+        }
+    });
+}
+
 /// Starts the desktop app.
 pub fn run() {
     LAUNCHED.get_or_init(std::time::Instant::now);
@@ -50,6 +73,7 @@ pub fn run() {
             );
             tauri::async_runtime::spawn(worker);
             engine::start(app.handle(), &state);
+            watch_settings(app.handle(), &state);
             tauri::async_runtime::spawn(herald_core::report::run_worker(
                 state.store.clone(),
                 std::sync::Arc::new(state.keychain.clone()),

@@ -7,7 +7,7 @@ use herald_core::secrets::{SecretName, SecretStore, Sensitive};
 use herald_core::ErrorCode;
 use serde::Serialize;
 use specta::Type;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 /// Whether a secret is stored, never its value.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -66,6 +66,7 @@ pub async fn secret_status(state: State<'_, AppState>) -> CmdResult<Vec<SecretSt
 #[tauri::command]
 #[specta::specta]
 pub async fn set_secret(
+    app: AppHandle,
     state: State<'_, AppState>,
     name: String,
     value: String,
@@ -73,27 +74,35 @@ pub async fn set_secret(
     let name = secret_name(&name)?;
     let keychain = state.keychain.clone();
     let value = Sensitive::new(value);
-    blocking(move || {
+    let result = blocking(move || {
         keychain
             .set(name, &value)
             .map_err(|e| AppError::from(herald_core::Error::from(e)))?;
         tracing::info!(secret = name.as_str(), "secret stored in the keychain");
         Ok(status(&keychain, name))
     })
-    .await?
+    .await?;
+    crate::commands::settings_changed(&app);
+    result
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_secret(state: State<'_, AppState>, name: String) -> CmdResult<SecretStatus> {
+pub async fn delete_secret(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> CmdResult<SecretStatus> {
     let name = secret_name(&name)?;
     let keychain = state.keychain.clone();
-    blocking(move || {
+    let result = blocking(move || {
         keychain
             .delete(name)
             .map_err(|e| AppError::from(herald_core::Error::from(e)))?;
         tracing::info!(secret = name.as_str(), "secret deleted from the keychain");
         Ok(status(&keychain, name))
     })
-    .await?
+    .await?;
+    crate::commands::settings_changed(&app);
+    result
 }

@@ -8,7 +8,7 @@ use herald_core::status::CampaignStatus;
 use herald_core::{paths, Error, Result, Store};
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct Context {
     pub data_dir: Option<PathBuf>,
@@ -177,8 +177,24 @@ pub enum CampaignCommand {
         #[arg(long, value_name = "CAMPAIGN.json")]
         file: PathBuf,
     },
-    /// Schedule a draft (at its saved time, or now).
-    Schedule { id: i64 },
+    /// Schedule a draft (at its saved time, or now), after the pre-flight checks.
+    Schedule {
+        id: i64,
+        /// Confirms a LIVE campaign: it sends real texts (refused without this).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Send one real text of a LIVE campaign's message to your own number: recorded in the
+    /// campaign's events, counted against the daily cap, never written back to iMIS.
+    TestSend {
+        id: i64,
+        /// Your mobile number.
+        #[arg(long)]
+        to: String,
+        /// Render the message for the member with this iMIS ID (default: the first recipient).
+        #[arg(long = "as", value_name = "IMIS_ID")]
+        as_imis_id: Option<String>,
+    },
     /// Move a scheduled campaign back to Draft.
     Unschedule { id: i64 },
     /// Archive a draft, completed or canceled campaign.
@@ -231,11 +247,11 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
             let audience_file = match new.audience.as_ref().and_then(|a| a.csv.clone()) {
                 None => None,
                 Some(csv) => {
-                    let path = file
-                        .parent()
-                        .map(|dir| dir.join(&csv))
-                        .filter(|p| p.exists())
-                        .unwrap_or_else(|| PathBuf::from(&csv));
+                    // Named by where it was looked for first when it is nowhere.
+                    let path = match file.parent().map(|dir| dir.join(&csv)) {
+                        Some(beside) if beside.exists() || !Path::new(&csv).exists() => beside,
+                        _ => PathBuf::from(&csv),
+                    };
                     let bytes = std::fs::read(&path).map_err(|source| Error::Io {
                         context: format!("could not read the audience file {}", path.display()),
                         source,
@@ -255,12 +271,37 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
             }
             pretty(json!({"id": id}))
         }
-        CampaignCommand::Schedule { id } => {
+        CampaignCommand::Schedule { id, yes } => {
             let settings = store.settings().await?;
             let secrets = ctx.secrets()?;
             let directory =
                 || herald_core::imis::DirectoryCache::new().get(&settings, secrets.as_ref());
-            pretty(herald_core::drafts::schedule(&store, id, None, Actor::Cli, directory).await?)
+            let confirmation = if yes {
+                herald_core::drafts::Confirmation::Yes
+            } else {
+                herald_core::drafts::Confirmation::None
+            };
+            pretty(
+                herald_core::drafts::schedule(
+                    &store,
+                    id,
+                    None,
+                    Actor::Cli,
+                    confirmation,
+                    secrets.as_ref(),
+                    directory,
+                )
+                .await?,
+            )
+        }
+        CampaignCommand::TestSend { id, to, as_imis_id } => {
+            let secrets = ctx.secrets()?;
+            let request = herald_core::test_text::TestTextRequest {
+                campaign_id: id,
+                to,
+                as_imis_id,
+            };
+            pretty(herald_core::test_text::send(&store, secrets.as_ref(), &request, None).await?)
         }
         CampaignCommand::Unschedule { id } => pretty(
             store

@@ -94,7 +94,7 @@ fn sigkill_at_random_moments_never_sends_twice_or_loses_a_message() {
         .as_i64()
         .unwrap()
         .to_string();
-    cli.json(&["campaign", "schedule", &id]);
+    cli.json(&["campaign", "schedule", &id, "--yes"]);
 
     let mut kills = 0;
     let mut seen_progress = vec![];

@@ -160,7 +160,7 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
         serde_json::from_str(&cli.ok(&["campaign", "create", "--file", file.to_str().unwrap()]))
             .unwrap();
     let id = created["id"].as_i64().unwrap().to_string();
-    cli.ok(&["campaign", "schedule", &id]);
+    cli.ok(&["campaign", "schedule", &id, "--yes"]);
     cli.ok(&["run", "--until-idle"]);
     let show: serde_json::Value =
         serde_json::from_str(&cli.ok(&["campaign", "show", &id])).unwrap();
@@ -187,7 +187,7 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
     let failed = cli.run(WRONG_PASSWORD, &["audience", "queries"]);
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("username or password"));
-    let failed = cli.run(WRONG_PASSWORD, &["campaign", "schedule", &id]);
+    let failed = cli.run(WRONG_PASSWORD, &["campaign", "schedule", &id, "--yes"]);
     assert!(!failed.status.success());
 
     let mails: Vec<_> = std::fs::read_dir(&maildir)

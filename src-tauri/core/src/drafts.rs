@@ -2,16 +2,17 @@
 //! typed, and summarising what scheduling would send. Pure functions of the store's data
 //! and the clock, shared by the desktop app and the CLI.
 
-use crate::campaign::{Actor, AudienceSource, Campaign, Mode, WriteBackTarget};
+use crate::campaign::{Actor, AudienceSource, Campaign, Mode};
 use crate::compose::audience::AudienceTable;
 use crate::compose::phone::Region;
 use crate::compose::prepare::{self, AudienceSummary, Exclusion, PrepareSpec, PreparedMessage};
 use crate::compose::segments::{self, Encoding};
 use crate::compose::smart_encoding;
-use crate::compose::summary::SendLimits;
+use crate::compose::summary::cap_left;
 use crate::compose::template::{MergeTemplate, TemplateError};
 use crate::error::{Error, Result};
-use crate::imis::{Directory, TEXTMSG};
+use crate::imis::Directory;
+use crate::secrets::SecretStore;
 use crate::settings::Settings;
 use crate::status::CampaignStatus;
 use crate::store::{DraftChanges, Store};
@@ -495,18 +496,21 @@ pub async fn draft_summary(
     let settings = store.settings().await?;
     let (prepared, fetched_at) = prepare_draft(store, &c, &settings).await?;
     let usage = store.segment_usage_by_day().await?;
-    let limits = SendLimits {
-        rate_per_second: settings.rate_per_second(),
-        daily_cap: settings.daily_segment_cap(),
-    };
-    let summary = prepare::summarize(
+    let mut summary = prepare::summarize(
         &prepared,
-        limits,
+        settings.send_limits(c.mode),
         settings.price_per_segment(),
         &usage,
         store.now(),
         start,
     );
+    if c.mode != Mode::Live {
+        // Planned without the cap; the real cap is shown as it stands, untouched.
+        let real = settings.send_limits(Mode::Live);
+        summary.counts_against_cap = false;
+        summary.daily_cap = real.daily_cap;
+        summary.cap_left_today = cap_left(real, &usage, store.now().date_naive());
+    }
     let (mut invalid, mut duplicates, mut opted_out, mut empty_values) = (
         RowList::default(),
         RowList::default(),
@@ -548,33 +552,50 @@ pub async fn draft_summary(
     })
 }
 
+/// How a person confirmed a LIVE send. TEST campaigns need no confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Nothing was confirmed: a LIVE campaign is refused.
+    None,
+    /// The window's dialog: the person confirmed sending to this many recipients. Refused
+    /// when the count is no longer what they saw.
+    Recipients(u32),
+    /// `herald-cli campaign schedule --yes`.
+    Yes,
+}
+
 /// Schedules a draft after checking it as sending will: an audience, a valid template,
-/// and someone to send to. Records the audience size the summary showed.
+/// someone to send to, the pre-flight checks and, for LIVE, the person's confirmation.
+/// Records the audience size the summary showed.
 pub async fn schedule(
     store: &Store,
     id: i64,
     at: Option<DateTime<Utc>>,
     actor: Actor,
+    confirmation: Confirmation,
+    secrets: &dyn SecretStore,
     directory: impl FnOnce() -> Result<Directory>,
 ) -> Result<Campaign> {
     let c = draft(store, id).await?;
-    if c.mode == Mode::Live {
-        let directory = directory()?;
-        if directory.is_demo() {
-            return Err(Error::Conflict(
-                "the demo directory only runs TEST campaigns: connect iMIS in Settings to send LIVE texts".into(),
-            ));
-        }
-        if c.write_back == WriteBackTarget::Activity
-            && !directory.activity_type_exists(TEXTMSG).await?
-        {
-            return Err(Error::Conflict(TEXTMSG_MISSING.into()));
-        }
+    if c.mode == Mode::Live && confirmation == Confirmation::None {
+        return Err(Error::Conflict(format!(
+            "'{}' is LIVE: it sends real texts, so scheduling it must be confirmed (herald-cli: add --yes)",
+            c.name
+        )));
     }
     if at.is_some_and(|t| t < store.now() - chrono::Duration::minutes(1)) {
         return Err(Error::Invalid(
             "the scheduled time is in the past; choose a later time or send now".into(),
         ));
+    }
+    let settings = store.settings().await?;
+    let checks = crate::preflight::check(&c, &settings, secrets, directory).await;
+    if !checks.passed() {
+        return Err(Error::Conflict(format!(
+            "'{}' cannot be scheduled yet. {}",
+            c.name,
+            checks.problems().join(". ")
+        )));
     }
     if !store.has_audience_snapshot(id).await? {
         // Nothing cached (a campaign made from a file by the CLI): the audience is read
@@ -582,15 +603,22 @@ pub async fn schedule(
         return store.schedule(id, at, actor).await;
     }
     let summary = draft_summary(store, id, at).await?;
-    if summary.summary.to_send == 0 {
+    let to_send = summary.summary.to_send;
+    if to_send == 0 {
         return Err(Error::Invalid(format!(
             "'{}' has nobody to send to: every row is excluded",
             c.name
         )));
     }
-    store
-        .set_summary_audience(id, i64::from(summary.summary.to_send))
-        .await?;
+    if let (Mode::Live, Confirmation::Recipients(confirmed)) = (c.mode, confirmation) {
+        if confirmed != to_send {
+            return Err(Error::Conflict(format!(
+                "'{}' now sends to {to_send} recipients, not the {confirmed} you confirmed: check the summary again",
+                c.name
+            )));
+        }
+    }
+    store.set_summary_audience(id, i64::from(to_send)).await?;
     store.schedule(id, at, actor).await
 }
 
@@ -598,6 +626,7 @@ pub async fn schedule(
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
+    use crate::secrets::MemorySecrets;
     use crate::store::test_support::{new_draft, store};
 
     fn demo() -> Result<Directory> {
@@ -715,28 +744,52 @@ mod tests {
         let (store, clock, _dir) = store().await;
         let id = draft_with_csv(&store).await;
         set_template(&store, id, "Hi ${FirstNme}").await;
-        let err = schedule(&store, id, None, Actor::User, demo)
-            .await
-            .unwrap_err();
+        let err = schedule(
+            &store,
+            id,
+            None,
+            Actor::User,
+            Confirmation::None,
+            &MemorySecrets::default(),
+            demo,
+        )
+        .await
+        .unwrap_err();
         assert!(
             err.to_string().contains("did you mean ${FirstName}?"),
             "{err}"
         );
         set_template(&store, id, "Hi ${FirstName}").await;
         let past = clock.now() - chrono::Duration::hours(1);
-        assert!(schedule(&store, id, Some(past), Actor::User, demo)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("in the past"));
+        assert!(schedule(
+            &store,
+            id,
+            Some(past),
+            Actor::User,
+            Confirmation::None,
+            &MemorySecrets::default(),
+            demo
+        )
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("in the past"));
         assert_eq!(
             store.campaign(id).await.unwrap().status,
             CampaignStatus::Draft
         );
         let at = clock.now() + chrono::Duration::days(1);
-        let c = schedule(&store, id, Some(at), Actor::User, demo)
-            .await
-            .unwrap();
+        let c = schedule(
+            &store,
+            id,
+            Some(at),
+            Actor::User,
+            Confirmation::None,
+            &MemorySecrets::default(),
+            demo,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (c.status, c.scheduled_at, c.summary_audience),
             (CampaignStatus::Scheduled, Some(at), Some(2))
@@ -755,9 +808,17 @@ mod tests {
             .await
             .unwrap();
         set_template(&store, id, "Hello").await;
-        let err = schedule(&store, id, None, Actor::User, demo)
-            .await
-            .unwrap_err();
+        let err = schedule(
+            &store,
+            id,
+            None,
+            Actor::User,
+            Confirmation::None,
+            &MemorySecrets::default(),
+            demo,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "'Empty' has nobody to send to: every row is excluded"

@@ -114,6 +114,29 @@ impl SecretStore for EnvSecrets {
     }
 }
 
+/// Secrets held in memory only: the keychain's stand-in in tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<SecretName, Sensitive>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, name: SecretName) -> Result<Option<Sensitive>, SecretError> {
+        Ok(self.0.lock().expect("secrets lock").get(&name).cloned())
+    }
+
+    fn set(&self, name: SecretName, value: &Sensitive) -> Result<(), SecretError> {
+        self.0
+            .lock()
+            .expect("secrets lock")
+            .insert(name, value.clone());
+        Ok(())
+    }
+
+    fn delete(&self, name: SecretName) -> Result<(), SecretError> {
+        self.0.lock().expect("secrets lock").remove(&name);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

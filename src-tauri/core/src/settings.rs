@@ -28,6 +28,12 @@ pub enum SettingKey {
     PhoneDefaultRegion,
     CampaignSettleMinutes,
     CampaignCatchUp,
+    CampaignConfirmTypedAbove,
+    CampaignTestTextTo,
+    NotifyPaused,
+    NotifyCompleted,
+    NotifyReportFailed,
+    NotifyWritebackFailed,
     SmtpHost,
     SmtpPort,
     SmtpSecurity,
@@ -94,7 +100,7 @@ pub enum SettingError {
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 20] = [
+    pub const ALL: [SettingKey; 26] = [
         Self::ImisBaseUrl,
         Self::ImisUsername,
         Self::ImisCeuTypeColumn,
@@ -110,6 +116,12 @@ impl SettingKey {
         Self::PhoneDefaultRegion,
         Self::CampaignSettleMinutes,
         Self::CampaignCatchUp,
+        Self::CampaignConfirmTypedAbove,
+        Self::CampaignTestTextTo,
+        Self::NotifyPaused,
+        Self::NotifyCompleted,
+        Self::NotifyReportFailed,
+        Self::NotifyWritebackFailed,
         Self::SmtpHost,
         Self::SmtpPort,
         Self::SmtpSecurity,
@@ -134,6 +146,12 @@ impl SettingKey {
             Self::PhoneDefaultRegion => "phone.default_region",
             Self::CampaignSettleMinutes => "campaign.settle_minutes",
             Self::CampaignCatchUp => "campaign.catch_up",
+            Self::CampaignConfirmTypedAbove => "campaign.confirm_typed_above",
+            Self::CampaignTestTextTo => "campaign.test_text_to",
+            Self::NotifyPaused => "notify.paused",
+            Self::NotifyCompleted => "notify.completed",
+            Self::NotifyReportFailed => "notify.report_failed",
+            Self::NotifyWritebackFailed => "notify.writeback_failed",
             Self::SmtpHost => "smtp.host",
             Self::SmtpPort => "smtp.port",
             Self::SmtpSecurity => "smtp.security",
@@ -153,9 +171,15 @@ impl SettingKey {
         use SettingKey::*;
         match self {
             ImisBaseUrl | TwilioBaseUrl => SettingKind::Url,
-            TwilioDailySegmentCap | CampaignSettleMinutes | SmtpPort => SettingKind::Integer,
+            TwilioDailySegmentCap
+            | CampaignSettleMinutes
+            | CampaignConfirmTypedAbove
+            | SmtpPort => SettingKind::Integer,
             TwilioRatePerSecond | PricePerSegment => SettingKind::Number,
             TwilioSenderType | CampaignCatchUp | SmtpSecurity => SettingKind::Choice,
+            NotifyPaused | NotifyCompleted | NotifyReportFailed | NotifyWritebackFailed => {
+                SettingKind::Choice
+            }
             _ => SettingKind::Text,
         }
     }
@@ -168,6 +192,10 @@ impl SettingKey {
             }
             Self::CampaignCatchUp => &["start", "ask"],
             Self::SmtpSecurity => &["starttls", "tls", "none"],
+            Self::NotifyPaused
+            | Self::NotifyCompleted
+            | Self::NotifyReportFailed
+            | Self::NotifyWritebackFailed => &["on", "off"],
             _ => &[],
         }
     }
@@ -185,6 +213,8 @@ impl SettingKey {
             PhoneDefaultRegion => "US",
             CampaignSettleMinutes => "30",
             CampaignCatchUp => "start",
+            CampaignConfirmTypedAbove => "1000",
+            NotifyPaused | NotifyCompleted | NotifyReportFailed | NotifyWritebackFailed => "on",
             SmtpPort => "587",
             SmtpSecurity => "starttls",
             _ => "",
@@ -213,6 +243,14 @@ impl SettingKey {
             CampaignCatchUp => {
                 "When a scheduled time passed while Herald was closed: start, or ask"
             }
+            CampaignConfirmTypedAbove => {
+                "Above this many recipients, a LIVE send is confirmed by typing the count"
+            }
+            CampaignTestTextTo => "Your mobile number, for test texts of a message",
+            NotifyPaused => "Desktop notification when a campaign pauses by itself",
+            NotifyCompleted => "Desktop notification when a campaign completes",
+            NotifyReportFailed => "Desktop notification when a report email cannot be sent",
+            NotifyWritebackFailed => "Desktop notification when recording texts in iMIS gives up",
             SmtpHost => "SMTP server for report emails",
             SmtpPort => "SMTP port",
             SmtpSecurity => "STARTTLS, implicit TLS, or none (localhost only)",
@@ -266,7 +304,13 @@ impl SettingKey {
                     ))
                 }
             }
-            TwilioSenderType | CampaignCatchUp | SmtpSecurity => {
+            TwilioSenderType
+            | CampaignCatchUp
+            | SmtpSecurity
+            | NotifyPaused
+            | NotifyCompleted
+            | NotifyReportFailed
+            | NotifyWritebackFailed => {
                 if self.choices().contains(&value) {
                     Ok(value.to_string())
                 } else {
@@ -291,6 +335,16 @@ impl SettingKey {
             },
             TwilioDailySegmentCap => integer(value, 1, 100_000_000).map_err(|r| invalid(&r)),
             CampaignSettleMinutes => integer(value, 0, 4320).map_err(|r| invalid(&r)),
+            CampaignConfirmTypedAbove => integer(value, 0, 100_000_000).map_err(|r| invalid(&r)),
+            CampaignTestTextTo => {
+                if value.is_empty() || re(&E164, r"^\+[1-9][0-9]{6,14}$").is_match(value) {
+                    Ok(value.to_string())
+                } else {
+                    Err(invalid(
+                        "expected a mobile number in international form, such as +15552013344",
+                    ))
+                }
+            }
             SmtpPort => integer(value, 1, 65535).map_err(|r| invalid(&r)),
             PhoneDefaultRegion => {
                 if re(&REGION, r"^[A-Za-z]{2}$").is_match(value) {
@@ -426,6 +480,21 @@ impl Settings {
         Self { stored }
     }
 
+    /// Changes whenever a stored value changes: cheap to compare, for noticing changes
+    /// made by another process (`herald-cli settings set` while the app runs).
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut pairs: Vec<(&str, &str)> = self
+            .stored
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        pairs.sort_unstable();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        pairs.hash(&mut hasher);
+        hasher.finish()
+    }
+
     pub fn is_set(&self, key: SettingKey) -> bool {
         self.stored.get(&key).is_some_and(|v| !v.is_empty())
     }
@@ -500,6 +569,18 @@ impl Settings {
             .unwrap_or(1.0)
     }
 
+    /// The rate and daily cap a campaign in `mode` sends under. TEST campaigns send
+    /// nothing real, so they never count against (or wait for) the real daily cap.
+    pub fn send_limits(&self, mode: crate::campaign::Mode) -> crate::compose::summary::SendLimits {
+        crate::compose::summary::SendLimits {
+            rate_per_second: self.rate_per_second(),
+            daily_cap: match mode {
+                crate::campaign::Mode::Live => self.daily_segment_cap(),
+                crate::campaign::Mode::Test => crate::compose::summary::NO_CAP,
+            },
+        }
+    }
+
     pub fn daily_segment_cap(&self) -> u64 {
         self.get(SettingKey::TwilioDailySegmentCap)
             .parse()
@@ -510,6 +591,18 @@ impl Settings {
         self.get(SettingKey::PricePerSegment)
             .parse()
             .unwrap_or(0.0083)
+    }
+
+    /// Above this many recipients a LIVE send is confirmed by typing the count.
+    pub fn confirm_typed_above(&self) -> u64 {
+        self.get(SettingKey::CampaignConfirmTypedAbove)
+            .parse()
+            .unwrap_or(1_000)
+    }
+
+    /// Whether the desktop notification `key` (a `notify.*` setting) is on.
+    pub fn notify(&self, key: SettingKey) -> bool {
+        self.get(key) != "off"
     }
 
     pub fn settle_minutes(&self) -> i64 {

@@ -2,7 +2,7 @@
 //! the rest will have gone (at the configured rate, under the daily cap), and segments and
 //! cost as Herald estimated them against what Twilio reported.
 
-use crate::compose::summary::{cap_left, plan, SendLimits};
+use crate::compose::summary::{cap_left, plan};
 use crate::error::{Result, StorageContext};
 use crate::status::CampaignStatus;
 use crate::store::Store;
@@ -46,6 +46,8 @@ pub struct SendingStats {
     /// The daily cap, and what is left of it today (UTC) across campaigns.
     pub daily_cap: u64,
     pub cap_left_today: u64,
+    /// False for a TEST campaign: the cap neither limits it nor is used by it.
+    pub counts_against_cap: bool,
 }
 
 /// The figures for campaign `id` now.
@@ -101,10 +103,7 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         .clamp(1.0, RATE_WINDOW_SECONDS as f64);
     let remaining = remaining.unwrap_or(0);
     let remaining_segments = remaining_segments.unwrap_or(0);
-    let limits = SendLimits {
-        rate_per_second: settings.rate_per_second(),
-        daily_cap: settings.daily_segment_cap(),
-    };
+    let limits = settings.send_limits(campaign.mode);
     let usage = store.segment_usage_by_day().await?;
     let estimated = estimated.unwrap_or(0);
     let price = settings.price_per_segment();
@@ -138,8 +137,13 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         remaining_segments,
         finish,
         finish_days,
-        daily_cap: limits.daily_cap,
-        cap_left_today: cap_left(limits, &usage, now.date_naive()),
+        daily_cap: settings.daily_segment_cap(),
+        cap_left_today: cap_left(
+            settings.send_limits(crate::campaign::Mode::Live),
+            &usage,
+            now.date_naive(),
+        ),
+        counts_against_cap: campaign.mode == crate::campaign::Mode::Live,
     })
 }
 
@@ -249,8 +253,32 @@ mod tests {
             .set_setting("twilio.daily_segment_cap", "1")
             .await
             .unwrap();
+        // TEST sends nothing real: the cap is shown but plans nothing.
         let s = sending_stats(&store, id).await.unwrap();
-        assert_eq!((s.daily_cap, s.cap_left_today, s.finish_days), (1, 1, 2));
+        assert_eq!(
+            (
+                s.daily_cap,
+                s.cap_left_today,
+                s.finish_days,
+                s.counts_against_cap
+            ),
+            (1, 1, 1, false)
+        );
+        sqlx::query("UPDATE campaigns SET mode = 'live' WHERE id = ?1")
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let s = sending_stats(&store, id).await.unwrap();
+        assert_eq!(
+            (
+                s.daily_cap,
+                s.cap_left_today,
+                s.finish_days,
+                s.counts_against_cap
+            ),
+            (1, 1, 2, true)
+        );
         let finish = s.finish.unwrap();
         assert_eq!(
             finish.date_naive(),

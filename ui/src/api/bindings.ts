@@ -70,9 +70,9 @@ async duplicateCampaign(id: number) : Promise<Result<number, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async scheduleCampaign(id: number, at: string | null) : Promise<Result<Campaign, AppError>> {
+async scheduleCampaign(id: number, at: string | null, confirmedRecipients: number | null) : Promise<Result<Campaign, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("schedule_campaign", { id, at }) };
+    return { status: "ok", data: await TAURI_INVOKE("schedule_campaign", { id, at, confirmedRecipients }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -235,6 +235,40 @@ async startCampaignNow(id: number) : Promise<Result<Campaign, AppError>> {
 async retryFailed(id: number) : Promise<Result<number, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("retry_failed", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The checks scheduling will make (Twilio, iMIS, the mail server), for the Summary.
+ */
+async campaignPreflight(id: number) : Promise<Result<Preflight, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_preflight", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends one real text of the campaign's message to the person's own number, and
+ * remembers the number for next time.
+ */
+async sendTestText(id: number, to: string, asImisId: string | null) : Promise<Result<TestText, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("send_test_text", { id, to, asImisId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A campaign's test texts, newest first.
+ */
+async campaignTestTexts(id: number) : Promise<Result<TestText[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_test_texts", { id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -424,10 +458,12 @@ async deleteSecret(name: string) : Promise<Result<SecretStatus, AppError>> {
 
 export const events = __makeEvents__<{
 campaignsChanged: CampaignsChanged,
-quitRequested: QuitRequested
+quitRequested: QuitRequested,
+settingsChanged: SettingsChanged
 }>({
 campaignsChanged: "campaigns-changed",
-quitRequested: "quit-requested"
+quitRequested: "quit-requested",
+settingsChanged: "settings-changed"
 })
 
 /** user-defined constants **/
@@ -497,7 +533,12 @@ invalid: number; duplicates: number; opted_out: number; empty_values: number; es
 /**
  * The cap less what is sent or reserved today (UTC) by other campaigns.
  */
-cap_left_today: number; plan: SendPlan }
+cap_left_today: number; 
+/**
+ * False for a TEST campaign: it sends nothing real, so the real daily cap (shown
+ * above for information) neither limits its plan nor is used up by it.
+ */
+counts_against_cap: boolean; plan: SendPlan }
 /**
  * A campaign as stored.
  */
@@ -561,6 +602,26 @@ export type ErrorCode = "not_found" | "illegal_transition" | "invalid_setting" |
  * An error code seen in a campaign, with how often, for the grid's error filter.
  */
 export type ErrorCount = { error_code: number; count: number; explanation: string }
+/**
+ * Where the fix for a failed check is.
+ */
+export type FixPlace = 
+/**
+ * Settings → Twilio.
+ */
+"twilio_settings" | 
+/**
+ * Settings → iMIS.
+ */
+"imis_settings" | 
+/**
+ * Settings → Email reports.
+ */
+"smtp_settings" | 
+/**
+ * The wizard's iMIS contact data step.
+ */
+"write_back_step"
 /**
  * A character that forces UCS-2, positioned in the text it was found in.
  */
@@ -694,6 +755,27 @@ schedule?: string | null }
  * A report in the outbox, for the dashboard.
  */
 export type OutboxEntry = { id: number; campaign_id: number; trigger_key: string; recipient: string; state: string; attempts: number; last_error: string | null; created_at: string; sent_at: string | null }
+/**
+ * The checks of one campaign. An empty list: nothing needs checking (a TEST campaign,
+ * which sends nothing real and cannot fail for want of a connection that matters).
+ */
+export type Preflight = { checks: PreflightCheck[] }
+/**
+ * One check, passed or not.
+ */
+export type PreflightCheck = { 
+/**
+ * What was checked, in a few words ("Twilio account", "Report email").
+ */
+what: string; ok: boolean; 
+/**
+ * What was found: the account's name, or the problem and its fix.
+ */
+detail: string; 
+/**
+ * Where to fix it, when it failed.
+ */
+fix: FixPlace | null }
 export type QueryColumn = { 
 /**
  * What merge fields and the result rows call it.
@@ -813,7 +895,11 @@ finish_days: number;
 /**
  * The daily cap, and what is left of it today (UTC) across campaigns.
  */
-daily_cap: number; cap_left_today: number }
+daily_cap: number; cap_left_today: number; 
+/**
+ * False for a TEST campaign: the cap neither limits it nor is used by it.
+ */
+counts_against_cap: boolean }
 /**
  * One setting as shown by `settings list` and the Settings screen.
  */
@@ -826,6 +912,11 @@ value: Json; default: Json; is_default: boolean; choices: string[]; description:
  * The kind of value a setting holds, which decides its JSON type and its editor in the UI.
  */
 export type SettingKind = "text" | "url" | "integer" | "number" | "choice"
+/**
+ * A setting or a secret changed (in the window, or by `herald-cli` on the same data
+ * folder): the front end reloads what depends on them (the demo banner, LIVE, Settings).
+ */
+export type SettingsChanged = Record<string, never>
 /**
  * A column the grid sorts by.
  */
@@ -842,6 +933,35 @@ export type TemplateProblem = { message: string;
  * Offset in UTF-16 code units (JavaScript string index) of the problem's `$`.
  */
 utf16_offset: number; suggestion: string | null }
+/**
+ * One "test text to my phone".
+ */
+export type TestText = { id: number; campaign_id: number; to_e164: string; 
+/**
+ * The member whose merge values it was rendered with.
+ */
+as_imis_id: string | null; body: string; segments: number; state: TestTextState; twilio_sid: string | null; 
+/**
+ * Twilio's refusal in words, or why it is still being checked.
+ */
+detail: string | null; started_at: string; finished_at: string | null }
+/**
+ * Where a test text stands.
+ */
+export type TestTextState = 
+/**
+ * Recorded, and the request to Twilio may or may not have reached it: looked up at
+ * Twilio before anything else happens to it.
+ */
+"sending" | 
+/**
+ * Twilio accepted it.
+ */
+"sent" | 
+/**
+ * Twilio refused it, or has no record of it: it was not sent.
+ */
+"failed"
 /**
  * Cumulative counts at one moment.
  */

@@ -40,3 +40,10 @@ export function onCampaignsChanged(handler: (change: CampaignsChanged) => void):
 export function onQuitRequested(handler: (request: QuitRequested) => void): () => void {
   return subscribe(events.quitRequested, handler);
 }
+
+/** Calls `handler` when a setting or secret changed (here or by herald-cli): reload what depends on them. */
+export function onSettingsChanged(handler: () => void): () => void {
+  return subscribe(events.settingsChanged, () => {
+    handler();
+  });
+}

@@ -24,6 +24,8 @@ import type {
   MessageStatus,
   NewCampaign,
   OutboxEntry,
+  Preflight,
+  PreflightCheck,
   QueryEntry,
   QueryImport,
   QueryInfo,
@@ -33,6 +35,7 @@ import type {
   SendPlan,
   SettingEntry,
   SettingKind,
+  TestText,
   Actor,
   WriteBackStatus,
 } from "./bindings";
@@ -189,6 +192,8 @@ export class FakeBackend {
   private nextMessageId = 1;
   /** The report emails, oldest first (report_outbox answers newest first). */
   private readonly outbox: OutboxEntry[] = [];
+  /** The test texts "sent", oldest first. */
+  private readonly testTexts: TestText[] = [];
   private nextOutboxId = 1;
   /** The CSV exports asked for (the mock writes no file): where, how many rows, with which query. */
   readonly exports: { path: string; rows: number; query: MessageQuery }[] = [];
@@ -241,7 +246,11 @@ export class FakeBackend {
       case "duplicate_campaign":
         return this.duplicate(num(args, "id"));
       case "schedule_campaign":
-        return this.schedule(num(args, "id"), (args.at as string | null | undefined) ?? null);
+        return this.schedule(
+          num(args, "id"),
+          (args.at as string | null | undefined) ?? null,
+          (args.confirmedRecipients as number | null | undefined) ?? null,
+        );
       case "unschedule_campaign":
         return this.transition(num(args, "id"), ["scheduled"], "draft", "unscheduled", (c) => {
           c.scheduled_at = null;
@@ -260,6 +269,13 @@ export class FakeBackend {
         });
       case "retry_failed":
         return this.retryFailed(num(args, "id"));
+      case "campaign_preflight":
+        return this.preflight(num(args, "id"));
+      case "send_test_text":
+        return this.sendTestText(num(args, "id"), str(args, "to"), (args.asImisId as string | null | undefined) ?? null);
+      case "campaign_test_texts":
+        this.get(num(args, "id"));
+        return this.testTexts.filter((t) => t.campaign_id === args.id).reverse();
       case "campaign_grid":
         return this.grid(num(args, "id"), query(args));
       case "campaign_error_codes":
@@ -574,12 +590,28 @@ export class FakeBackend {
     );
   }
 
-  private schedule(id: number, at: string | null): Campaign {
+  private schedule(id: number, at: string | null, confirmed: number | null): Campaign {
     const { campaign } = this.get(id);
+    if (campaign.mode === "live" && confirmed === null) {
+      fail("conflict", `'${campaign.name}' is LIVE: it sends real texts, so scheduling it must be confirmed`);
+    }
+    const problems = this.preflight(id).checks.filter((c) => !c.ok);
+    if (problems.length > 0) {
+      fail(
+        "conflict",
+        `'${campaign.name}' cannot be scheduled yet. ${problems.map((c) => `${c.what}: ${c.detail}`).join(". ")}`,
+      );
+    }
     let toSend: number | null = null;
     if (campaign.status === "draft" && this.snapshots.has(id)) {
       toSend = this.draftSummary(id, at).summary.to_send;
       if (toSend === 0) fail("invalid", `'${campaign.name}' has nobody to send to: every row is excluded`);
+      if (campaign.mode === "live" && confirmed !== toSend) {
+        fail(
+          "conflict",
+          `'${campaign.name}' now sends to ${String(toSend)} recipients, not the ${String(confirmed)} you confirmed: check the summary again`,
+        );
+      }
       if (at !== null && Date.parse(at) < this.now().getTime() - 60_000) {
         fail("invalid", "the scheduled time is in the past; choose a later time or send now");
       }
@@ -704,6 +736,55 @@ export class FakeBackend {
   }
 
   /** MOCK: Twilio answers whenever an Account SID and a credential are stored. */
+  /** The pre-flight of a LIVE campaign, as the backend's (MOCK: Twilio from the stored settings). */
+  private preflight(id: number): Preflight {
+    const { campaign } = this.get(id);
+    if (campaign.mode !== "live") return { checks: [] };
+    const checks: PreflightCheck[] = [];
+    try {
+      checks.push({ what: "Twilio account", ok: true, detail: `Connected: ${this.testTwilio()}.`, fix: null });
+    } catch (error) {
+      const detail = error instanceof Object && "message" in error ? String(error.message) : "Twilio is not set up";
+      checks.push({ what: "Twilio account", ok: false, detail, fix: "twilio_settings" });
+    }
+    if (this.demo) {
+      checks.push({
+        what: "iMIS",
+        ok: false,
+        detail: "the demo directory only runs TEST campaigns: connect iMIS in Settings → iMIS",
+        fix: "imis_settings",
+      });
+    }
+    return { checks };
+  }
+
+  private sendTestText(id: number, to: string, asImisId: string | null): TestText {
+    const { campaign } = this.get(id);
+    if (campaign.mode !== "live") {
+      fail("conflict", `'${campaign.name}' is a TEST campaign, and TEST never sends a real text: choose LIVE on the Message step to text yourself the message`);
+    }
+    this.testTwilio();
+    const digits = to.replace(/[^0-9+]/g, "");
+    const e164 = digits.startsWith("+") ? digits : `+1${digits}`;
+    const now = this.now().toISOString();
+    const text: TestText = {
+      id: this.testTexts.length + 1,
+      campaign_id: id,
+      to_e164: e164,
+      as_imis_id: asImisId,
+      body: campaign.template,
+      segments: 1,
+      state: "sent",
+      twilio_sid: `SM${String(this.testTexts.length + 1).padStart(32, "0")}`,
+      detail: null,
+      started_at: now,
+      finished_at: now,
+    };
+    this.testTexts.push(text);
+    this.settings.set("campaign.test_text_to", e164);
+    return text;
+  }
+
   private testTwilio(): string {
     if (this.keychainError !== null) fail("keychain", this.keychainError);
     const sid = this.settings.get("twilio.account_sid");
@@ -859,7 +940,15 @@ export class FakeBackend {
         estimated_cost: segments * price,
         daily_cap: cap,
         cap_left_today: Math.max(cap - USED_TODAY, 0),
-        plan: plan(segments, start, now, this.setting("twilio.rate_per_second"), cap),
+        // TEST sends nothing real: planned without the cap, which it leaves untouched.
+        counts_against_cap: this.get(id).campaign.mode === "live",
+        plan: plan(
+          segments,
+          start,
+          now,
+          this.setting("twilio.rate_per_second"),
+          this.get(id).campaign.mode === "live" ? cap : Number.MAX_SAFE_INTEGER,
+        ),
       },
       ...lists,
       fetched_at: prepared.fetchedAt,
@@ -917,6 +1006,7 @@ export class FakeBackend {
       finish_days: p?.days ?? 0,
       daily_cap: cap,
       cap_left_today: Math.max(cap - USED_TODAY, 0),
+      counts_against_cap: c.campaign.mode === "live",
     };
   }
 

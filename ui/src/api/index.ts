@@ -22,6 +22,7 @@ export type {
   DraftSummary,
   ErrorCode,
   ErrorCount,
+  FixPlace,
   ForcingChar,
   ImisConnectionReport,
   Json,
@@ -35,6 +36,8 @@ export type {
   Mode,
   NewCampaign,
   OutboxEntry,
+  Preflight,
+  PreflightCheck,
   QueryColumn,
   QueryEntry,
   QueryEntryKind,
@@ -50,6 +53,8 @@ export type {
   SettingKind,
   SortColumn,
   TemplateProblem,
+  TestText,
+  TestTextState,
   TimelinePoint,
   WriteBackFailure,
   WriteBackKind,
@@ -57,7 +62,7 @@ export type {
   WriteBackTarget,
 } from "./bindings";
 
-export { onCampaignsChanged, onQuitRequested } from "./events";
+export { onCampaignsChanged, onQuitRequested, onSettingsChanged } from "./events";
 
 const ERROR_CODES: readonly ErrorCode[] = [
   "not_found",
@@ -134,7 +139,15 @@ export const api = {
     unwrap(commands.updateDraft(id, changes)),
   deleteDraft: (id: number) => unwrap(commands.deleteDraft(id)),
   duplicateCampaign: (id: number) => unwrap(commands.duplicateCampaign(id)),
-  scheduleCampaign: (id: number, at: string | null) => unwrap(commands.scheduleCampaign(id, at)),
+  /** A LIVE campaign needs `confirmedRecipients`: the count the person confirmed (refused if it changed). */
+  scheduleCampaign: (id: number, at: string | null, confirmedRecipients: number | null = null) =>
+    unwrap(commands.scheduleCampaign(id, at, confirmedRecipients)),
+  /** The checks scheduling will make for a LIVE campaign (Twilio, iMIS, the mail server), each with its fix. */
+  campaignPreflight: (id: number) => unwrap(commands.campaignPreflight(id)),
+  /** One real text of a LIVE campaign's message to the person's own number (remembered for next time). */
+  sendTestText: (id: number, to: string, asImisId: string | null) => unwrap(commands.sendTestText(id, to, asImisId)),
+  /** The campaign's test texts, newest first. */
+  campaignTestTexts: (id: number) => unwrap(commands.campaignTestTexts(id)),
   unscheduleCampaign: (id: number) => unwrap(commands.unscheduleCampaign(id)),
   archiveCampaign: (id: number) => unwrap(commands.archiveCampaign(id)),
   unarchiveCampaign: (id: number) => unwrap(commands.unarchiveCampaign(id)),

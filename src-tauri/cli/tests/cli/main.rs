@@ -224,6 +224,8 @@ fn secrets_from_env_are_reported_but_never_printed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("HERALD_SMTP_PASSWORD"));
 }
 
+/// Linux only: the Secret Service is reached over D-Bus (Windows has Credential Manager).
+#[cfg(target_os = "linux")]
 #[test]
 fn without_a_secret_service_the_keychain_error_says_what_to_do() {
     let cli = Cli::new();
@@ -593,4 +595,109 @@ fn writeback_status_counts_the_queue() {
     assert!(cli
         .fails(&["writeback", "status", "42"])
         .contains("campaign 42 does not exist"));
+}
+
+/// One engine per data folder: a second `run` is refused while the first holds the lock,
+/// and the lock goes with the process when it is killed (no stale lock file to delete,
+/// on Windows as on Linux).
+#[test]
+fn the_engine_lock_is_refused_while_held_and_released_when_its_process_dies() {
+    let cli = Cli::new();
+    let mut first = cli
+        .cmd(&["run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `run` opens its log folder once it holds the lock.
+    let logs = cli.dir.path().join("logs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !logs.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        if let Some(status) = first.try_wait().unwrap() {
+            panic!("the first run ended before taking the lock: {status}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let err = cli.fails(&["run", "--until-idle"]);
+    assert!(
+        err.contains("already sending from this data folder"),
+        "{err}"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let out = cli.run(&["run", "--until-idle"]);
+    assert!(
+        out.status.success(),
+        "the lock was not released with its process: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A path in an error is the path as the platform writes it (`C:\...` on Windows).
+#[test]
+fn a_missing_audience_file_is_named_by_its_full_path() {
+    let cli = Cli::new();
+    let file = cli.dir.path().join("spring.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "Spring", "mode": "test", "template": "Hi",
+            "audience": {"csv": "members.csv", "id_column": "ID", "phone_column": "Mobile"}}"#,
+    )
+    .unwrap();
+    let err = cli.fails(&["campaign", "create", "--file", file.to_str().unwrap()]);
+    let expected = cli.dir.path().join("members.csv").display().to_string();
+    assert!(err.contains(&expected), "{err}");
+    if cfg!(windows) {
+        assert!(
+            expected.contains('\\') && !expected.contains('/'),
+            "{expected}"
+        );
+        assert_eq!(expected.as_bytes()[1], b':', "a drive letter: {expected}");
+    }
+}
+
+/// A LIVE campaign needs `--yes`, then passes the same pre-flight as the window, in the
+/// same words: here Twilio has no Account SID, so nothing is scheduled.
+#[test]
+fn scheduling_live_needs_yes_and_the_preflight_names_the_fix() {
+    let cli = Cli::new();
+    cli.json(&["settings", "set", "imis.base_url", "http://127.0.0.1:9"]);
+    cli.json(&["settings", "set", "imis.username", "herald"]);
+    std::fs::write(
+        cli.dir.path().join("members.csv"),
+        "ID,FirstName,Mobile\n1,Ann,(201) 555-0123\n",
+    )
+    .unwrap();
+    let file = cli.dir.path().join("live.json");
+    std::fs::write(
+        &file,
+        r#"{"name":"Live","mode":"live","write_back":"none","template":"Hi ${FirstName}",
+            "audience":{"csv":"members.csv","id_column":"ID","phone_column":"Mobile"}}"#,
+    )
+    .unwrap();
+    let id = cli.json(&["campaign", "create", "--file", file.to_str().unwrap()])["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let err = cli.fails(&["campaign", "schedule", &id]);
+    assert!(
+        err.contains("error[conflict]")
+            && err.contains("it sends real texts")
+            && err.contains("--yes"),
+        "{err}"
+    );
+    let err = cli.fails(&["campaign", "schedule", &id, "--yes"]);
+    assert!(
+        err.contains(
+            "Twilio account: Twilio is not set up: add the Account SID in Settings → Twilio"
+        ),
+        "{err}"
+    );
+    assert_eq!(cli.json(&["campaign", "show", &id])["status"], "draft");
+    let err = cli.fails(&["campaign", "test-send", &id, "--to", "+12015550199"]);
+    assert!(err.contains("Twilio is not set up"), "{err}");
 }

@@ -327,6 +327,9 @@ pub struct AudienceSummary {
     pub daily_cap: u64,
     /// The cap less what is sent or reserved today (UTC) by other campaigns.
     pub cap_left_today: u64,
+    /// False for a TEST campaign: it sends nothing real, so the real daily cap (shown
+    /// above for information) neither limits its plan nor is used up by it.
+    pub counts_against_cap: bool,
     pub plan: SendPlan,
 }
 
@@ -352,6 +355,7 @@ pub fn summarize(
         estimated_cost: 0.0,
         daily_cap: limits.daily_cap,
         cap_left_today: summary::cap_left(limits, usage, now.date_naive()),
+        counts_against_cap: true,
         plan: summary::plan(0, now, limits, usage),
     };
     for m in prepared {

@@ -15,6 +15,9 @@ pub struct SendLimits {
     pub daily_cap: u64,
 }
 
+/// The "cap" of a send that no daily cap applies to (a TEST campaign).
+pub const NO_CAP: u64 = u64::MAX;
+
 /// Segments already sent or reserved per UTC day by other campaigns.
 pub type DayUsage = BTreeMap<NaiveDate, u64>;
 

@@ -646,7 +646,7 @@ impl Engine {
                 Mode::Test => &me.test_limiter,
             };
             limiter.set_rate(limiter_rate).await;
-            if let Err(e) = me.send_campaign(id, gateway, limiter).await {
+            if let Err(e) = me.send_campaign(id, mode, gateway, limiter).await {
                 tracing::error!(campaign = id, error = %e, "sending stopped");
             }
         });
@@ -662,6 +662,7 @@ impl Engine {
     async fn send_campaign(
         self: &Arc<Self>,
         id: i64,
+        mode: Mode,
         gateway: Gateway,
         limiter: &RateLimiter,
     ) -> Result<()> {
@@ -669,7 +670,7 @@ impl Engine {
         let (tx, mut rx) = mpsc::channel::<SendJob>(batch as usize);
         let reserver = {
             let me = self.clone();
-            tokio::spawn(async move { me.reserve(id, batch, tx).await })
+            tokio::spawn(async move { me.reserve(id, mode, batch, tx).await })
         };
         let mut checked = std::time::Instant::now();
         let mut stopped = false;
@@ -721,6 +722,7 @@ impl Engine {
     async fn reserve(
         self: Arc<Self>,
         id: i64,
+        mode: Mode,
         batch: u32,
         tx: mpsc::Sender<SendJob>,
     ) -> Result<()> {
@@ -732,7 +734,12 @@ impl Engine {
             let now = self.store.now();
             let (jobs, capped) = self
                 .store
-                .begin_attempts(id, batch, now.date_naive(), settings.daily_segment_cap())
+                .begin_attempts(
+                    id,
+                    batch,
+                    now.date_naive(),
+                    settings.send_limits(mode).daily_cap,
+                )
                 .await?;
             {
                 let mut s = self.shared.lock().unwrap();
@@ -938,6 +945,10 @@ impl Engine {
         self.store.finish_attempts(&finished).await?;
         drop(done);
         for (campaign_id, message_id, to) in opted_out {
+            // A TEST campaign's simulated refusals never touch the real opt-out list.
+            if self.store.campaign(campaign_id).await?.mode != Mode::Live {
+                continue;
+            }
             self.store
                 .add_opt_out(
                     &to,
@@ -971,6 +982,26 @@ impl Engine {
 
     /// Resolves open attempts that are not in flight here: with Twilio (LIVE) or as not
     /// sent (TEST). `all`: at start-up, every one of them, before anything new is sent.
+    /// Test texts whose answer was lost (a timeout, a crash) are looked up like attempts.
+    async fn reconcile_test_texts(&self, all: bool) -> Result<()> {
+        if self.store.open_test_texts().await?.is_empty() {
+            return Ok(());
+        }
+        let settings = self.store.settings().await?;
+        // Twilio not configured: they stay open until it is.
+        if let Ok(gateway) =
+            Gateway::live(&settings, self.secrets.as_ref(), self.opts.twilio_timeout)
+        {
+            let older_than = if all {
+                Duration::ZERO
+            } else {
+                self.opts.reconcile_after
+            };
+            crate::test_text::reconcile(&self.store, &gateway, older_than).await?;
+        }
+        Ok(())
+    }
+
     async fn reconcile(&self, all: bool) -> Result<()> {
         let now = self.store.now();
         let before = if all {
@@ -978,6 +1009,7 @@ impl Engine {
         } else {
             now - chrono::Duration::from_std(self.opts.reconcile_after).unwrap_or_default()
         };
+        self.reconcile_test_texts(all).await?;
         let open: Vec<OpenAttempt> = self.store.open_attempts(before, 500).await?;
         if open.is_empty() {
             return Ok(());

@@ -126,16 +126,16 @@ impl Store {
         day: NaiveDate,
         cap: u64,
     ) -> Result<(Vec<SendJob>, bool)> {
+        // A send under no cap (TEST) reserves nothing against the real daily cap.
+        let counted = cap != crate::compose::summary::NO_CAP;
         let now = self.now();
         let day = day.format("%Y-%m-%d").to_string();
         let mut tx = self.begin_write().await?;
-        let (used,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE(SUM(segments), 0) FROM messages WHERE counted_day = ?1",
-        )
-        .bind(&day)
-        .fetch_one(&mut *tx)
-        .await
-        .context("read today's segments")?;
+        let (used,): (i64,) = sqlx::query_as(super::test_texts::USED_ON_DAY)
+            .bind(&day)
+            .fetch_one(&mut *tx)
+            .await
+            .context("read today's segments")?;
         let candidates: Vec<(i64, String, String, i64)> = sqlx::query_as(
             "SELECT m.id, m.to_e164, m.body, m.segments FROM messages m
               WHERE m.campaign_id = ?1 AND m.status = 'preparing' AND m.to_e164 IS NOT NULL
@@ -147,7 +147,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await
         .context("find messages to send")?;
-        let mut left = cap as i64 - used;
+        let mut left = i64::try_from(cap).unwrap_or(i64::MAX).saturating_sub(used);
         let mut jobs = Vec::with_capacity(candidates.len());
         let mut capped = false;
         for (message_id, to_e164, body, segments) in candidates {
@@ -164,12 +164,14 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .context("record a send attempt")?;
-            sqlx::query("UPDATE messages SET counted_day = ?2 WHERE id = ?1")
-                .bind(message_id)
-                .bind(&day)
-                .execute(&mut *tx)
-                .await
-                .context("reserve the segments")?;
+            if counted {
+                sqlx::query("UPDATE messages SET counted_day = ?2 WHERE id = ?1")
+                    .bind(message_id)
+                    .bind(&day)
+                    .execute(&mut *tx)
+                    .await
+                    .context("reserve the segments")?;
+            }
             jobs.push(SendJob {
                 attempt_id,
                 message_id,

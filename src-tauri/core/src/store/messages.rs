@@ -64,8 +64,13 @@ impl Store {
     pub async fn segment_usage_by_day(&self) -> Result<crate::compose::summary::DayUsage> {
         let today = self.now().date_naive().to_string();
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT counted_day, sum(coalesce(twilio_segments, segments)) FROM messages
-             WHERE counted_day >= ?1 GROUP BY counted_day",
+            "SELECT counted_day, sum(n) FROM (
+                 SELECT counted_day, coalesce(twilio_segments, segments) AS n FROM messages
+                  WHERE counted_day >= ?1
+                 UNION ALL
+                 SELECT counted_day, segments FROM test_texts
+                  WHERE counted_day >= ?1 AND state != 'failed'
+             ) GROUP BY counted_day",
         )
         .bind(today)
         .fetch_all(&self.pool)

@@ -9,6 +9,7 @@ mod messages;
 mod opt_outs;
 mod settings;
 mod snapshots;
+mod test_texts;
 mod timeline;
 mod writebacks;
 
@@ -24,6 +25,7 @@ pub use ledger::{
 pub use messages::{MessageRow, NewMessage};
 pub use opt_outs::{OptOut, OptOutSource};
 pub use snapshots::AudienceSnapshot;
+pub use test_texts::{TestText, TestTextState};
 pub use timeline::TimelinePoint;
 pub use writebacks::{WriteBackFailure, WriteBackJob, WriteBackKind, WriteBackStatus};
 

@@ -7,38 +7,12 @@ use herald_core::clock::{Clock, ManualClock, SystemClock};
 use herald_core::drafts;
 use herald_core::engine::{Engine, EngineOptions, PollSchedule};
 use herald_core::imis::DirectoryCache;
-use herald_core::secrets::{SecretError, SecretName, SecretStore, Sensitive};
+use herald_core::secrets::{MemorySecrets, SecretName, SecretStore, Sensitive};
 use herald_core::status::{CampaignStatus, MessageStatus};
 use herald_core::Store;
 use herald_fake_twilio::{FakeTwilio, Fault, FaultRule, Options};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<&'static str, String>>);
-
-impl SecretStore for MemorySecrets {
-    fn get(&self, name: SecretName) -> Result<Option<Sensitive>, SecretError> {
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .get(name.as_str())
-            .map(Sensitive::new))
-    }
-    fn set(&self, name: SecretName, value: &Sensitive) -> Result<(), SecretError> {
-        self.0
-            .lock()
-            .unwrap()
-            .insert(name.as_str(), value.expose().to_string());
-        Ok(())
-    }
-    fn delete(&self, name: SecretName) -> Result<(), SecretError> {
-        self.0.lock().unwrap().remove(name.as_str());
-        Ok(())
-    }
-}
 
 /// The rate test measures time: it runs alone; the other tests share the machine.
 fn machine() -> &'static tokio::sync::RwLock<()> {
@@ -133,12 +107,19 @@ fn number(i: usize) -> String {
 
 /// A scheduled LIVE campaign over a CSV audience of `n` members (plus `extra` rows).
 async fn campaign(e: &Env, n: usize, extra: &[(&str, &str)]) -> i64 {
+    let id = draft(e, Mode::Live, n, extra).await;
+    e.store.schedule(id, None, Actor::User).await.unwrap();
+    id
+}
+
+/// A draft in `mode` over a CSV audience of `n` members (plus `extra` rows).
+async fn draft(e: &Env, mode: Mode, n: usize, extra: &[(&str, &str)]) -> i64 {
     let id = e
         .store
         .create_campaign(
             NewCampaign {
                 name: format!("Campaign {}", fastrand::u32(..)),
-                mode: Some(Mode::Live),
+                mode: Some(mode),
                 template: Some("Hi $FirstName, your dues are due.".into()),
                 write_back: Some(WriteBackTarget::None),
                 audience: Some(AudienceSource {
@@ -164,7 +145,6 @@ async fn campaign(e: &Env, n: usize, extra: &[(&str, &str)]) -> i64 {
     drafts::import_csv(&e.store, id, "members.csv", csv.as_bytes(), Actor::User)
         .await
         .unwrap();
-    e.store.schedule(id, None, Actor::User).await.unwrap();
     id
 }
 
@@ -808,9 +788,15 @@ async fn test_mode_runs_the_whole_flow_without_twilio_or_imis() {
     )
     .await
     .unwrap();
-    drafts::schedule(&store, id, None, Actor::User, || {
-        Ok(herald_core::imis::Directory::demo())
-    })
+    drafts::schedule(
+        &store,
+        id,
+        None,
+        Actor::User,
+        drafts::Confirmation::None,
+        e.secrets.as_ref(),
+        || Ok(herald_core::imis::Directory::demo()),
+    )
     .await
     .unwrap();
     store
@@ -972,4 +958,194 @@ async fn retry_sends_again_to_the_failed_and_undelivered_only() {
         .unwrap()
         .name
         .ends_with("— retry 2"));
+}
+
+/// TEST sends nothing real: its messages neither count against the real daily cap nor
+/// wait for it, and its simulated STOP refusals never reach the real opt-out list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_campaigns_leave_the_daily_cap_and_the_opt_out_list_untouched() {
+    let e = env().await;
+    for (k, v) in [
+        ("twilio.daily_segment_cap", "3"),
+        ("campaign.settle_minutes", "0"),
+    ] {
+        e.store.set_setting(k, v).await.unwrap();
+    }
+    // The simulator refuses +15005550004 as Twilio refuses a number that replied STOP.
+    let id = draft(&e, Mode::Test, 20, &[("Stopper", "+15005550004")]).await;
+    let summary = drafts::draft_summary(&e.store, id, None)
+        .await
+        .unwrap()
+        .summary;
+    assert!(
+        !summary.counts_against_cap,
+        "the summary says TEST is off the cap"
+    );
+    assert_eq!(
+        summary.plan.days, 1,
+        "21 texts under a cap of 3 would take 7 days"
+    );
+    e.store.schedule(id, None, Actor::User).await.unwrap();
+    let engine = engine(
+        &e,
+        EngineOptions {
+            rate_override: Some(Some(500.0)),
+            ..fast_options()
+        },
+    );
+    run_until_idle(&engine).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    run_until_idle(&engine).await;
+    let c = e.store.campaign_detail(id).await.unwrap();
+    assert_eq!(
+        c.campaign.status,
+        CampaignStatus::Completed,
+        "{:?}",
+        c.counts
+    );
+    assert_eq!(
+        c.counts.failed + c.counts.sent + c.counts.delivered + c.counts.undelivered,
+        21
+    );
+    assert!(
+        e.store.segment_usage_by_day().await.unwrap().is_empty(),
+        "no real segment used"
+    );
+    assert!(
+        e.store.opt_outs().await.unwrap().is_empty(),
+        "the opt-out list is untouched"
+    );
+    assert!(e.twilio.messages().is_empty());
+    // A LIVE campaign afterwards still has the whole cap.
+    let live = draft(&e, Mode::Live, 5, &[]).await;
+    let s = drafts::draft_summary(&e.store, live, None)
+        .await
+        .unwrap()
+        .summary;
+    assert_eq!((s.counts_against_cap, s.cap_left_today), (true, 3));
+}
+
+/// "Send a test text to my phone": one real text, rendered for the chosen member, in the
+/// event log, against the daily cap, never written back; TEST campaigns refuse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_text_is_sent_once_for_the_chosen_member_and_never_written_back() {
+    use herald_core::test_text::{self, TestTextRequest};
+    let e = env().await;
+    let id = draft(&e, Mode::Live, 3, &[]).await;
+    let changes = herald_core::store::DraftChanges {
+        template: Some("Hi ${FirstName}, your dues are due.".into()),
+        ..Default::default()
+    };
+    e.store
+        .update_draft(id, changes, Actor::User)
+        .await
+        .unwrap();
+    let request = TestTextRequest {
+        campaign_id: id,
+        to: "(201) 555-0199".into(),
+        as_imis_id: Some("10001".into()),
+    };
+    let text = test_text::send(&e.store, e.secrets.as_ref(), &request, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        text.state,
+        herald_core::store::TestTextState::Sent,
+        "{text:?}"
+    );
+    let sent = e.twilio.messages();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "+12015550199");
+    assert_eq!(sent[0].body, "Hi Member1, your dues are due.");
+    assert_eq!(text.twilio_sid.as_deref(), Some(sent[0].sid.as_str()));
+    assert_eq!(e.store.writeback_status(None).await.unwrap().pending, 0);
+    let events = e.store.campaign_events(id).await.unwrap();
+    let logged = events
+        .iter()
+        .find(|ev| ev.kind == "test_text")
+        .expect("logged");
+    assert!(
+        logged
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("+1201•••0199 (as member 10001): sent")),
+        "{logged:?}"
+    );
+    let today = e.store.now().date_naive();
+    assert_eq!(
+        e.store.segment_usage_by_day().await.unwrap().get(&today),
+        Some(&1)
+    );
+    assert_eq!(
+        e.store.campaign(id).await.unwrap().status,
+        CampaignStatus::Draft
+    );
+
+    let unknown = TestTextRequest {
+        as_imis_id: Some("nobody".into()),
+        ..request.clone()
+    };
+    let err = test_text::send(&e.store, e.secrets.as_ref(), &unknown, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("iMIS ID nobody"), "{err}");
+    let test = draft(&e, Mode::Test, 3, &[]).await;
+    let err = test_text::send(
+        &e.store,
+        e.secrets.as_ref(),
+        &TestTextRequest {
+            campaign_id: test,
+            ..request
+        },
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("TEST never sends a real text"),
+        "{err}"
+    );
+    assert_eq!(e.twilio.messages().len(), 1, "nothing more was sent");
+}
+
+/// A test text whose answer is lost (Twilio created it, the connection dropped) is looked
+/// up at Twilio, found, and recorded as sent: it is never sent a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_text_whose_answer_is_lost_is_looked_up_not_sent_again() {
+    use herald_core::test_text::{self, TestTextRequest};
+    let e = env().await;
+    let id = draft(&e, Mode::Live, 2, &[]).await;
+    e.twilio
+        .add_fault(FaultRule::new("POST", CREATE, Fault::DropAfterCommit));
+    let request = TestTextRequest {
+        campaign_id: id,
+        to: "+12015550177".into(),
+        as_imis_id: None,
+    };
+    let text = test_text::send(&e.store, e.secrets.as_ref(), &request, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        text.state,
+        herald_core::store::TestTextState::Sending,
+        "{text:?}"
+    );
+    assert_eq!(e.twilio.count_to("+12015550177"), 1);
+    // The engine's reconciler settles it (as after a crash), without sending again.
+    let engine = engine(&e, fast_options());
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    run_until_idle(&engine).await;
+    let texts = e.store.test_texts(id).await.unwrap();
+    assert_eq!(texts.len(), 1);
+    assert_eq!(
+        texts[0].state,
+        herald_core::store::TestTextState::Sent,
+        "{:?}",
+        texts[0]
+    );
+    assert_eq!(
+        texts[0].twilio_sid.as_deref(),
+        Some(e.twilio.messages()[0].sid.as_str())
+    );
+    assert_eq!(e.twilio.count_to("+12015550177"), 1, "never sent twice");
 }

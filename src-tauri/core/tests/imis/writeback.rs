@@ -4,6 +4,7 @@ use herald_core::clock::ManualClock;
 use herald_core::drafts;
 use herald_core::imis::catalog;
 use herald_core::imis::{Directory, ImisErrorKind};
+use herald_core::secrets::{SecretName, SecretStore, Sensitive};
 use herald_core::settings::Settings;
 use herald_core::status::MessageStatus;
 use herald_core::store::NewMessage;
@@ -550,10 +551,21 @@ async fn a_query_without_a_phone_column_is_explained_by_its_columns() {
     assert!(err.to_string().contains("$/Herald Demo/Nope"));
 }
 
+/// A LIVE campaign is scheduled only once the person confirmed it and the pre-flight
+/// passes: Twilio set up and answering, a real iMIS with the TEXTMSG type.
 #[tokio::test]
-async fn live_campaigns_need_the_textmsg_type_and_a_real_imis() {
+async fn live_campaigns_need_a_confirmation_twilio_the_textmsg_type_and_a_real_imis() {
     let fake = standard().await;
     let e = env().await;
+    let secrets = herald_core::secrets::MemorySecrets::default();
+    e.store
+        .set_setting("imis.base_url", &fake.url())
+        .await
+        .unwrap();
+    e.store
+        .set_setting("imis.username", "herald")
+        .await
+        .unwrap();
     let dir = Directory::Remote(Arc::new(client_for(&fake)));
     let id = e
         .store
@@ -578,21 +590,102 @@ async fn live_campaigns_need_the_textmsg_type_and_a_real_imis() {
     )
     .await
     .unwrap();
+    let schedule = |confirmation, directory: Directory| {
+        drafts::schedule(
+            &e.store,
+            id,
+            None,
+            Actor::User,
+            confirmation,
+            &secrets,
+            move || Ok(directory),
+        )
+    };
+    use drafts::Confirmation;
+    let err = schedule(Confirmation::None, dir.clone()).await.unwrap_err();
+    assert!(err.to_string().contains("must be confirmed"), "{err}");
+    // Pre-flight, with the fix named.
     fake.set_textmsg(false);
-    let err = drafts::schedule(&e.store, id, None, Actor::User, || Ok(dir.clone()))
+    let err = schedule(Confirmation::Yes, dir.clone())
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.to_string()
-            .contains("Settings → Contacts → Activity Types"),
+        err.contains("Twilio is not set up: add the Account SID in Settings → Twilio"),
         "{err}"
     );
-    let demo = drafts::schedule(&e.store, id, None, Actor::User, || Ok(Directory::demo()))
+    assert!(
+        err.contains("Settings → Contacts → Activity Types"),
+        "{err}"
+    );
+    let twilio = herald_fake_twilio::FakeTwilio::start(Default::default())
+        .await
+        .unwrap();
+    for (k, v) in [
+        ("twilio.base_url", twilio.url()),
+        (
+            "twilio.account_sid",
+            herald_fake_twilio::ACCOUNT_SID.to_string(),
+        ),
+        ("twilio.from", "+15005550006".to_string()),
+    ] {
+        e.store.set_setting(k, &v).await.unwrap();
+    }
+    let err = schedule(Confirmation::Yes, dir.clone())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("store the Auth Token in Settings → Twilio"),
+        "{err}"
+    );
+    secrets
+        .set(SecretName::TwilioAuthToken, &Sensitive::new("wrong-token"))
+        .unwrap();
+    let err = schedule(Confirmation::Yes, dir.clone())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Twilio account: the connection test failed"),
+        "{err}"
+    );
+    secrets
+        .set(
+            SecretName::TwilioAuthToken,
+            &Sensitive::new(herald_fake_twilio::AUTH_TOKEN),
+        )
+        .unwrap();
+    let err = schedule(Confirmation::Yes, dir.clone())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("Twilio"), "Twilio passes now: {err}");
+    assert!(
+        err.contains("Settings → Contacts → Activity Types"),
+        "{err}"
+    );
+    let demo = schedule(Confirmation::Yes, Directory::demo())
         .await
         .unwrap_err();
     assert!(demo.to_string().contains("only runs TEST"), "{demo}");
     fake.set_textmsg(true);
-    let c = drafts::schedule(&e.store, id, None, Actor::User, || Ok(dir.clone()))
+    // The window's dialog confirms a count: a different count is refused.
+    let to_send = drafts::draft_summary(&e.store, id, None)
+        .await
+        .unwrap()
+        .summary
+        .to_send;
+    let err = schedule(Confirmation::Recipients(to_send + 1), dir.clone())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("you confirmed"), "{err}");
+    assert_eq!(
+        twilio.messages().len(),
+        0,
+        "nothing was sent by any of this"
+    );
+    let c = schedule(Confirmation::Recipients(to_send), dir.clone())
         .await
         .unwrap();
     assert_eq!(c.status, herald_core::status::CampaignStatus::Scheduled);

@@ -8,6 +8,7 @@ import {
   formatLocalShort,
   formatPercent,
   formatRelative,
+  formatMoney,
   formatUsdAmount,
   formatUtc,
   humanize,
@@ -115,6 +116,18 @@ describe("formatUsdAmount", () => {
     expect(formatUsdAmount(0.02490001)).toBe("0.0249");
     expect(formatUsdAmount(1234.5)).toBe("1,234.50");
     expect(formatUsdAmount(Number.NaN)).toBe("—");
+  });
+});
+
+describe("formatMoney", () => {
+  it("shows a sum of money to the cent", () => {
+    expect(formatMoney(12.5)).toBe("12.50");
+    expect(formatMoney(0.0166)).toBe("0.02");
+    expect(formatMoney(0.1328)).toBe("0.13");
+    expect(formatMoney(2053.6109)).toBe("2,053.61");
+    expect(formatMoney(-0.001)).toBe("0.00");
+    expect(formatMoney(null)).toBe("—");
+    expect(formatMoney(Number.POSITIVE_INFINITY)).toBe("—");
   });
 });
 

@@ -137,10 +137,21 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-/** An amount of US dollars with 2 to 4 decimals and no currency sign ("12.50", "0.0083"); "—" for none. */
+/** A price per unit (a segment) with 2 to 4 decimals and no currency sign ("0.0083", "0.05"); "—" for none.
+ *  Sums of money use formatMoney. */
 export function formatUsdAmount(amount: number | null | undefined): string {
   if (amount === null || amount === undefined || !Number.isFinite(amount)) return DASH;
   return new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
+}
+
+const moneyFormat = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A sum of money (a cost, what was charged) with exactly 2 decimals and no currency sign
+ *  ("12.50", "0.02", "2,053.61"); "—" for none. */
+export function formatMoney(amount: number | null | undefined): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return DASH;
+  // "-0.00" for a charge that rounds to nothing says nothing useful.
+  return moneyFormat.format(Math.abs(amount) < 0.005 ? 0 : amount);
 }
 
 /**

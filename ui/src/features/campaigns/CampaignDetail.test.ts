@@ -71,9 +71,15 @@ describe("CampaignDetail, sending", () => {
     expect(status()).toBe("Sending");
     const progress = screen.getByTestId("detail-progress");
     const bar = within(progress).getByRole("progressbar");
-    expect(bar.getAttribute("aria-valuenow")).toBe("2900");
-    expect(bar.getAttribute("aria-valuemax")).toBe("5000");
-    expect(progress.textContent).toContain("58%");
+    // 2,855 went out (sent, delivered, undelivered, failed) of the 4,955 to send: the 20 not
+    // sendable and 25 skipped are on neither side.
+    expect(bar.getAttribute("aria-valuenow")).toBe("2855");
+    expect(bar.getAttribute("aria-valuemax")).toBe("4955");
+    expect(bar.getAttribute("aria-valuetext")).toBe(`${formatCount(2855)} of ${formatCount(4955)} sent`);
+    expect(screen.getByTestId("progress-percent").textContent).toBe("57%");
+    expect(screen.getByTestId("progress-line").textContent.trim()).toBe(
+      `${formatCount(2855)} of ${formatCount(4955)} messages sent; 45 not sendable or skipped are not counted`,
+    );
     expect(progress.textContent).toContain("LIVE");
     expect(count("delivered")).toContain(formatCount(2150));
     expect(count("delivered")).toContain("Delivered");
@@ -85,6 +91,30 @@ describe("CampaignDetail, sending", () => {
       /^iMIS write-back: [\d,]+ done · 4 waiting · 1 failed$/,
     );
     expect(screen.queryByTestId("pause-reason")).toBeNull();
+  });
+
+  it("shows 0%, not 50%, when half the audience is not sendable or skipped and nothing went out yet", async () => {
+    const backend = installMock();
+    const handle = backend.handle.bind(backend);
+    vi.spyOn(backend, "handle").mockImplementation((cmd, args) => {
+      const answer = handle(cmd, args);
+      if (cmd !== "get_campaign") return answer;
+      const counts = { total: 100, preparing: 50, sent: 0, delivered: 0, undelivered: 0, failed: 0, error: 30, skipped: 20, canceled: 0 };
+      return { ...(answer as object), counts };
+    });
+    render(CampaignDetail, { id: SENDING });
+    const progress = await screen.findByTestId("detail-progress");
+    expect(screen.getByTestId("progress-percent").textContent).toBe("0%");
+    expect(progress.textContent).not.toContain("50%");
+    const bar = within(progress).getByRole("progressbar");
+    expect(bar.getAttribute("aria-valuenow")).toBe("0");
+    expect(bar.getAttribute("aria-valuemax")).toBe("50");
+    // The stored status stays "error"; staff read what it means.
+    const notSendable = screen.getByTestId("count-error");
+    expect(notSendable.textContent).toContain("Not sendable");
+    expect(notSendable.textContent).toContain("Invalid or missing phone number");
+    expect(notSendable.textContent).toContain("30");
+    expect(notSendable.textContent).not.toMatch(/\bError\b/);
   });
 
   it("says why write-backs are waiting", async () => {
@@ -320,13 +350,15 @@ describe("CampaignDetail, message grid", () => {
     const { queries } = await open(SENDING);
     const quick = screen.getByTestId("grid-filter-not-delivered");
     expect(quick.textContent).toContain(formatCount(40 + 25 + 20));
+    // The filter chip of the error status says what it means, like its count tile.
+    expect(screen.getByTestId("grid-filter-error").textContent).toMatch(/^\s*Not sendable\s*20\s*$/);
     await fireEvent.click(quick);
     await waitFor(() => {
       expect(gridCount()).toBe("85 of 5,000 messages");
     });
     expect(quick.getAttribute("aria-pressed")).toBe("true");
     expect(queries().at(-1)?.statuses).toEqual(["undelivered", "failed", "error"]);
-    expect(new Set(column(STATUS))).toEqual(new Set(["Undelivered", "Failed", "Error"]));
+    expect(new Set(column(STATUS))).toEqual(new Set(["Undelivered", "Failed", "Not sendable"]));
     // Every one of them says why.
     for (const row of rows()) expect(within(row).getAllByRole("cell")[6]?.textContent.trim()).not.toBe("—");
 

@@ -45,19 +45,34 @@ describe("pauseNotice", () => {
 });
 
 describe("progressOf", () => {
-  it("counts everything past Waiting to send as processed", () => {
+  it("counts the messages that went out, of those to send", () => {
     expect(progressOf(counts({ total: 500, preparing: 120, sent: 300, delivered: 80 }))).toEqual({
-      processed: 380,
-      total: 500,
+      sent: 380,
+      toSend: 500,
+      leftOut: 0,
       percent: 76,
     });
+    // Undelivered and failed went out too: they are done, if not well.
+    expect(progressOf(counts({ total: 10, undelivered: 2, failed: 3, preparing: 5 })).percent).toBe(50);
   });
 
-  it("says 100% only when nothing is left, and 0% when there is nothing at all", () => {
-    expect(progressOf(counts({ total: 1000, preparing: 1 })).percent).toBe(99);
-    expect(progressOf(counts({ total: 1000, preparing: 0 })).percent).toBe(100);
-    expect(progressOf(counts({ total: 0 }))).toEqual({ processed: 0, total: 0, percent: 0 });
-    expect(progressOf(counts({ total: 3, preparing: 7 })).processed).toBe(0);
+  it("does not say 50% when nothing was sent", () => {
+    // Half the audience is not sendable or skipped, the rest still waits: 0%, not 50%.
+    const p = progressOf(counts({ total: 100, error: 30, skipped: 20, preparing: 50 }));
+    expect(p).toEqual({ sent: 0, toSend: 50, leftOut: 50, percent: 0 });
+    expect(progressOf(counts({ total: 100, error: 30, skipped: 20, preparing: 25, delivered: 25 })).percent).toBe(50);
+  });
+
+  it("keeps canceled messages to send, so a campaign canceled part-way is not done", () => {
+    expect(progressOf(counts({ total: 100, delivered: 10, canceled: 90 }))).toMatchObject({ sent: 10, toSend: 100, percent: 10 });
+  });
+
+  it("says 100% only when nothing is left, and 0% when there is nothing to send", () => {
+    expect(progressOf(counts({ total: 1000, preparing: 1, delivered: 999 })).percent).toBe(99);
+    expect(progressOf(counts({ total: 1000, delivered: 990, error: 10 })).percent).toBe(100);
+    expect(progressOf(counts({ total: 0 }))).toEqual({ sent: 0, toSend: 0, leftOut: 0, percent: 0 });
+    expect(progressOf(counts({ total: 4, error: 3, skipped: 1 }))).toMatchObject({ toSend: 0, percent: 0 });
+    expect(progressOf(counts({ total: 3, sent: 7 })).sent).toBe(3);
   });
 });
 
@@ -89,6 +104,12 @@ describe("what each status shows and offers", () => {
     expect(counterLabel("preparing")).toBe("Waiting to send");
     expect(counterLabel("sent")).toBe("Sent, awaiting report");
     expect(counterLabel("delivered")).toBe("Delivered");
+  });
+
+  it("calls the error status Not sendable, and says why in a line", () => {
+    expect(counterLabel("error")).toBe("Not sendable");
+    expect(COUNTERS.find((c) => c.status === "error")?.note).toBe("Invalid or missing phone number");
+    expect(COUNTERS.map((c) => c.label)).not.toContain("Error");
   });
 });
 
@@ -265,6 +286,7 @@ describe("sendingFigures", () => {
     finish_days: 1,
     daily_cap: 10000,
     cap_left_today: 3000,
+    counts_against_cap: true,
     ...over,
   });
   const byId = (figures: ReturnType<typeof sendingFigures>) => Object.fromEntries(figures.map((f) => [f.id, f]));
@@ -316,9 +338,12 @@ describe("sendingFigures", () => {
     expect(sendingFigures(stats({ finish: null, remaining: 0, segments_estimated: 0 }), "completed", "live", NOW)).toEqual([]);
   });
 
-  it("shows cents from a dollar up", () => {
+  it("shows money to the cent, even under a dollar", () => {
     expect(byId(sendingFigures(stats({ cost_estimated: 2053.6109 }), "completed", "live", NOW)).cost?.value).toBe("$2,053.61 estimated");
-    expect(byId(sendingFigures(stats({ cost_estimated: 0.0166 }), "completed", "live", NOW)).cost?.value).toBe("$0.0166 estimated");
+    expect(byId(sendingFigures(stats({ cost_estimated: 0.0166 }), "completed", "live", NOW)).cost?.value).toBe("$0.02 estimated");
+    expect(byId(sendingFigures(stats({ cost_actual: 0.0083 }), "completed", "live", NOW)).cost?.note).toBe(
+      `$0.01 charged for ${formatCount(5100)} messages so far`,
+    );
   });
 
   it("names other currencies", () => {

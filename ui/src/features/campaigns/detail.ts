@@ -1,6 +1,6 @@
 // The campaign page's progress, counters, controls and message cells, as plain functions.
 import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, Mode, SendingStats, WriteBackStatus } from "../../api";
-import { capitalizeFirst, DASH, formatCount, formatLocal, formatRelative, formatUsdAmount, plural } from "../../lib/format";
+import { capitalizeFirst, DASH, formatCount, formatLocal, formatMoney, formatRelative, plural } from "../../lib/format";
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;
@@ -22,18 +22,27 @@ export function timelineDelay(lastLoadMs: number, showsNothingYet = false): numb
 }
 
 export interface Progress {
-  /** Messages past Preparing: sent, settled, or never to be sent. */
-  processed: number;
-  total: number;
-  /** Whole percent, rounded down so it only says 100% when everything is done. */
+  /** Messages that went out: sent (awaiting the report), delivered, undelivered or failed. */
+  sent: number;
+  /**
+   * Messages to send: all of them but those that never will be, Not sendable (no valid number)
+   * and Skipped (duplicates, opted out…). Canceled ones stay counted: they were meant to go,
+   * so a campaign canceled part-way does not read as done.
+   */
+  toSend: number;
+  /** Not sendable and Skipped: left out of both sides. */
+  leftOut: number;
+  /** Whole percent of `toSend` that went out, rounded down so it only says 100% when all did. */
   percent: number;
 }
 
 export function progressOf(counts: MessageCounts): Progress {
-  const total = Math.max(counts.total, 0);
-  const processed = Math.min(Math.max(total - counts.preparing, 0), total);
-  const percent = total === 0 ? 0 : Math.floor((processed * 100) / total);
-  return { processed, total, percent };
+  const leftOut = Math.max(counts.error, 0) + Math.max(counts.skipped, 0);
+  const toSend = Math.max(counts.total - leftOut, 0);
+  const went = counts.sent + counts.delivered + counts.undelivered + counts.failed;
+  const sent = Math.min(Math.max(went, 0), toSend);
+  const percent = toSend === 0 ? 0 : Math.floor((sent * 100) / toSend);
+  return { sent, toSend, leftOut, percent };
 }
 
 /** The progress bar's colour: calm while it runs, amber when paused, green when done. */
@@ -59,6 +68,8 @@ export function showsProgress(status: CampaignStatus): boolean {
 export interface Counter {
   status: MessageStatus;
   label: string;
+  /** One line under the number, where the label alone does not say enough. */
+  note?: string;
 }
 
 /** The counters under the progress bar, in the order people read them. */
@@ -67,7 +78,7 @@ export const COUNTERS: readonly Counter[] = [
   { status: "sent", label: "Sent, awaiting report" },
   { status: "undelivered", label: "Undelivered" },
   { status: "failed", label: "Failed" },
-  { status: "error", label: "Error" },
+  { status: "error", label: "Not sendable", note: "Invalid or missing phone number" },
   { status: "skipped", label: "Skipped" },
   { status: "canceled", label: "Canceled" },
   { status: "preparing", label: "Waiting to send" },
@@ -270,9 +281,9 @@ export interface Figure {
   warning?: boolean;
 }
 
-/** Cents from a dollar up ("$2,053.61"), fractions of a cent below ("$0.0083"). */
+/** A sum of money to the cent ("$2,053.61", "$0.02"); in its own unit when Twilio priced in another. */
 function money(amount: number, unit: string | null): string {
-  const shown = amount >= 1 ? formatUsdAmount(Math.round(amount * 100) / 100) : formatUsdAmount(amount);
+  const shown = formatMoney(amount);
   return unit === null || unit.toUpperCase() === "USD" ? `$${shown}` : `${shown} ${unit}`;
 }
 

@@ -124,9 +124,12 @@ describe("toggleSort", () => {
 });
 
 describe("row facts", () => {
-  it("counts everything past Preparing as processed", () => {
+  it("counts the texts that went out, of those to send, like the campaign's page", () => {
     const counts = { ...item("x", "sending").counts, total: 500, preparing: 120, sent: 300, delivered: 80 };
-    expect(progress(counts)).toEqual({ processed: 380, total: 500 });
+    expect(progress(counts)).toEqual({ sent: 380, toSend: 500 });
+    // Not sendable and skipped recipients are not waiting: nothing sent is 0 of 50, not 50 of 100.
+    const none = { ...item("y", "sending").counts, total: 100, preparing: 50, error: 40, skipped: 10 };
+    expect(progress(none)).toEqual({ sent: 0, toSend: 50 });
   });
 
   it("offers delete only for drafts and unschedule only when scheduled", () => {

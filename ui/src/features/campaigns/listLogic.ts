@@ -1,5 +1,6 @@
 // The campaign list's tabs, search, sort and row facts, as plain functions.
 import type { CampaignListItem, CampaignStatus, MessageCounts } from "../../api";
+import { progressOf } from "./detail";
 
 export type TabId = "all" | CampaignStatus;
 
@@ -112,9 +113,10 @@ export function toggleSort(current: Sort, key: SortKey): Sort {
   return { key, dir: key === "created" ? "desc" : "asc" };
 }
 
-/** Messages past Preparing, out of all of them. */
-export function progress(counts: MessageCounts): { processed: number; total: number } {
-  return { processed: Math.max(counts.total - counts.preparing, 0), total: counts.total };
+/** Messages that went out, of those to send (as on the campaign's page: see progressOf). */
+export function progress(counts: MessageCounts): { sent: number; toSend: number } {
+  const { sent, toSend } = progressOf(counts);
+  return { sent, toSend };
 }
 
 export type RowAction = "open" | "edit" | "duplicate" | "archive" | "unarchive" | "delete" | "unschedule";

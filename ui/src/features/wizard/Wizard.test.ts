@@ -185,6 +185,50 @@ describe("Wizard, step 3 (message)", () => {
     expect(screen.queryByTestId("ucs2-mirror")).toBeNull();
     expect(screen.getByTestId("meter-segments").textContent).toBe("1");
     expect(screen.getByTestId("message-preview").textContent).toBe("Hi Ann, it's time to renew.");
+
+    // Undo puts the text back exactly as it was.
+    expect((await screen.findByTestId("message-undo-bar")).textContent).toContain("Replaced the characters that forced UCS-2.");
+    await fireEvent.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => {
+      expect(editor.value).toBe("Hi ${FirstName}, it’s time to renew.");
+      expect(screen.getByTestId("meter-encoding").textContent).toBe("UCS-2");
+    });
+    expect(document.activeElement).toBe(editor);
+    expect(screen.queryByTestId("message-undo")).toBeNull();
+  });
+
+  it("offers to remove emoji when they alone force UCS-2, undoably, keeping the rest of the text", async () => {
+    const { editor } = await openMessageStep();
+    await fireEvent.change(screen.getByLabelText("Preview for"), { target: { value: "1" } });
+    const text = "🎉 Party at 8, ${FirstName} 👋🏽! Bring a friend 👨‍👩‍👧 ❤️";
+    await fireEvent.input(editor, { target: { value: text } });
+    await waitFor(() => {
+      expect(screen.getByTestId("ucs2-mirror").textContent).toBe(text);
+    });
+    // Emoji have no look-alike: removing them is the way back to GSM-7.
+    expect(screen.queryByTestId("use-gsm-lookalikes")).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Remove emoji" }));
+    await waitFor(() => {
+      expect(editor.value).toBe("Party at 8, ${FirstName}! Bring a friend");
+      expect(screen.getByTestId("meter-encoding").textContent).toBe("GSM-7");
+    });
+    expect(screen.getByTestId("message-preview").textContent).toBe("Party at 8, Ann! Bring a friend");
+    expect((await screen.findByTestId("message-undo-bar")).textContent).toContain("Removed 4 emoji.");
+
+    await fireEvent.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => {
+      expect(editor.value).toBe(text);
+    });
+
+    // With a curly apostrophe forcing UCS-2 as well, removing the emoji would not be enough.
+    await fireEvent.input(editor, { target: { value: "It’s a party 🎉" } });
+
+    await waitFor(() => {
+      expect(screen.getByTestId("ucs2-mirror").textContent).toBe("It’s a party 🎉");
+    });
+    expect(screen.queryByRole("button", { name: "Remove emoji" })).toBeNull();
+    // Editing drops the offer to undo (it would undo the typing too).
+    expect(screen.queryByTestId("message-undo")).toBeNull();
   });
 
   it("inserts a merge field at the caret and offers the fix for a misspelt one", async () => {
@@ -221,6 +265,68 @@ describe("Wizard, step 3 (message)", () => {
       expect(screen.getByTestId("message-preview").textContent).toBe("Hi Ann");
     });
     expect(screen.queryByText(/own data has characters outside GSM-7/)).toBeNull();
+  });
+});
+
+describe("Wizard, the stepper and focus", () => {
+  async function openDraft() {
+    installMock();
+    const id = await draftId("Member survey (draft)");
+    render(Wizard, { id, demo: true });
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLButtonElement>("wizard-step-5").disabled).toBe(false);
+    });
+    return id;
+  }
+
+  const ticked = () =>
+    [1, 2, 3, 4, 5, 6].filter((n) => screen.getByTestId(`wizard-step-${n}`).dataset.done !== undefined);
+
+  it("ticks only the steps visited in this session that are complete", async () => {
+    await openDraft();
+    // Reopened on step 1: every step up to 5 is complete, none other than 1 was visited.
+    expect(ticked()).toEqual([]);
+    await fireEvent.click(screen.getByTestId("wizard-step-5"));
+    await screen.findByRole("heading", { name: "Schedule" });
+    expect(ticked()).toEqual([1]);
+    expect(screen.getByTestId("wizard-step-1").textContent).toContain("Campaign information, done");
+    expect(screen.getByTestId("wizard-step-3").textContent).not.toContain("done");
+
+    await fireEvent.click(screen.getByTestId("wizard-step-3"));
+    await screen.findByRole("heading", { name: "Message" });
+    await waitFor(() => {
+      expect(ticked()).toEqual([1, 5]);
+    });
+  });
+
+  it("puts focus on the first field of each new step, or on its heading when it has none", async () => {
+    await openDraft();
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "Target audience" });
+    await waitFor(() => {
+      // The draft's audience is a CSV file: the chosen option of the radio group.
+      expect(document.activeElement).toBe(screen.getByTestId("audience-source-csv"));
+    });
+
+    const focused = (element: HTMLElement) =>
+      waitFor(() => {
+        expect(document.activeElement).toBe(element);
+      });
+    await fireEvent.click(screen.getByTestId("wizard-step-3"));
+    await screen.findByRole("heading", { name: "Message" });
+    await focused(screen.getByTestId("message-template"));
+
+    await fireEvent.click(screen.getByTestId("wizard-step-5"));
+    await screen.findByRole("heading", { name: "Schedule" });
+    // A radio group: its chosen option, where Tab would land.
+    await focused(screen.getByTestId("schedule-now"));
+
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await focused(await screen.findByRole("heading", { name: "Summary" }));
+
+    await fireEvent.click(screen.getByRole("button", { name: "Back" }));
+    await screen.findByRole("heading", { name: "Schedule" });
+    await focused(screen.getByTestId("schedule-now"));
   });
 });
 

@@ -149,10 +149,20 @@ describe("Wizard, step 2 (iMIS query)", () => {
     await fireEvent.click(screen.getByTestId("query-run"));
     const error = await screen.findByTestId("query-error");
     expect(error.textContent).toContain("iMIS has no query at '$/Herald Demo/Nope'");
+    // The button was disabled while it ran: focus goes back to it, not to the page.
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByTestId("query-run"));
+    });
 
     await fireEvent.input(screen.getByTestId("query-path"), { target: { value: LAPSED_MEMBERS } });
     await fireEvent.click(screen.getByTestId("query-run"));
-    expect((await screen.findByTestId("query-fetch-info")).textContent).toMatch(/^0 members · fetched in/);
+    const info = await screen.findByTestId("query-fetch-info");
+    expect(info.textContent).toMatch(/^0 members · fetched in/);
+    // Focus goes to what came back (the row count), not to the page.
+    await waitFor(() => {
+      expect(document.activeElement).toBe(info);
+    });
+    expect(info.getAttribute("tabindex")).toBe("-1");
     expect(screen.queryByTestId("query-error")).toBeNull();
     expect(screen.getByTestId("query-empty").textContent).toContain("Nobody matched this query");
     expect(screen.getByText("The query returned no members.")).toBeTruthy();

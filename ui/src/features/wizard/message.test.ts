@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ForcingChar } from "../../api";
+import { analyze } from "../../api/fakeCompose";
 import {
   charName,
   fixProblem,
   insertAtCaret,
+  onlyEmojiForce,
   recipientLabel,
+  removeEmoji,
   showChar,
   splitHighlights,
   summarizeForcing,
@@ -105,5 +108,44 @@ describe("recipientLabel", () => {
     expect(recipientLabel(["ID", "FirstName", "LastName"], ["1", "Zoë", "Brown"], 0)).toBe("Zoë Brown (line 2)");
     expect(recipientLabel(["ID", "Full_Name"], ["1", "Ann Lee"], 3)).toBe("Ann Lee (line 5)");
     expect(recipientLabel(["ID", "Mobile"], ["1", "555"], 1)).toBe("Recipient on line 3");
+  });
+});
+
+describe("emoji", () => {
+  /** What the backend says forces UCS-2 in `text` (one entry per code point, as it does). */
+  const forcingOf = (text: string) => analyze(text, ["FirstName"], ["Ann"]).forcing;
+  const remove = (text: string) => removeEmoji(text, forcingOf(text))?.text;
+
+  it("offers their removal only when they alone force UCS-2", () => {
+    expect(onlyEmojiForce("Party 🎉 tonight", forcingOf("Party 🎉 tonight"))).toBe(true);
+    expect(onlyEmojiForce("I ❤️ it", forcingOf("I ❤️ it"))).toBe(true);
+    // A curly apostrophe forces it too: removing the emoji would not be enough.
+    expect(onlyEmojiForce("It’s on 🎉", forcingOf("It’s on 🎉"))).toBe(false);
+    expect(onlyEmojiForce("Plain text", forcingOf("Plain text"))).toBe(false);
+    // An analysis of another text.
+    expect(onlyEmojiForce("Party tonight", forcingOf("Party 🎉 tonight"))).toBe(false);
+    expect(removeEmoji("It’s on 🎉", forcingOf("It’s on 🎉"))).toBeNull();
+  });
+
+  it("removes each emoji whole: skin tone, variation selector, ZWJ sequence, flag, keycap", () => {
+    expect(removeEmoji("Hi 👋🏽 ${FirstName}", forcingOf("Hi 👋🏽 ${FirstName}"))).toEqual({
+      text: "Hi ${FirstName}",
+      removed: 1,
+    });
+    expect(remove("Family 👨‍👩‍👧 day")).toBe("Family day");
+    expect(remove("I ❤️ it")).toBe("I it");
+    expect(remove("Vote 1️⃣ now 🇫🇷")).toBe("Vote now");
+    const many = "Yay 🎉🎉 see you";
+    expect(removeEmoji(many, forcingOf(many))?.removed).toBe(2);
+  });
+
+  it("keeps the rest of the text as it is, but for the space an emoji leaves doubled", () => {
+    expect(remove("Hi 🎉 all")).toBe("Hi all");
+    expect(remove("Yay 🎉🎉 see you")).toBe("Yay see you");
+    expect(remove("🎉 Party at 8")).toBe("Party at 8");
+    expect(remove("Thanks 🎉\nSee you 🎉🎉")).toBe("Thanks\nSee you");
+    expect(remove("Hi 👋, Ann")).toBe("Hi, Ann");
+    expect(remove("Two  spaces stay ☕ here, ${FirstName}!")).toBe("Two  spaces stay here, ${FirstName}!");
+    expect(remove("no space🎉before")).toBe("no spacebefore");
   });
 });

@@ -144,3 +144,73 @@ export function recipientLabel(columns: readonly string[], row: readonly string[
     .join(" ");
   return name === "" ? `Recipient on ${line}` : `${name} (${line})`;
 }
+
+/** A grapheme people see as an emoji: a pictograph, a flag, or a keycap like 1️⃣. */
+const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]/u;
+
+interface Grapheme {
+  text: string;
+  /** UTF-16 offset of its first code unit. */
+  at: number;
+}
+
+function graphemes(text: string): Grapheme[] {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  return Array.from(segmenter.segment(text), (s) => ({ text: s.segment, at: s.index }));
+}
+
+/**
+ * The emoji of `template` that force UCS-2, by index in graphemes(template); null when some
+ * other character forces it too (or the analysis is not of this text), as removing the emoji
+ * would then not bring the text back to GSM-7. An emoji is its whole grapheme: skin tone,
+ * variation selector and the parts of a ZWJ sequence go with it.
+ */
+function forcingEmoji(template: string, forcing: readonly ForcingChar[], parts: readonly Grapheme[]): Set<number> | null {
+  if (forcing.length === 0) return null;
+  const hit = new Set<number>();
+  for (const f of forcing) {
+    if (f.ch === "" || !template.startsWith(f.ch, f.utf16_offset) || f.look_alike !== null) return null;
+    const index = parts.findIndex((g) => f.utf16_offset >= g.at && f.utf16_offset < g.at + g.text.length);
+    const part = parts[index];
+    if (part === undefined || !EMOJI.test(part.text)) return null;
+    hit.add(index);
+  }
+  return hit;
+}
+
+/** Whether emoji are the only characters of `template` that force UCS-2 (they have no look-alike). */
+export function onlyEmojiForce(template: string, forcing: readonly ForcingChar[]): boolean {
+  return forcingEmoji(template, forcing, graphemes(template)) !== null;
+}
+
+/**
+ * `template` without the emoji that force UCS-2, and how many went; null when emoji are not
+ * the only characters forcing it. The rest of the text is kept as it is, but for the space an
+ * emoji leaves doubled ("Hi 🎉 all" → "Hi all"), before punctuation ("Hi 👋, Ann" → "Hi, Ann"),
+ * or at the edge of a line ("🎉 Party" → "Party", "Thanks 🎉" → "Thanks").
+ */
+export function removeEmoji(template: string, forcing: readonly ForcingChar[]): { text: string; removed: number } | null {
+  const parts = graphemes(template);
+  const hit = forcingEmoji(template, forcing, parts);
+  if (hit === null) return null;
+  let out = "";
+  let skipSpace = false;
+  parts.forEach((part, index) => {
+    if (skipSpace && part.text === " ") {
+      skipSpace = false;
+      return;
+    }
+    skipSpace = false;
+    if (!hit.has(index)) {
+      out += part.text;
+      return;
+    }
+    const before = out.at(-1);
+    const after = parts[index + 1]?.text;
+    const lineStart = before === undefined || before === "\n";
+    const lineEnd = after === undefined || after === "\n" || after === "\r\n";
+    if (after === " " && (before === " " || lineStart)) skipSpace = true;
+    else if (before === " " && (lineEnd || /^[.,!?;:)]$/.test(after))) out = out.slice(0, -1);
+  });
+  return { text: out, removed: hit.size };
+}

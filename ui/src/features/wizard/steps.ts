@@ -45,3 +45,9 @@ export function completedSteps(done: readonly boolean[]): number {
   const first = done.findIndex((d) => !d);
   return first === -1 ? done.length : first;
 }
+
+/** Which steps show their checkmark: those visited since the wizard opened that are complete
+ *  (a draft reopened does not tick steps nobody looked at). */
+export function doneSteps(valid: readonly boolean[], visited: readonly boolean[]): boolean[] {
+  return valid.map((ok, index) => ok && visited[index] === true);
+}

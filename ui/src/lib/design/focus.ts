@@ -51,3 +51,20 @@ export function trapFocus(root: HTMLElement, onEscape: () => void): () => void {
     if (previous?.isConnected) previous.focus();
   };
 }
+
+/**
+ * The first form field in `root` that a person fills in, for focus to land on: not hidden, not
+ * disabled, and for a radio group its checked option (where Tab would land). Null when none.
+ */
+export function firstField(root: HTMLElement): HTMLElement | null {
+  const fields = root.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea");
+  for (const field of fields) {
+    if (field.disabled || field.type === "hidden" || field.closest("[hidden], [inert]") !== null) continue;
+    if (field instanceof HTMLInputElement && field.type === "radio" && field.name !== "") {
+      const group = [...root.querySelectorAll<HTMLInputElement>("input[type=radio]")].filter((r) => r.name === field.name);
+      return group.find((r) => r.checked && !r.disabled) ?? field;
+    }
+    return field;
+  }
+  return null;
+}

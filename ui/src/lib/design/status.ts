@@ -37,7 +37,8 @@ export const MESSAGE_STATUS: Record<MessageStatus, StatusLook> = {
   delivered: { label: "Delivered", tone: "success", description: "The carrier delivered it." },
   undelivered: { label: "Undelivered", tone: "orange", description: "The carrier could not deliver it." },
   failed: { label: "Failed", tone: "danger", description: "Twilio could not send it." },
-  error: { label: "Error", tone: "pink", description: "Not a valid phone number; never sent." },
+  // Stored as "error"; staff read it as what it means.
+  error: { label: "Not sendable", tone: "pink", description: "Invalid or missing phone number; never sent." },
   skipped: { label: "Skipped", tone: "violet", description: "Deliberately not sent (duplicate, opted out…)." },
   canceled: { label: "Canceled", tone: "muted", description: "The campaign was canceled before it was sent." },
 };

@@ -93,7 +93,7 @@ ui-test: ui/node_modules/.stamp
 
 # The real app under Xvfb with a private D-Bus session, driven over WebDriver.
 e2e: ui
-	cargo build -p herald -p herald-cli -p herald-fake-imis
+	cargo build -p herald -p herald-cli -p herald-fake-imis -p herald-fake-twilio
 	rm -rf artifacts/e2e && mkdir -p artifacts/e2e
 	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" \
 	  node --test --test-concurrency=1 tests/e2e/
@@ -177,10 +177,10 @@ target/wine/.ready: src-tauri/windows/bcryptprimitives.c
 # the same code against tools that run on Linux.
 test-windows: deps-windows windows target/wine/.ready
 	$(WINE_ENV) HERALD_KEYCHAIN_TESTS=required CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
-	  $(WIN_CARGO) test $(WIN_FLAGS) -p herald_core --lib --test storage --test ledger_props \
+	  $(WIN_CARGO) test $(WIN_FLAGS) --no-fail-fast -p herald_core --lib --test storage --test ledger_props \
 	  --test keychain --test engine --test imis
 	$(WINE_ENV) CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
-	  $(WIN_CARGO) test $(WIN_FLAGS) -p herald-cli --test cli --test crash
+	  $(WIN_CARGO) test $(WIN_FLAGS) --no-fail-fast -p herald-cli --test cli --test crash
 	$(WINE_ENV) wineserver -k || true
 	.ci/check-installer $(INSTALLER)
 

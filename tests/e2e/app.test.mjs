@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { launch, repoRoot } from "./webdriver.mjs";
+import { launch, repoRoot, startFake } from "./webdriver.mjs";
 
 const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 
@@ -434,20 +434,9 @@ describe("Herald desktop app", () => {
 
   test("iMIS over HTTP: Test connection, then a member named like HTML shows as text", async () => {
     const s = app.session;
-    const fake = spawn(path.join(repoRoot, "target", "debug", "herald-fake-imis"), ["--port", "0", "--dataset", "standard"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const fake = await startFake("herald-fake-imis", ["--dataset", "standard"]);
+    const url = fake.url;
     try {
-      const url = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("herald-fake-imis did not start")), 20000);
-        fake.stdout.on("data", (chunk) => {
-          const m = /listening on (http:\/\/\S+)/.exec(String(chunk));
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-      });
       heraldCli(app.dataDir, "settings", "set", "imis.base_url", url);
       heraldCli(app.dataDir, "settings", "set", "imis.username", "herald");
       execFileSync(cli, ["--data-dir", app.dataDir, "secrets", "set", "imis.password"], { input: "herald-demo\n" });
@@ -486,7 +475,7 @@ describe("Herald desktop app", () => {
       assert.equal(injected, 0, "and never becomes an element");
       await s.screenshot("16-wizard-hostile-name-as-text");
     } finally {
-      fake.kill();
+      fake.stop();
       heraldCli(app.dataDir, "settings", "reset", "imis.base_url");
     }
   });

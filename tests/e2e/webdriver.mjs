@@ -289,3 +289,25 @@ export async function launch({ dataDir } = {}) {
   };
   return { session, dataDir: dir, stop };
 }
+
+/**
+ * Starts one of the fake servers (`herald-fake-imis`, `herald-fake-twilio`) built in
+ * target/debug on a free port; resolves to its base URL and a stop function.
+ */
+export async function startFake(name, args = []) {
+  const child = spawn(path.join(repoRoot, "target", "debug", name), ["--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 20000);
+    child.stdout.on("data", (chunk) => {
+      const m = /listening on (http:\/\/\S+)/.exec(String(chunk));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code})`)));
+  });
+  return { url, stop: () => child.kill() };
+}

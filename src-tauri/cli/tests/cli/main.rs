@@ -501,7 +501,9 @@ fn audience_fetch_as_csv_prints_merge_field_text() {
     assert!(text.contains(",13280,"), "whole decimals without .0000");
     assert!(!text.contains("13280.0"));
     assert!(text.contains(",125.50,"));
-    assert!(text.contains(",Yes\n") && text.contains(",No\n"));
+    // Records end with the platform's line ending: CRLF on Windows.
+    let eol = herald_core::csv_out::LINE_ENDING;
+    assert!(text.contains(&format!(",Yes{eol}")) && text.contains(&format!(",No{eol}")));
     assert!(!text.contains("T00:00:00"), "dates as dates");
 }
 

@@ -9,8 +9,9 @@ pub struct CampaignsChanged {
     pub campaign_id: Option<i64>,
 }
 
-/// Quit was chosen while campaigns are sending: the window asks the user to confirm
-/// (sending stops while Herald is closed, and resumes when it starts again).
+/// Quit was chosen from the tray. The window finishes its work (a draft's last save) and
+/// calls `quit_app`; when campaigns are sending it first asks the user to confirm (sending
+/// stops while Herald is closed, and resumes when it starts again).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct QuitRequested {
     /// Names of the campaigns that are sending.

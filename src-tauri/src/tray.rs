@@ -34,7 +34,13 @@ pub fn install(app: &App) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Quits at once, unless campaigns are sending: then the window asks first.
+/// How long Quit waits for the window to finish its work (a draft's last save) before
+/// Herald quits anyway, when nothing is sending.
+const QUIT_GRACE: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Asks the window to quit: it saves what it has in hand, then calls `quit_app`. When
+/// campaigns are sending it shows the window and asks the person first; otherwise Herald
+/// quits by itself if the window has not within [`QUIT_GRACE`].
 fn request_quit(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -47,13 +53,19 @@ fn request_quit(app: &AppHandle) {
                 .collect(),
             Err(_) => vec![],
         };
-        if sending.is_empty() {
-            app.exit(0);
-            return;
-        }
-        show_main_window(&app);
         use tauri_specta::Event;
-        let _ = (crate::events::QuitRequested { sending }).emit(&app);
+        let nothing_sending = sending.is_empty();
+        if !nothing_sending {
+            show_main_window(&app);
+        }
+        let asked = (crate::events::QuitRequested { sending }).emit(&app);
+        if nothing_sending {
+            if asked.is_ok() {
+                tokio::time::sleep(QUIT_GRACE).await;
+                tracing::warn!("the window did not finish quitting in time; quitting anyway");
+            }
+            app.exit(0);
+        }
     });
 }
 

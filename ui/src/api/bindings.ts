@@ -813,8 +813,9 @@ export type QueryParameter = { name: string; prompt: string; operation: string; 
  */
 values: string[] }
 /**
- * Quit was chosen while campaigns are sending: the window asks the user to confirm
- * (sending stops while Herald is closed, and resumes when it starts again).
+ * Quit was chosen from the tray. The window finishes its work (a draft's last save) and
+ * calls `quit_app`; when campaigns are sending it first asks the user to confirm (sending
+ * stops while Herald is closed, and resumes when it starts again).
  */
 export type QuitRequested = { 
 /**

@@ -83,7 +83,7 @@ describe("sending in the fake backend", () => {
     await expect(api.campaignMessages(99, 0, 10)).rejects.toMatchObject({ code: "not_found" });
   });
 
-  it("quits at once when nothing is sending, and asks the window otherwise", async () => {
+  it("asks the window, with the campaigns that are sending", async () => {
     const backend = installMock();
     const asked = vi.fn();
     const stop = onQuitRequested(asked);
@@ -97,8 +97,13 @@ describe("sending in the fake backend", () => {
     expect(backend.quits).toBe(1);
 
     await api.pauseCampaign(4);
-    backend.requestQuit();
-    expect(backend.quits).toBe(2);
+    const again = vi.fn();
+    const stopAgain = onQuitRequested(again);
+    await vi.waitFor(() => {
+      backend.requestQuit();
+      expect(again).toHaveBeenCalledWith({ sending: [] });
+    });
+    stopAgain();
   });
 
 });

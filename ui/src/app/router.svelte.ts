@@ -24,6 +24,20 @@ export function guardLeaving(check: LeaveGuard): () => void {
   };
 }
 
+/**
+ * Lets the current page finish its work (as before it is left), e.g. before Herald quits:
+ * resolves to whether it did (true when no page has work in hand).
+ */
+export async function finishWork(): Promise<boolean> {
+  const check = guard;
+  if (check === null) return true;
+  try {
+    return await check(router.route);
+  } catch {
+    return false;
+  }
+}
+
 function show(route: Route) {
   // Replaces the entry the hash change made (or, while a guard was asked, the copy of the
   // page being left), so history holds one entry per page.

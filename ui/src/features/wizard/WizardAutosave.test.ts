@@ -155,6 +155,26 @@ describe("Leaving the wizard", () => {
     expect((await api.getCampaign(id)).template).toBe("Doors open at 6, ${FirstName}.");
   });
 
+  it("saves what was just typed before Herald quits from the tray", async () => {
+    const backend = installMock();
+    const { id, editor } = await openMessageStep(true, backend);
+    await api.pauseCampaign(4); // nothing sending: Herald quits without asking
+    const save = hold(backend, "update_draft");
+
+    await fireEvent.input(editor, { target: { value: "Last words, ${FirstName}." } });
+    backend.requestQuit();
+    await waitFor(() => {
+      expect(save.calls).toBe(1);
+    });
+    expect(backend.quits).toBe(0);
+    save.release();
+    await waitFor(() => {
+      expect(backend.quits).toBe(1);
+    });
+    expect((await api.getCampaign(id)).template).toBe("Last words, ${FirstName}.");
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
   it("saves before switching to another draft", async () => {
     installMock();
     const { id, editor } = await openMessageStep(true);

@@ -633,6 +633,20 @@ mod tests {
         Ok(Directory::demo())
     }
 
+    /// Schedules a TEST draft as the window would (no confirmation needed, no secrets).
+    async fn schedule_test(store: &Store, id: i64, at: Option<DateTime<Utc>>) -> Result<Campaign> {
+        schedule(
+            store,
+            id,
+            at,
+            Actor::User,
+            Confirmation::None,
+            &MemorySecrets::default(),
+            demo,
+        )
+        .await
+    }
+
     const CSV: &str = "ID,FirstName,LastName,Mobile\n\
         1,Zoë,Brown,(201) 555-0123\n\
         2,Ann,Brown,201.555.0123\n\
@@ -744,52 +758,24 @@ mod tests {
         let (store, clock, _dir) = store().await;
         let id = draft_with_csv(&store).await;
         set_template(&store, id, "Hi ${FirstNme}").await;
-        let err = schedule(
-            &store,
-            id,
-            None,
-            Actor::User,
-            Confirmation::None,
-            &MemorySecrets::default(),
-            demo,
-        )
-        .await
-        .unwrap_err();
+        let err = schedule_test(&store, id, None).await.unwrap_err();
         assert!(
             err.to_string().contains("did you mean ${FirstName}?"),
             "{err}"
         );
         set_template(&store, id, "Hi ${FirstName}").await;
         let past = clock.now() - chrono::Duration::hours(1);
-        assert!(schedule(
-            &store,
-            id,
-            Some(past),
-            Actor::User,
-            Confirmation::None,
-            &MemorySecrets::default(),
-            demo
-        )
-        .await
-        .unwrap_err()
-        .to_string()
-        .contains("in the past"));
+        assert!(schedule_test(&store, id, Some(past))
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("in the past"));
         assert_eq!(
             store.campaign(id).await.unwrap().status,
             CampaignStatus::Draft
         );
         let at = clock.now() + chrono::Duration::days(1);
-        let c = schedule(
-            &store,
-            id,
-            Some(at),
-            Actor::User,
-            Confirmation::None,
-            &MemorySecrets::default(),
-            demo,
-        )
-        .await
-        .unwrap();
+        let c = schedule_test(&store, id, Some(at)).await.unwrap();
         assert_eq!(
             (c.status, c.scheduled_at, c.summary_audience),
             (CampaignStatus::Scheduled, Some(at), Some(2))
@@ -808,17 +794,7 @@ mod tests {
             .await
             .unwrap();
         set_template(&store, id, "Hello").await;
-        let err = schedule(
-            &store,
-            id,
-            None,
-            Actor::User,
-            Confirmation::None,
-            &MemorySecrets::default(),
-            demo,
-        )
-        .await
-        .unwrap_err();
+        let err = schedule_test(&store, id, None).await.unwrap_err();
         assert_eq!(
             err.to_string(),
             "'Empty' has nobody to send to: every row is excluded"

@@ -102,6 +102,12 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   { key: "phone.default_region", kind: "text", default: "US", description: "Country assumed for numbers without a country code (ISO code)." },
   { key: "campaign.settle_minutes", kind: "integer", default: 30, description: "Minutes to wait for late delivery reports before a campaign is completed." },
   { key: "campaign.catch_up", kind: "choice", default: "start", choices: ["start", "ask"], description: "What to do with a campaign whose scheduled time passed while Herald was closed." },
+  { key: "campaign.confirm_typed_above", kind: "integer", default: 1000, description: "Above this many recipients, a LIVE send is confirmed by typing the count." },
+  { key: "campaign.test_text_to", kind: "text", default: "", description: "Your mobile number, for test texts of a message." },
+  { key: "notify.paused", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a campaign pauses by itself." },
+  { key: "notify.completed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a campaign completes." },
+  { key: "notify.report_failed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a report email cannot be sent." },
+  { key: "notify.writeback_failed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when recording texts in iMIS gives up." },
   { key: "smtp.host", kind: "text", default: "", description: "Mail server that sends the campaign reports." },
   { key: "smtp.port", kind: "integer", default: 587, description: "Mail server port." },
   { key: "smtp.security", kind: "choice", default: "starttls", choices: ["starttls", "tls", "none"], description: "Connection security; “none” only to localhost." },
@@ -118,11 +124,14 @@ export const SECRET_NAMES: readonly string[] = [
 ];
 
 interface Options {
+  /** The demo workspace (default): TEST only, until an iMIS address is set (as the backend's is_demo). */
   demo?: boolean;
   /** The current time; tests pass a fixed one. */
   now?: () => Date;
   /** Called after every change to the campaign list, like the backend's `campaigns-changed` event. */
   onCampaignsChanged?: (campaignId: number | null) => void;
+  /** Called after every change to a setting or a secret, like the backend's `settings-changed` event. */
+  onSettingsChanged?: () => void;
   /** Start with no campaigns at all (and no stored secrets). */
   empty?: boolean;
   /** Act as if the keychain cannot be reached, with this message (e.g. no Secret Service). */
@@ -199,19 +208,24 @@ export class FakeBackend {
   readonly exports: { path: string; rows: number; query: MessageQuery }[] = [];
   /** How many times quit_app was called (the mock cannot close the window). */
   quits = 0;
-  readonly demo: boolean;
+  /** Started as the demo workspace: it stays one until an iMIS address is set. */
+  private readonly demoWorkspace: boolean;
   /** Whether iMIS has the TEXTMSG activity type; tests may flip it between calls. */
   textmsg: boolean;
   /** When set, every iMIS call fails with this message; tests may set or clear it between calls. */
   imisError: string | null;
+  /** How the next test texts end (Twilio accepts them unless a test says otherwise). */
+  testTextOutcome: Pick<TestText, "state" | "detail"> = { state: "sent", detail: null };
   private readonly now: () => Date;
   private readonly notify: (campaignId: number | null) => void;
+  private readonly settingsChanged: () => void;
   private readonly quitRequested: (sending: string[]) => void;
 
   constructor(options: Options = {}) {
-    this.demo = options.demo ?? true;
+    this.demoWorkspace = options.demo ?? true;
     this.now = options.now ?? (() => new Date());
     this.notify = options.onCampaignsChanged ?? (() => undefined);
+    this.settingsChanged = options.onSettingsChanged ?? (() => undefined);
     this.keychainError = options.keychainError ?? null;
     this.textmsg = options.textmsg ?? true;
     this.imisError = options.imisError ?? null;
@@ -223,6 +237,12 @@ export class FakeBackend {
         this.tick();
       }, options.sendEveryMs);
     }
+  }
+
+  /** The demo workspace (TEST only): no iMIS address is set, as the backend's Settings::is_demo. */
+  get demo(): boolean {
+    const url = this.settings.get("imis.base_url");
+    return this.demoWorkspace && (typeof url !== "string" || url === "");
   }
 
   /** Answers one IPC call. */
@@ -326,18 +346,18 @@ export class FakeBackend {
       case "list_settings":
         return SETTING_DEFS.map((def) => this.entry(def));
       case "set_setting":
-        return this.setSetting(str(args, "key"), str(args, "value"));
+        return this.changedSettings(this.setSetting(str(args, "key"), str(args, "value")));
       case "reset_setting": {
         const def = this.def(str(args, "key"));
         this.settings.delete(def.key);
-        return this.entry(def);
+        return this.changedSettings(this.entry(def));
       }
       case "secret_status":
         return SECRET_NAMES.map((name) => this.secretStatus(name));
       case "set_secret":
-        return this.setSecret(str(args, "name"), str(args, "value"));
+        return this.changedSettings(this.setSecret(str(args, "name"), str(args, "value")));
       case "delete_secret":
-        return this.deleteSecret(str(args, "name"));
+        return this.changedSettings(this.deleteSecret(str(args, "name")));
       default:
         return fail("internal", `command ${cmd} not found`);
     }
@@ -735,25 +755,68 @@ export class FakeBackend {
     return { root_entries: this.listFolder("$").length, textmsg: this.activityTypeCheck().exists, demo: this.demo };
   }
 
-  /** MOCK: Twilio answers whenever an Account SID and a credential are stored. */
-  /** The pre-flight of a LIVE campaign, as the backend's (MOCK: Twilio from the stored settings). */
+  /**
+   * The pre-flight of a LIVE campaign, as the backend's preflight::check (MOCK: Twilio from the
+   * stored settings, iMIS from the demo flag and `imisError`, the mail server from its host).
+   */
   private preflight(id: number): Preflight {
     const { campaign } = this.get(id);
     if (campaign.mode !== "live") return { checks: [] };
     const checks: PreflightCheck[] = [];
-    try {
-      checks.push({ what: "Twilio account", ok: true, detail: `Connected: ${this.testTwilio()}.`, fix: null });
-    } catch (error) {
-      const detail = error instanceof Object && "message" in error ? String(error.message) : "Twilio is not set up";
-      checks.push({ what: "Twilio account", ok: false, detail, fix: "twilio_settings" });
-    }
+    const message = (error: unknown, fallback: string) =>
+      error instanceof Object && "message" in error ? String(error.message) : fallback;
     if (this.demo) {
       checks.push({
-        what: "iMIS",
+        what: "Twilio account",
         ok: false,
-        detail: "the demo directory only runs TEST campaigns: connect iMIS in Settings → iMIS",
+        detail: "the demo workspace only sends TEST texts: connect iMIS in Settings → iMIS",
         fix: "imis_settings",
       });
+    } else {
+      try {
+        checks.push({ what: "Twilio account", ok: true, detail: `Connected: ${this.testTwilio()}.`, fix: null });
+      } catch (error) {
+        checks.push({ what: "Twilio account", ok: false, detail: message(error, "Twilio is not set up"), fix: "twilio_settings" });
+      }
+    }
+    if (campaign.write_back !== "none" || (campaign.audience?.query ?? null) !== null) {
+      if (this.demo) {
+        checks.push({
+          what: "iMIS",
+          ok: false,
+          detail: "the demo directory only runs TEST campaigns: connect iMIS in Settings → iMIS",
+          fix: "imis_settings",
+        });
+      } else if (this.imisError !== null) {
+        checks.push({ what: "iMIS", ok: false, detail: `iMIS could not be reached: ${this.imisError}`, fix: "imis_settings" });
+      } else if (campaign.write_back === "activity" && !this.textmsg) {
+        checks.push({
+          what: "iMIS",
+          ok: false,
+          detail: "the TEXTMSG activity type does not exist in iMIS yet: ask an iMIS administrator to add it, or record the texts in the Communication Log",
+          fix: "write_back_step",
+        });
+      } else {
+        checks.push({
+          what: "iMIS",
+          ok: true,
+          detail: campaign.write_back === "activity" ? "Connected; each text is recorded as a TEXTMSG Activity." : "Connected.",
+          fix: null,
+        });
+      }
+    }
+    if ((campaign.report_email ?? "").trim() !== "") {
+      try {
+        this.testSmtp();
+        checks.push({ what: "Report email", ok: true, detail: "A mail server is set up for the report.", fix: null });
+      } catch (error) {
+        checks.push({
+          what: "Report email",
+          ok: false,
+          detail: `the report cannot be emailed: ${message(error, "the mail server is not set")}, or remove the report address`,
+          fix: "smtp_settings",
+        });
+      }
     }
     return { checks };
   }
@@ -765,26 +828,45 @@ export class FakeBackend {
     }
     this.testTwilio();
     const digits = to.replace(/[^0-9+]/g, "");
+    if (digits.replace("+", "").length < 7) fail("invalid", `'${to}' is not a mobile number: enter it with its area code`);
     const e164 = digits.startsWith("+") ? digits : `+1${digits}`;
     const now = this.now().toISOString();
+    const body = this.renderFor(id, asImisId);
+    const { state, detail } = this.testTextOutcome;
     const text: TestText = {
       id: this.testTexts.length + 1,
       campaign_id: id,
       to_e164: e164,
       as_imis_id: asImisId,
-      body: campaign.template,
-      segments: 1,
-      state: "sent",
-      twilio_sid: `SM${String(this.testTexts.length + 1).padStart(32, "0")}`,
-      detail: null,
+      body,
+      segments: countSegments(body).segments,
+      state,
+      twilio_sid: state === "failed" ? null : `SM${String(this.testTexts.length + 1).padStart(32, "0")}`,
+      detail,
       started_at: now,
-      finished_at: now,
+      finished_at: state === "sending" ? null : now,
     };
     this.testTexts.push(text);
-    this.settings.set("campaign.test_text_to", e164);
+    if (this.settings.get("campaign.test_text_to") !== e164) {
+      this.settings.set("campaign.test_text_to", e164);
+      this.settingsChanged();
+    }
+    this.notify(id);
     return text;
   }
 
+  /** The campaign's message for the audience row with this iMIS ID (the first row without one). */
+  private renderFor(id: number, imisId: string | null): string {
+    const { campaign } = this.get(id);
+    const snapshot = this.snapshots.get(id);
+    if (!snapshot || !campaign.audience) return campaign.template;
+    const { columns, rows } = snapshot.table;
+    const idIndex = columns.indexOf(campaign.audience.id_column);
+    const row = rows.find((r) => imisId === null || (r[idIndex] ?? "").trim() === imisId) ?? rows[0] ?? [];
+    return parseTemplate(campaign.template, columns).render((field) => row[columns.indexOf(field)] ?? "");
+  }
+
+  /** MOCK: Twilio answers whenever an Account SID and a credential are stored. */
   private testTwilio(): string {
     if (this.keychainError !== null) fail("keychain", this.keychainError);
     const sid = this.settings.get("twilio.account_sid");
@@ -1090,8 +1172,8 @@ export class FakeBackend {
     const sending = [...this.campaigns.values()]
       .filter(({ campaign }) => campaign.status === "sending")
       .map(({ campaign }) => campaign.name);
-    if (sending.length === 0) this.quits += 1;
-    else this.quitRequested(sending);
+    // As the backend: the window is always asked (it saves what it has in hand, then quits).
+    this.quitRequested(sending);
   }
 
   private start(stored: Stored, at: string): void {
@@ -1182,6 +1264,12 @@ export class FakeBackend {
   }
 
   // --- settings --------------------------------------------------------------------------
+
+  /** After a change to a setting or a secret (here, or by herald-cli on the same data folder). */
+  private changedSettings<T>(result: T): T {
+    this.settingsChanged();
+    return result;
+  }
 
   private def(key: string): SettingDef {
     const def = SETTING_DEFS.find((d) => d.key === key);

@@ -2,7 +2,7 @@
 // fake backend so the UI runs in a plain browser. main.ts imports this only in mock mode.
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { CampaignsChanged, QuitRequested } from "./bindings";
+import type { CampaignsChanged, QuitRequested, SettingsChanged } from "./bindings";
 import { FakeBackend } from "./fakeBackend";
 
 export function installMock(options: ConstructorParameters<typeof FakeBackend>[0] = {}): FakeBackend {
@@ -10,6 +10,10 @@ export function installMock(options: ConstructorParameters<typeof FakeBackend>[0
     onCampaignsChanged: (campaignId) => {
       const payload: CampaignsChanged = { campaign_id: campaignId };
       void emit("campaigns-changed", payload);
+    },
+    onSettingsChanged: () => {
+      const payload: SettingsChanged = {};
+      void emit("settings-changed", payload);
     },
     onQuitRequested: (sending) => {
       const payload: QuitRequested = { sending };

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { emit } from "@tauri-apps/api/event";
-import type { QuitRequested } from "../api";
+import { api, type QuitRequested } from "../api";
 import { installMock } from "../api/mock";
 import App from "./App.svelte";
 
@@ -42,6 +42,41 @@ describe("App shell", () => {
     render(App);
     await screen.findByText(/Version 0\.1\.0/);
     expect(screen.queryByTestId("demo-banner")).toBeNull();
+  });
+
+  it("ends the demo workspace as soon as iMIS is connected, without a restart", async () => {
+    const backend = installMock({ demo: true });
+    window.location.hash = "#/new";
+    render(App);
+    await screen.findByTestId("demo-banner");
+    await screen.findByTestId("page-wizard");
+    expect(screen.getByTestId<HTMLInputElement>("wizard-mode-live").disabled).toBe(true);
+
+    // Set in Settings or with herald-cli: either way the backend says settings-changed.
+    await api.setSetting("imis.base_url", "https://imis.example.org");
+    expect(backend.demo).toBe(false);
+    await waitFor(() => {
+      expect(screen.queryByTestId("demo-banner")).toBeNull();
+    });
+    expect(screen.getByTestId<HTMLInputElement>("wizard-mode-live").disabled).toBe(false);
+
+    // And back to the demo workspace when the address is cleared.
+    await api.resetSetting("imis.base_url");
+    expect(await screen.findByTestId("demo-banner")).toBeTruthy();
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLInputElement>("wizard-mode-live").disabled).toBe(true);
+    });
+  });
+
+  it("opens Settings at a section from its link", async () => {
+    installMock();
+    window.location.hash = "#/settings/smtp";
+    render(App);
+    const heading = await screen.findByRole("heading", { name: "Email reports" });
+    await waitFor(() => {
+      expect(document.activeElement).toBe(heading);
+    });
+    expect(screen.getByTestId("nav-settings").getAttribute("aria-current")).toBe("page");
   });
 
   it("opens a campaign's page with its message as text", async () => {

@@ -22,6 +22,9 @@ describe("parseHash", () => {
   it("knows the other pages", () => {
     expect(parseHash("#/new")).toEqual({ page: "new" });
     expect(parseHash("#/settings")).toEqual({ page: "settings" });
+    expect(parseHash("#/settings/twilio")).toEqual({ page: "settings", section: "twilio" });
+    expect(parseHash("#/settings/Twilio!").page).toBe("not-found");
+    expect(parseHash("#/settings/twilio/x").page).toBe("not-found");
     expect(parseHash("#/nope")).toEqual({ page: "not-found", path: "/nope" });
   });
 
@@ -32,6 +35,7 @@ describe("parseHash", () => {
       { page: "edit", id: 7 },
       { page: "new" },
       { page: "settings" },
+      { page: "settings", section: "smtp" },
     ];
     for (const route of routes) expect(parseHash(href(route))).toEqual(route);
   });
@@ -42,5 +46,6 @@ describe("section", () => {
     expect(section({ page: "campaign", id: 1 })).toBe("campaigns");
     expect(section({ page: "edit", id: 1 })).toBe("campaigns");
     expect(section({ page: "new" })).toBe("new");
+    expect(section({ page: "settings", section: "twilio" })).toBe("settings");
   });
 });

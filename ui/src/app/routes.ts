@@ -1,12 +1,12 @@
 // The app's pages and their hash URLs (#/campaigns, #/campaigns/7, #/campaigns/7/edit, #/new,
-// #/settings). Pure functions, so they are tested without a browser.
+// #/settings, #/settings/twilio). Pure functions, so they are tested without a browser.
 
 export type Route =
   | { page: "campaigns" }
   | { page: "campaign"; id: number }
   | { page: "new" }
   | { page: "edit"; id: number }
-  | { page: "settings" }
+  | { page: "settings"; section?: string }
   | { page: "not-found"; path: string };
 
 function parseId(text: string | undefined): number | null {
@@ -29,6 +29,10 @@ export function parseHash(hash: string): Route {
   }
   if (first === "new" && second === undefined) return { page: "new" };
   if (first === "settings" && second === undefined) return { page: "settings" };
+  // A section of Settings to open at (its group id: twilio, imis, smtp, …).
+  if (first === "settings" && second !== undefined && third === undefined && /^[a-z]{1,20}$/.test(second)) {
+    return { page: "settings", section: second };
+  }
   return { page: "not-found", path };
 }
 
@@ -43,7 +47,7 @@ export function href(route: Route): string {
     case "edit":
       return `#/campaigns/${route.id}/edit`;
     case "settings":
-      return "#/settings";
+      return route.section === undefined ? "#/settings" : `#/settings/${route.section}`;
     case "not-found":
       return `#${route.path}`;
   }

@@ -20,8 +20,65 @@ describe("Settings", () => {
       "settings-twilio-title",
       "settings-phone-title",
       "settings-campaign-title",
+      "settings-notify-title",
       "settings-smtp-title",
     ]);
+  });
+
+  it("names the LIVE safeguards and the notifications for people", async () => {
+    installMock();
+    render(Settings);
+    const campaigns = await screen.findByRole("region", { name: "Campaigns" });
+    const typed = within(campaigns).getByLabelText<HTMLInputElement>("Type the count to confirm above");
+    expect(typed).toBe(screen.getByTestId("setting-campaign.confirm_typed_above"));
+    expect(typed.value).toBe("1000");
+    expect(within(campaigns).getByLabelText("Your mobile number for test texts")).toBe(
+      screen.getByTestId("setting-campaign.test_text_to"),
+    );
+
+    const notifications = screen.getByRole("region", { name: "Notifications" });
+    const labels = ["A campaign pauses by itself", "A campaign completes", "A report email cannot be sent", "Recording texts in iMIS gives up"];
+    for (const label of labels) {
+      const select = within(notifications).getByLabelText<HTMLSelectElement>(label);
+      expect([...select.options].map((o) => o.textContent)).toEqual(["Notify me", "Don't notify"]);
+      expect(select.value).toBe("on");
+    }
+    // No setting key is shown to people.
+    expect(notifications.textContent).not.toMatch(/notify\./);
+
+    await fireEvent.change(within(notifications).getByLabelText("A campaign completes"), { target: { value: "off" } });
+    await waitFor(async () => {
+      expect((await api.listSettings()).find((s) => s.key === "notify.completed")?.value).toBe("off");
+    });
+  });
+
+  it("shows a change made elsewhere (herald-cli) at once, keeping what is being typed in another field", async () => {
+    installMock({ empty: true });
+    render(Settings);
+    const settle = await screen.findByTestId<HTMLInputElement>("setting-campaign.settle_minutes");
+    const host = screen.getByTestId<HTMLInputElement>("setting-smtp.host");
+    await fireEvent.input(host, { target: { value: "smtp.exam" } });
+    await waitFor(() => {
+      expect(screen.getByTestId("secret-state-imis.password").textContent.trim()).toBe("Not set");
+    });
+
+    // herald-cli on the same data folder: the backend says settings-changed.
+    await api.setSetting("campaign.settle_minutes", "45");
+    await api.setSecret("imis.password", "from-the-cli");
+    await waitFor(() => {
+      expect(settle.value).toBe("45");
+      expect(screen.getByTestId("secret-state-imis.password").textContent.trim()).toBe("Stored in the system keychain");
+    });
+    expect(host.value).toBe("smtp.exam");
+  });
+
+  it("opens at the section a fix link names", async () => {
+    installMock();
+    render(Settings, { section: "twilio" });
+    const heading = await screen.findByRole("heading", { name: "Twilio" });
+    await waitFor(() => {
+      expect(document.activeElement).toBe(heading);
+    });
   });
 
   it("shows the backend's error under the field and keeps what was typed", async () => {

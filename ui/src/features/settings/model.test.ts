@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SettingEntry } from "../../api";
-import { choiceLabel, defaultText, GROUPS, groupOf, groupSettings, secretErrors, settingLabel, valueText } from "./model";
+import { choiceLabel, defaultText, GROUPS, groupOf, groupSettings, sameEntry, secretErrors, settingLabel, valueText } from "./model";
 
 function entry(key: string, over: Partial<SettingEntry> = {}): SettingEntry {
   return { key, kind: "text", value: "", default: "", is_default: true, choices: [], description: "", ...over };
@@ -41,6 +41,23 @@ describe("labels", () => {
     expect(settingLabel("twilio.daily_segment_cap")).toBe("Max segments per day");
   });
 
+  it("names the LIVE safeguards and the notifications", () => {
+    expect(settingLabel("campaign.confirm_typed_above")).toBe("Type the count to confirm above");
+    expect(settingLabel("campaign.test_text_to")).toBe("Your mobile number for test texts");
+    expect(settingLabel("notify.paused")).toBe("A campaign pauses by itself");
+    expect(settingLabel("notify.completed")).toBe("A campaign completes");
+    expect(settingLabel("notify.report_failed")).toBe("A report email cannot be sent");
+    expect(settingLabel("notify.writeback_failed")).toBe("Recording texts in iMIS gives up");
+    expect(choiceLabel("notify.paused", "on")).toBe("Notify me");
+    expect(choiceLabel("notify.writeback_failed", "off")).toBe("Don't notify");
+    expect(groupOf("notify.completed")).toBe("notify");
+    expect(groupSettings([entry("smtp.host"), entry("notify.paused"), entry("campaign.test_text_to")]).map((g) => g.group.title)).toEqual([
+      "Campaigns",
+      "Notifications",
+      "Email reports",
+    ]);
+  });
+
   it("makes a label for unknown keys", () => {
     expect(settingLabel("twilio.max_retries")).toBe("Max retries");
     expect(settingLabel("plain")).toBe("Plain");
@@ -60,6 +77,15 @@ describe("values", () => {
     expect(defaultText(entry("smtp.security", { kind: "choice", default: "starttls" }))).toBe("STARTTLS");
     expect(defaultText(entry("imis.base_url"))).toBe("none");
     expect(defaultText(entry("campaign.settle_minutes", { kind: "integer", default: 30 }))).toBe("30");
+  });
+});
+
+describe("sameEntry", () => {
+  it("tells a changed entry from an unchanged one", () => {
+    const a = entry("campaign.settle_minutes", { kind: "integer", value: 30, default: 30 });
+    expect(sameEntry(a, { ...a })).toBe(true);
+    expect(sameEntry(a, { ...a, value: 45, is_default: false })).toBe(false);
+    expect(sameEntry(a, { ...a, choices: ["x"] })).toBe(false);
   });
 });
 

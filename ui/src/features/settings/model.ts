@@ -1,7 +1,7 @@
 // How the Settings screen groups, names and shows the backend's setting entries.
 import type { Json, SecretStatus, SettingEntry } from "../../api";
 
-export type GroupId = "imis" | "twilio" | "phone" | "campaign" | "smtp" | "other";
+export type GroupId = "imis" | "twilio" | "phone" | "campaign" | "notify" | "smtp" | "other";
 
 /** One write-only credential, kept in the OS keychain under `name` (the backend's SecretName). */
 export interface SecretField {
@@ -57,7 +57,13 @@ export const GROUPS: readonly GroupInfo[] = [
   {
     id: "campaign",
     title: "Campaigns",
-    description: "How campaigns finish and catch up.",
+    description: "How campaigns finish and catch up, how a LIVE send is confirmed, and where test texts go.",
+    secrets: [],
+  },
+  {
+    id: "notify",
+    title: "Notifications",
+    description: "When Herald tells you something on the desktop, even while its window is closed.",
     secrets: [],
   },
   {
@@ -79,6 +85,7 @@ export function groupOf(key: string): GroupId {
     case "twilio":
     case "phone":
     case "campaign":
+    case "notify":
     case "smtp":
       return prefix;
     default:
@@ -109,6 +116,12 @@ const LABELS: Record<string, string> = {
   "phone.default_region": "Default region",
   "campaign.settle_minutes": "Settle window (minutes)",
   "campaign.catch_up": "Missed start time",
+  "campaign.confirm_typed_above": "Type the count to confirm above",
+  "campaign.test_text_to": "Your mobile number for test texts",
+  "notify.paused": "A campaign pauses by itself",
+  "notify.completed": "A campaign completes",
+  "notify.report_failed": "A report email cannot be sent",
+  "notify.writeback_failed": "Recording texts in iMIS gives up",
   "smtp.host": "Host",
   "smtp.port": "Port",
   "smtp.security": "Security",
@@ -125,6 +138,8 @@ export function settingLabel(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+const NOTIFY_CHOICES: Record<string, string> = { on: "Notify me", off: "Don't notify" };
+
 const CHOICE_LABELS: Record<string, Record<string, string>> = {
   "twilio.sender_type": {
     long_code: "Long code",
@@ -136,6 +151,10 @@ const CHOICE_LABELS: Record<string, Record<string, string>> = {
     start: "Start it when Herald opens",
     ask: "Ask me first",
   },
+  "notify.paused": NOTIFY_CHOICES,
+  "notify.completed": NOTIFY_CHOICES,
+  "notify.report_failed": NOTIFY_CHOICES,
+  "notify.writeback_failed": NOTIFY_CHOICES,
   "smtp.security": {
     starttls: "STARTTLS",
     tls: "Implicit TLS",
@@ -145,6 +164,20 @@ const CHOICE_LABELS: Record<string, Record<string, string>> = {
 
 export function choiceLabel(key: string, choice: string): string {
   return CHOICE_LABELS[key]?.[choice] ?? choice;
+}
+
+/** Whether two entries of the same setting show the same thing (a reload keeps the unchanged ones as they are). */
+export function sameEntry(a: SettingEntry, b: SettingEntry): boolean {
+  return (
+    a.key === b.key &&
+    a.kind === b.kind &&
+    a.value === b.value &&
+    a.default === b.default &&
+    a.is_default === b.is_default &&
+    a.description === b.description &&
+    a.choices.length === b.choices.length &&
+    a.choices.every((c, i) => c === b.choices[i])
+  );
 }
 
 /** The value as the editor's text. */

@@ -164,7 +164,9 @@ describe("Herald desktop app", () => {
     assert.match(await err.text(), /already exists/);
     assert.equal(heraldCli(app.dataDir, "campaign", "list").length, 1);
 
+    // Leaving with what could not be saved: Herald stays and says so, until told to leave.
     await (await s.find('[data-testid="nav-campaigns"]')).click();
+    await (await s.waitFor('[data-testid="leave-discard"]')).click();
     await s.waitFor('[data-testid="campaign-table"]');
     const rows = await s.findAll('[data-testid="campaign-row"]');
     assert.equal(rows.length, 1);

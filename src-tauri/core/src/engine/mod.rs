@@ -980,8 +980,6 @@ impl Engine {
         *n
     }
 
-    /// Resolves open attempts that are not in flight here: with Twilio (LIVE) or as not
-    /// sent (TEST). `all`: at start-up, every one of them, before anything new is sent.
     /// Test texts whose answer was lost (a timeout, a crash) are looked up like attempts.
     async fn reconcile_test_texts(&self, all: bool) -> Result<()> {
         if self.store.open_test_texts().await?.is_empty() {
@@ -992,16 +990,24 @@ impl Engine {
         if let Ok(gateway) =
             Gateway::live(&settings, self.secrets.as_ref(), self.opts.twilio_timeout)
         {
+            // A text younger than a request's timeout may still be in flight (a send from
+            // the window or herald-cli right now): only older ones are looked up.
+            let in_flight = match &gateway {
+                Gateway::Twilio(c) => c.config().timeout,
+                Gateway::Simulated(_) => Duration::ZERO,
+            };
             let older_than = if all {
-                Duration::ZERO
+                in_flight
             } else {
-                self.opts.reconcile_after
+                self.opts.reconcile_after.max(in_flight)
             };
             crate::test_text::reconcile(&self.store, &gateway, older_than).await?;
         }
         Ok(())
     }
 
+    /// Resolves open attempts that are not in flight here: with Twilio (LIVE) or as not
+    /// sent (TEST). `all`: at start-up, every one of them, before anything new is sent.
     async fn reconcile(&self, all: bool) -> Result<()> {
         let now = self.store.now();
         let before = if all {

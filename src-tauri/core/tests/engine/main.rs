@@ -1131,9 +1131,10 @@ async fn a_test_text_whose_answer_is_lost_is_looked_up_not_sent_again() {
         "{text:?}"
     );
     assert_eq!(e.twilio.count_to("+12015550177"), 1);
-    // The engine's reconciler settles it (as after a crash), without sending again.
+    // The engine's reconciler settles it (as after a crash), without sending again, once it
+    // is older than a request's timeout (800 ms here).
     let engine = engine(&e, fast_options());
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
     run_until_idle(&engine).await;
     let texts = e.store.test_texts(id).await.unwrap();
     assert_eq!(texts.len(), 1);

@@ -4,6 +4,7 @@
 //! - [`error`]: the one serialisable error that crosses into the front end.
 //! - [`events`]: typed events the front end listens to.
 //! - [`tray`]: the tray icon and close-to-tray behaviour.
+//! - [`notify`]: desktop notifications (what to tell is decided in `herald_core::notices`).
 //! - [`secrets`]: write-only access to the OS keychain.
 //! - [`bindings`]: the command/event registry from which `ui/src/api/bindings.ts` is generated.
 
@@ -14,6 +15,7 @@ mod error;
 mod events;
 mod imis;
 mod metrics;
+mod notify;
 mod secrets;
 mod state;
 mod tray;
@@ -59,6 +61,7 @@ pub fn run() {
             // A second launch brings the running window forward instead of starting twice.
             tray::show_main_window(app);
         }))
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -74,6 +77,7 @@ pub fn run() {
             tauri::async_runtime::spawn(worker);
             engine::start(app.handle(), &state);
             watch_settings(app.handle(), &state);
+            notify::start(app.handle(), &state);
             tauri::async_runtime::spawn(herald_core::report::run_worker(
                 state.store.clone(),
                 std::sync::Arc::new(state.keychain.clone()),

@@ -5,6 +5,7 @@
 // when the staffer leaves at once.
 
 import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +15,14 @@ const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "he
 const ACCOUNT_SID = "AC00000000000000000000000000000001";
 const AUTH_TOKEN = "fake-auth-token-0001";
 const MY_PHONE = "+12015550199";
+
+/** The app's log lines (the desktop notifications it raised are logged as it raises them). */
+function appLog(dataDir) {
+  const logs = path.join(dataDir, "logs");
+  return readdirSync(logs)
+    .filter((f) => f.startsWith("herald."))
+    .flatMap((f) => readFileSync(path.join(logs, f), "utf8").split("\n"));
+}
 
 function heraldCli(dataDir, ...args) {
   return JSON.parse(execFileSync(cli, ["--data-dir", dataDir, ...args], { encoding: "utf8" }));
@@ -156,6 +165,42 @@ describe("Going LIVE safely", () => {
     const events = heraldCli(app.dataDir, "campaign", "events", String(created.id)).map((e) => e.kind);
     assert.ok(events.includes("test_text"), `the test text is in the event log: ${events.join(", ")}`);
     await s.screenshot("34-live-sending");
+  });
+
+  test("a campaign that pauses by itself raises a desktop notification with the reason", async () => {
+    const s = app.session;
+    // Twilio starts refusing Herald's credentials: the engine pauses the campaign itself.
+    const fault = await fetch(`${twilio.url}/_fake/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "POST", path: "/2010-04-01/Accounts/", fault: { kind: "status", status: 401, code: 20003 }, times: 1000 }),
+    });
+    assert.ok(fault.ok);
+    const dir = app.dataDir;
+    writeFileSync(path.join(dir, "paused.csv"), "ID,FirstName,Mobile\n2001,Ada,+12015550111\n2002,Bo,+12015550122\n");
+    writeFileSync(
+      path.join(dir, "paused.json"),
+      JSON.stringify({
+        name: "Pauses by itself",
+        mode: "live",
+        write_back: "none",
+        template: "Hi ${FirstName}",
+        audience: { csv: "paused.csv", id_column: "ID", phone_column: "Mobile" },
+      }),
+    );
+    const { id } = heraldCli(dir, "campaign", "create", "--file", path.join(dir, "paused.json"));
+    heraldCli(dir, "campaign", "schedule", String(id), "--yes");
+    await s.waitUntil(
+      "the campaign pauses by itself",
+      async () => heraldCli(dir, "campaign", "show", String(id)).status === "paused",
+      60000,
+    );
+    await s.waitUntil(
+      "a desktop notification is raised, once",
+      async () => appLog(dir).filter((l) => l.includes("desktop notification") && l.includes("paused by itself")).length === 1,
+      20000,
+    );
+    await fetch(`${twilio.url}/_fake/faults`, { method: "DELETE" });
   });
 
   test("what was typed is saved when the staffer leaves at once", async () => {

@@ -576,6 +576,19 @@ pub async fn drain_reports(
                 });
                 tracing::warn!(campaign = campaign_id, %reason, "the report email failed");
                 store.close_report(id, false, Some(&reason), next).await?;
+                if next.is_none() {
+                    // Given up: in the campaign's history (and so a desktop notification).
+                    store
+                        .log_event(
+                            campaign_id,
+                            crate::campaign::Actor::Engine,
+                            crate::notices::REPORT_FAILED,
+                            Some(&format!(
+                                "The report to {recipient} could not be sent: {reason}"
+                            )),
+                        )
+                        .await?;
+                }
             }
         }
     }

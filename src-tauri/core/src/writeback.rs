@@ -78,6 +78,8 @@ pub async fn drain_once(
         .collect()
         .await;
     let mut report = DrainReport::default();
+    // Write-backs given up in this pass, per campaign: one line each in the history.
+    let mut gave_up: std::collections::BTreeMap<i64, u32> = Default::default();
     for (job, outcome) in outcomes {
         match outcome {
             Outcome::Done(key) => {
@@ -88,6 +90,7 @@ pub async fn drain_once(
                 tracing::warn!(message = job.message_id, %reason, "a write-back failed for good");
                 store.fail_writeback(job.id, &reason).await?;
                 report.failed += 1;
+                *gave_up.entry(job.campaign_id).or_default() += 1;
             }
             Outcome::Retry { reason, uncertain } => {
                 let age = store.now() - job.created_at;
@@ -95,6 +98,7 @@ pub async fn drain_once(
                     let reason = format!("gave up after {} tries: {reason}", job.attempts);
                     store.fail_writeback(job.id, &reason).await?;
                     report.failed += 1;
+                    *gave_up.entry(job.campaign_id).or_default() += 1;
                 } else {
                     let next = store.now()
                         + chrono::Duration::from_std(policy.delay(job.attempts))
@@ -107,6 +111,24 @@ pub async fn drain_once(
                 }
             }
         }
+    }
+    for (campaign_id, n) in gave_up {
+        let detail = if n == 1 {
+            "1 text could not be recorded in iMIS; see the dashboard's write-back failures"
+                .to_string()
+        } else {
+            format!(
+                "{n} texts could not be recorded in iMIS; see the dashboard's write-back failures"
+            )
+        };
+        store
+            .log_event(
+                campaign_id,
+                crate::campaign::Actor::Engine,
+                crate::notices::WRITEBACK_GAVE_UP,
+                Some(&detail),
+            )
+            .await?;
     }
     Ok(report)
 }

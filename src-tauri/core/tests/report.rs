@@ -379,4 +379,16 @@ async fn without_smtp_settings_the_report_fails_at_once_with_the_reason() {
         !store.reports_pending().await.unwrap(),
         "nothing keeps `run --until-idle` waiting"
     );
+    // Given up: in the campaign's history, which a desktop notification tells.
+    let events = store.campaign_events(id).await.unwrap();
+    let failed = events
+        .iter()
+        .find(|e| e.kind == herald_core::notices::REPORT_FAILED)
+        .expect("the failure is in the history");
+    assert!(
+        failed.detail.as_deref().is_some_and(
+            |d| d.contains("director@example.org") && d.contains("no SMTP server is set")
+        ),
+        "{failed:?}"
+    );
 }

@@ -605,6 +605,27 @@ impl Store {
         .await
         .context("read the campaign's history")
     }
+
+    /// Every campaign's events after the event `after`, oldest first, at most `limit`.
+    pub async fn events_after(&self, after: i64, limit: u32) -> Result<Vec<CampaignEvent>> {
+        sqlx::query_as(
+            "SELECT id, campaign_id, at, actor, kind, detail FROM campaign_events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("read the campaigns' history")
+    }
+
+    /// The newest event's id (0 when there is none).
+    pub async fn last_event_id(&self) -> Result<i64> {
+        let (id,): (Option<i64>,) = sqlx::query_as("SELECT max(id) FROM campaign_events")
+            .fetch_one(&self.pool)
+            .await
+            .context("read the campaigns' history")?;
+        Ok(id.unwrap_or(0))
+    }
 }
 
 #[cfg(test)]

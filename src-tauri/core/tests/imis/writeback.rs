@@ -285,7 +285,7 @@ async fn an_outage_keeps_write_backs_pending_with_backoff_until_they_give_up() {
     let e = env().await;
     let ids = member_ids(&fake, 2);
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    sent_campaign(&e.store, Mode::Live, WriteBackTarget::Activity, &refs).await;
+    let (campaign, _) = sent_campaign(&e.store, Mode::Live, WriteBackTarget::Activity, &refs).await;
     fake.add_fault(
         FaultRule::new("POST", "/api/Activity", Fault::Status { status: 503 }).times(10_000),
     );
@@ -317,6 +317,20 @@ async fn an_outage_keeps_write_backs_pending_with_backoff_until_they_give_up() {
         status.failures[0].reason
     );
     assert!(fake.activities().is_empty());
+    // Given up: one line in the campaign's history (what a desktop notification tells).
+    let gave_up: Vec<_> = e
+        .store
+        .campaign_events(campaign)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|ev| ev.kind == herald_core::notices::WRITEBACK_GAVE_UP)
+        .collect();
+    assert_eq!(gave_up.len(), 1, "{gave_up:?}");
+    assert_eq!(
+        gave_up[0].detail.as_deref(),
+        Some("2 texts could not be recorded in iMIS; see the dashboard's write-back failures")
+    );
     // Fixed: the user retries them, and they are written once each.
     fake.clear_faults();
     assert_eq!(e.store.retry_failed_writebacks(None).await.unwrap(), 2);

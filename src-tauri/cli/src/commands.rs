@@ -348,6 +348,6 @@ pub async fn campaign(ctx: &Context, cmd: CampaignCommand) -> Result<String> {
 }
 
 fn messages_csv(rows: &[herald_core::store::MessageRow]) -> Result<String> {
-    let bytes = herald_core::report::messages_csv(rows)?;
+    let bytes = herald_core::report::messages_csv(rows, herald_core::zone::workstation())?;
     Ok(String::from_utf8_lossy(&bytes).trim_end().to_string())
 }

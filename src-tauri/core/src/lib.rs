@@ -24,6 +24,7 @@ pub mod telemetry;
 pub mod test_text;
 pub mod twilio;
 pub mod writeback;
+pub mod zone;
 
 pub use error::{Error, ErrorCode, Result};
 pub use store::Store;

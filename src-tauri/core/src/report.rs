@@ -39,46 +39,34 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The per-message results as CSV (the report's attachment and `campaign messages --format csv`).
-pub fn messages_csv(rows: &[MessageRow]) -> Result<Vec<u8>> {
+/// The per-message results as CSV (the dashboard's Export, the report's attachment and
+/// `campaign messages --format csv`), shaped for staff: columns in words, statuses and
+/// errors explained, times in `zone` with the zone named; the columns machines match on
+/// (Twilio's SID and status, the error code, UTC times) come last.
+pub fn messages_csv(rows: &[MessageRow], zone: chrono_tz::Tz) -> Result<Vec<u8>> {
     let mut w = crate::csv_out::writer(vec![]);
     let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
-    w.write_record([
-        "imis_id",
-        "member_name",
-        "phone",
-        "to",
-        "status",
-        "reason",
-        "twilio_status",
-        "twilio_sid",
-        "error_code",
-        "error_message",
-        "segments",
-        "price",
-        "price_unit",
-        "sent_at",
-        "writeback",
-    ])
-    .map_err(io)?;
+    w.write_record(MESSAGE_COLUMNS).map_err(io)?;
     for r in rows {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         w.write_record([
-            opt(&r.imis_id),
             opt(&r.member_name),
+            opt(&r.imis_id),
             opt(&r.phone_raw),
             opt(&r.to),
-            r.status.to_string(),
-            opt(&r.status_reason),
-            opt(&r.twilio_status),
-            opt(&r.twilio_sid),
-            r.error_code.map(|c| c.to_string()).unwrap_or_default(),
-            opt(&r.error_message),
+            r.status.in_words().to_string(),
+            what_happened(r),
             r.twilio_segments.unwrap_or(r.segments).to_string(),
-            opt(&r.price),
-            opt(&r.price_unit),
-            r.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            r.writeback.clone(),
+            cost_in_words(r.price.as_deref(), r.price_unit.as_deref()),
+            r.sent_at
+                .map(|t| crate::zone::local_time(t, zone))
+                .unwrap_or_default(),
+            writeback_in_words(&r.writeback).to_string(),
+            opt(&r.twilio_sid),
+            opt(&r.twilio_status),
+            r.error_code.map(|c| c.to_string()).unwrap_or_default(),
+            r.sent_at.map(crate::zone::utc_time).unwrap_or_default(),
+            crate::zone::utc_time(r.updated_at),
         ])
         .map_err(io)?;
     }
@@ -86,23 +74,104 @@ pub fn messages_csv(rows: &[MessageRow]) -> Result<Vec<u8>> {
         .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))
 }
 
-fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| "—".into())
+/// The header of [`messages_csv`].
+pub const MESSAGE_COLUMNS: [&str; 15] = [
+    "Member",
+    "iMIS ID",
+    "Phone (as in iMIS)",
+    "Texted to",
+    "Status",
+    "What happened",
+    "Segments",
+    "Cost",
+    "Sent (local time)",
+    "iMIS write-back",
+    "Twilio message SID",
+    "Twilio status",
+    "Error code",
+    "Sent (UTC)",
+    "Last update (UTC)",
+];
+
+/// Why a message ended as it did, in words: Twilio's error explained, or Herald's reason
+/// for not sending it.
+fn what_happened(r: &MessageRow) -> String {
+    match (r.error_code, &r.error_message, &r.status_reason) {
+        (Some(code), Some(m), _) => format!("{m} (error {code})"),
+        (Some(code), None, _) => format!("error {code}"),
+        (None, Some(m), _) => m.clone(),
+        (None, None, Some(reason)) => reason.clone(),
+        (None, None, None) => String::new(),
+    }
 }
 
-/// Builds the report of a campaign from the database as it is now.
-pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
+/// Twilio's price ("-0.00790", a charge) as the amount paid: "0.0079 USD".
+fn cost_in_words(price: Option<&str>, unit: Option<&str>) -> String {
+    let Some(amount) = price.and_then(|p| p.trim().parse::<f64>().ok()) else {
+        return String::new();
+    };
+    let unit = unit.unwrap_or("USD").to_uppercase();
+    format!("{:.4} {unit}", amount.abs())
+}
+
+/// The iMIS write-back state as staff read it; empty when the campaign does not write back.
+fn writeback_in_words(state: &str) -> &str {
+    match state {
+        "done" => "Recorded",
+        "pending" | "in_flight" => "Waiting",
+        "failed" => "Failed",
+        "not_needed" => "",
+        other => other,
+    }
+}
+
+/// A campaign's report as figures and words: what the email says and the app's Report
+/// view shows. Times are in `zone` (the workstation's), which the view names.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ReportView {
+    pub campaign_id: i64,
+    pub name: String,
+    pub mode: Mode,
+    pub status: String,
+    /// The IANA name of the zone the times are in.
+    pub zone: String,
+    pub scheduled: Option<String>,
+    pub started: Option<String>,
+    pub completed: Option<String>,
+    /// When these figures were read.
+    pub generated: String,
+    pub recipients: i64,
+    pub counts: Vec<ReportCount>,
+    /// "97.5%", or none before anything was delivered or not.
+    pub delivery_rate: Option<String>,
+    pub segments: String,
+    pub cost: String,
+    /// The most frequent errors, most frequent first (at most five).
+    pub errors: Vec<ReportError>,
+    pub writes_back: bool,
+    pub writeback: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ReportCount {
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ReportError {
+    pub code: i64,
+    pub count: i64,
+    pub explanation: String,
+}
+
+/// Reads the report of a campaign from the database as it is now.
+pub async fn view(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> Result<ReportView> {
     let detail = store.campaign_detail(campaign_id).await?;
     let c = &detail.campaign;
     let n = &detail.counts;
-    let rows = store.messages(campaign_id).await?;
     let errors = store.error_codes(campaign_id).await?;
     let writeback = store.writeback_status(Some(campaign_id)).await?;
-    let mode = match c.mode {
-        Mode::Live => "LIVE",
-        Mode::Test => "TEST",
-    };
     // Segments and cost as the dashboard works them out. Twilio prices a message some
     // time after sending it: the report says how many it has not priced yet.
     let figures = crate::stats::sending_stats(store, campaign_id).await?;
@@ -116,120 +185,191 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
             n => format!(" ({n} messages not priced yet)"),
         }
     );
-    let rate = n
-        .delivered_rate()
-        .map(|r| format!("{:.1}%", r * 100.0))
-        .unwrap_or_else(|| "—".into());
-    let subject = format!(
-        "[{mode}] Herald report: {} — {} of {} delivered",
-        c.name,
-        n.delivered,
-        n.submitted()
-    );
-    let counts: Vec<(&str, i64)> = vec![
+    let local = |t: Option<DateTime<Utc>>| t.map(|t| crate::zone::local_time(t, zone));
+    let counts = [
         ("Delivered", n.delivered),
-        ("Sent, no receipt yet", n.sent),
+        ("Sent, awaiting report", n.sent),
         ("Undelivered", n.undelivered),
         ("Failed", n.failed),
-        ("Error (not sent)", n.error),
+        ("Not sendable (invalid or missing number)", n.error),
         ("Skipped", n.skipped),
         ("Canceled", n.canceled),
         ("Waiting to send", n.preparing),
-    ];
-    let mut text = format!(
-        "Herald campaign report{}\n\nCampaign: {}\nMode: {mode}{}\nStatus: {}\nScheduled: {}\nStarted: {}\nCompleted: {}\n\nRecipients: {}\n",
-        if c.mode == Mode::Test { " (TEST: no text was sent)" } else { "" },
-        c.name,
-        if c.mode == Mode::Test { " — simulated, nothing was sent or written to iMIS" } else { "" },
-        c.status,
-        when(c.scheduled_at),
-        when(c.started_at),
-        when(c.completed_at),
-        n.total,
+    ]
+    .into_iter()
+    .map(|(label, count)| ReportCount {
+        label: label.into(),
+        count,
+    })
+    .collect();
+    Ok(ReportView {
+        campaign_id,
+        name: c.name.clone(),
+        mode: c.mode,
+        status: c.status.to_string(),
+        zone: zone.name().to_string(),
+        scheduled: local(c.scheduled_at),
+        started: local(c.started_at),
+        completed: local(c.completed_at),
+        generated: crate::zone::local_time(store.now(), zone),
+        recipients: n.total,
+        counts,
+        delivery_rate: n.delivered_rate().map(|r| format!("{:.1}%", r * 100.0)),
+        segments: format!("{estimated} estimated, {actual} reported by Twilio"),
+        cost,
+        errors: errors
+            .iter()
+            .take(5)
+            .map(|e| ReportError {
+                code: e.error_code,
+                count: e.count,
+                explanation: e.explanation.clone(),
+            })
+            .collect(),
+        writes_back: c.mode == Mode::Live && c.write_back != crate::campaign::WriteBackTarget::None,
+        writeback: format!(
+            "{} done, {} waiting, {} failed",
+            writeback.done,
+            writeback.pending + writeback.in_flight,
+            writeback.failed
+        ),
+    })
+}
+
+/// Builds the report email of a campaign from the database as it is now, times in the
+/// workstation's zone.
+pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
+    build_in(store, campaign_id, crate::zone::workstation()).await
+}
+
+/// [`build`], times in `zone`.
+pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> Result<Report> {
+    let v = view(store, campaign_id, zone).await?;
+    let rows = store.messages(campaign_id).await?;
+    let test = v.mode == Mode::Test;
+    let mode = if test { "TEST" } else { "LIVE" };
+    let dash = |t: &Option<String>| t.clone().unwrap_or_else(|| "—".into());
+    let rate = dash(&v.delivery_rate);
+    let delivered = v.counts.first().map(|c| c.count).unwrap_or(0);
+    let submitted: i64 = v.counts.iter().take(4).map(|c| c.count).sum();
+    let subject = format!(
+        "[{mode}] Herald report: {} — {delivered} of {submitted} delivered",
+        v.name
     );
-    for (label, v) in &counts {
-        text.push_str(&format!("  {label}: {v}\n"));
+    let facts: Vec<(&str, String)> = vec![
+        ("Campaign", v.name.clone()),
+        (
+            "Mode",
+            if test {
+                "TEST — simulated, nothing was sent or written to iMIS".into()
+            } else {
+                mode.into()
+            },
+        ),
+        ("Status", v.status.clone()),
+        ("Scheduled", dash(&v.scheduled)),
+        ("Started", dash(&v.started)),
+        ("Completed", dash(&v.completed)),
+        ("Recipients", v.recipients.to_string()),
+        ("Delivery rate", rate),
+        ("Segments", v.segments.clone()),
+        ("Cost", v.cost.clone()),
+    ];
+    let writeback = if v.writes_back {
+        format!("iMIS write-back: {}", v.writeback)
+    } else {
+        "iMIS write-back: none (this campaign does not record texts in iMIS)".into()
+    };
+    let zone_note = format!("Times are in {}.", v.zone);
+    let attachment = "The attached CSV lists every recipient and what became of their message.";
+
+    let mut text = format!(
+        "Herald campaign report{}\n\n",
+        if test {
+            " (TEST: no text was sent)"
+        } else {
+            ""
+        }
+    );
+    for (label, value) in &facts {
+        text.push_str(&format!("{label}: {value}\n"));
     }
-    text.push_str(&format!(
-        "Delivery rate: {rate}\nSegments: {estimated} estimated, {actual} reported by Twilio\nCost: {cost}\n"
-    ));
-    if !errors.is_empty() {
+    text.push_str("\nMessages:\n");
+    for c in &v.counts {
+        text.push_str(&format!("  {}: {}\n", c.label, c.count));
+    }
+    if !v.errors.is_empty() {
         text.push_str("\nMost frequent errors:\n");
-        for e in errors.iter().take(5) {
-            text.push_str(&format!(
-                "  {} × {}: {}\n",
-                e.count, e.error_code, e.explanation
-            ));
+        for e in &v.errors {
+            text.push_str(&format!("  {} × {}: {}\n", e.count, e.code, e.explanation));
         }
     }
-    text.push_str(&format!(
-        "\niMIS write-back: {} done, {} waiting, {} failed\n\nThe attached CSV lists every recipient and what became of their message.\n",
-        writeback.done,
-        writeback.pending + writeback.in_flight,
-        writeback.failed
-    ));
+    text.push_str(&format!("\n{writeback}\n\n{zone_note} {attachment}\n"));
+
     let mut html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2330\"><h1 style=\"font-size:20px\">{}{}</h1><table cellpadding=\"4\" style=\"border-collapse:collapse\">",
-        escape_html(&c.name),
-        if c.mode == Mode::Test { " <span style=\"color:#8a5a00\">(TEST)</span>" } else { "" }
+        escape_html(&v.name),
+        if test { " <span style=\"color:#8a5a00\">(TEST)</span>" } else { "" }
     );
-    for (label, value) in [
-        ("Mode", mode.to_string()),
-        ("Status", c.status.to_string()),
-        ("Scheduled", when(c.scheduled_at)),
-        ("Started", when(c.started_at)),
-        ("Completed", when(c.completed_at)),
-        ("Recipients", n.total.to_string()),
-        ("Delivery rate", rate.clone()),
-        (
-            "Segments",
-            format!("{estimated} estimated, {actual} reported by Twilio"),
-        ),
-        ("Cost", cost.clone()),
-    ] {
+    for (label, value) in facts.iter().skip(1) {
         html.push_str(&format!(
             "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
             label,
-            escape_html(&value)
+            escape_html(value)
         ));
     }
     html.push_str("</table><h2 style=\"font-size:16px\">Messages</h2><table cellpadding=\"4\">");
-    for (label, v) in &counts {
+    for c in &v.counts {
         html.push_str(&format!(
-            "<tr><td>{label}</td><td align=\"right\">{v}</td></tr>"
+            "<tr><td>{}</td><td align=\"right\">{}</td></tr>",
+            escape_html(&c.label),
+            c.count
         ));
     }
     html.push_str("</table>");
-    if !errors.is_empty() {
+    if !v.errors.is_empty() {
         html.push_str("<h2 style=\"font-size:16px\">Most frequent errors</h2><ul>");
-        for e in errors.iter().take(5) {
+        for e in &v.errors {
             html.push_str(&format!(
                 "<li>{} × {}: {}</li>",
                 e.count,
-                e.error_code,
+                e.code,
                 escape_html(&e.explanation)
             ));
         }
         html.push_str("</ul>");
     }
     html.push_str(&format!(
-        "<p>iMIS write-back: {} done, {} waiting, {} failed.</p><p>The attached CSV lists every recipient and what became of their message.</p></body></html>",
-        writeback.done,
-        writeback.pending + writeback.in_flight,
-        writeback.failed
+        "<p>{}</p><p>{} {attachment}</p></body></html>",
+        escape_html(&writeback),
+        escape_html(&zone_note)
     ));
-    let slug: String = c
-        .name
-        .chars()
-        .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
-        .collect();
     Ok(Report {
         subject,
         text,
         html,
-        csv_name: format!("{}-messages.csv", slug.trim_matches('-')),
-        csv: messages_csv(&rows)?,
+        csv_name: format!("{}-messages.csv", file_stem(&v.name)),
+        csv: messages_csv(&rows, zone)?,
     })
+}
+
+/// A campaign's name as a file name's stem: letters and digits kept, the rest dashes.
+pub fn file_stem(name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
+        .collect();
+    let mut out = String::with_capacity(slug.len());
+    for ch in slug.trim_matches('-').chars() {
+        if !(ch == '-' && out.ends_with('-')) {
+            out.push(ch);
+        }
+    }
+    if out.is_empty() {
+        "campaign".into()
+    } else {
+        out
+    }
 }
 
 /// How Herald reaches the SMTP server.
@@ -615,5 +755,103 @@ pub async fn run_worker(
             _ = tokio::time::sleep(idle) => {}
             _ = stop.changed() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::MessageStatus;
+    use chrono::TimeZone;
+
+    fn row(status: MessageStatus) -> MessageRow {
+        let sent = Utc.with_ymd_and_hms(2026, 12, 6, 14, 14, 59).unwrap()
+            + chrono::Duration::nanoseconds(987_654_321);
+        MessageRow {
+            id: 1,
+            row_index: 0,
+            imis_id: Some("1042".into()),
+            member_name: Some("Zoë Smith".into()),
+            phone_raw: Some("(212) 555-0142".into()),
+            to: Some("+12125550142".into()),
+            status,
+            status_reason: None,
+            twilio_status: Some("undelivered".into()),
+            twilio_sid: Some("SM0123456789abcdef0123456789abcdef".into()),
+            error_code: Some(30003),
+            error_message: Some("The phone is switched off or out of coverage".into()),
+            segments: 2,
+            twilio_segments: None,
+            price: Some("-0.00790".into()),
+            price_unit: Some("usd".into()),
+            sent_at: Some(sent),
+            updated_at: sent,
+            writeback: "done".into(),
+        }
+    }
+
+    fn records(bytes: Vec<u8>) -> Vec<Vec<String>> {
+        csv::Reader::from_reader(bytes.as_slice())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_export_reads_in_words_with_local_times_and_machine_columns_last() {
+        let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+        let rows = records(messages_csv(&[row(MessageStatus::Undelivered)], ny).unwrap());
+        assert_eq!(
+            rows[0],
+            [
+                "Zoë Smith",
+                "1042",
+                "(212) 555-0142",
+                "+12125550142",
+                "Undelivered",
+                "The phone is switched off or out of coverage (error 30003)",
+                "2",
+                "0.0079 USD",
+                "2026-12-06 09:14 EST",
+                "Recorded",
+                "SM0123456789abcdef0123456789abcdef",
+                "undelivered",
+                "30003",
+                "2026-12-06T14:14:59Z",
+                "2026-12-06T14:14:59Z",
+            ]
+        );
+    }
+
+    #[test]
+    fn unsent_messages_say_why_and_leave_times_and_cost_empty() {
+        let mut r = row(MessageStatus::Skipped);
+        (
+            r.error_code,
+            r.error_message,
+            r.price,
+            r.sent_at,
+            r.twilio_sid,
+        ) = (None, None, None, None, None);
+        r.status_reason = Some("Same number as row 3".into());
+        r.writeback = "not_needed".into();
+        let rows = records(messages_csv(&[r], chrono_tz::Tz::UTC).unwrap());
+        let get = |name: &str| {
+            let i = MESSAGE_COLUMNS.iter().position(|c| *c == name).unwrap();
+            rows[0][i].clone()
+        };
+        assert_eq!(get("Status"), "Skipped");
+        assert_eq!(get("What happened"), "Same number as row 3");
+        assert_eq!(get("Cost"), "");
+        assert_eq!(get("Sent (local time)"), "");
+        assert_eq!(get("iMIS write-back"), "");
+        assert_eq!(get("Twilio message SID"), "");
+    }
+
+    #[test]
+    fn file_stems_keep_letters_and_digits() {
+        assert_eq!(file_stem("Gala night — 2026!"), "Gala-night-2026");
+        assert_eq!(file_stem("Zoë's <b>"), "Zoë-s-b");
+        assert_eq!(file_stem("***"), "campaign");
     }
 }

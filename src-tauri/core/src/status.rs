@@ -147,6 +147,20 @@ impl MessageStatus {
         }
     }
 
+    /// The status as staff read it (the dashboard's counters, exports and the report).
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::Preparing => "Waiting to send",
+            Self::Sent => "Sent, awaiting report",
+            Self::Delivered => "Delivered",
+            Self::Undelivered => "Undelivered",
+            Self::Failed => "Failed",
+            Self::Error => "Not sendable",
+            Self::Skipped => "Skipped",
+            Self::Canceled => "Canceled",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }

@@ -282,7 +282,7 @@ async fn the_report_goes_out_over_starttls_once_even_through_an_outage() {
         text.contains("Delivered: 6")
             && text.contains("Undelivered: 2")
             && text.contains("Failed: 1")
-            && text.contains("Error (not sent): 1"),
+            && text.contains("Not sendable (invalid or missing number): 1"),
         "{text}"
     );
     assert!(text.contains("Delivery rate: 66.7%"), "{text}");
@@ -307,17 +307,28 @@ async fn the_report_goes_out_over_starttls_once_even_through_an_outage() {
     assert_eq!(attachment["content_type"], "text/csv");
     let csv = attachment["content"].as_str().unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        herald_core::report::MESSAGE_COLUMNS,
+        "columns in words, machine columns last"
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 10, "one row per message");
     let db = store.messages(id).await.unwrap();
     for (row, msg) in rows.iter().zip(&db) {
-        assert_eq!(row.get(0), msg.imis_id.as_deref());
-        assert_eq!(row.get(4), Some(msg.status.as_str()));
+        assert_eq!(row.get(1), msg.imis_id.as_deref());
+        assert_eq!(row.get(4), Some(msg.status.in_words()));
+        assert_eq!(row.get(10), msg.twilio_sid.as_deref().or(Some("")));
     }
     assert_eq!(
-        rows[0].get(1),
+        rows[0].get(0),
         Some("<img src=x onerror=alert(1)>"),
         "data as data"
+    );
+    assert!(
+        text.contains("Times are in ") && html.contains("Times are in "),
+        "the report names the zone of its times: {text}"
     );
     let sent = store.report_outbox(Some(id)).await.unwrap();
     assert_eq!((sent[0].state.as_str(), sent[0].attempts), ("sent", 2));

@@ -9,14 +9,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential pkg-config libayatana-appindicator3-dev librsvg2-dev libxdo-dev file
-APT_TEST  := xvfb xauth webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools imagemagick fonts-dejavu-core
+APT_TEST  := xvfb xauth webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools imagemagick fonts-dejavu-core xdotool
 TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/public -type f 2>/dev/null)
 
-.PHONY: help run test deps-build deps-test deps-windows ui app rust-test ui-test e2e windows test-windows bindings bundle bench bench-dashboard measure-launch clean
+.PHONY: help run test deps-build deps-test deps-windows ui app rust-test ui-test e2e windows test-windows bindings bundle bench bench-dashboard measure-launch tzdata clean
 
 help:
 	@echo "make run     - build and open Herald (installs what is missing)"
@@ -85,6 +85,10 @@ $(SMTPD)/pydeps/.stamp: $(SMTPD)/requirements.txt
 
 # Under a private D-Bus session with a throw-away unlocked gnome-keyring, so the keychain
 # tests talk to a real Secret Service (and must: HERALD_KEYCHAIN_TESTS=required).
+# libphonenumber's time-zone map, from the pinned oracle package (same release as the metadata).
+tzdata: $(SEGCALC)/pydeps/.stamp
+	PYTHONPATH=$(SEGCALC)/pydeps python3 src-tauri/core/data/make_tzdata.py
+
 rust-test: $(SEGCALC)/node_modules/.stamp $(SEGCALC)/pydeps/.stamp $(PRISM)/node_modules/.stamp $(SMTPD)/pydeps/.stamp
 	HERALD_KEYCHAIN_TESTS=required dbus-run-session -- .ci/with-keyring cargo test --workspace --no-fail-fast
 
@@ -92,7 +96,13 @@ ui-test: ui/node_modules/.stamp
 	cd ui && npm run check && npm run lint && npm test
 
 # The real app under Xvfb with a private D-Bus session, driven over WebDriver.
-e2e: ui
+# A desktop notification server on the e2e's session bus (dbus-next), to see and click them.
+NOTIFYD := tests/e2e/notifications
+$(NOTIFYD)/pydeps/.stamp: $(NOTIFYD)/requirements.txt
+	python3 -m pip install --quiet --disable-pip-version-check --target $(NOTIFYD)/pydeps -r $(NOTIFYD)/requirements.txt
+	@touch $@
+
+e2e: ui $(NOTIFYD)/pydeps/.stamp
 	cargo build -p herald -p herald-cli -p herald-fake-imis -p herald-fake-twilio
 	rm -rf artifacts/e2e && mkdir -p artifacts/e2e
 	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" \

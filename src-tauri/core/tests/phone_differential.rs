@@ -1,4 +1,4 @@
-//! Differential test: Herald's phone parsing against Google's libphonenumber.
+//! Differential test: Herald's phone parsing and time-zone lookup against Google's libphonenumber.
 //!
 //! The oracle is the Python `phonenumbers` package (a port of libphonenumber) at the
 //! release whose metadata the Rust `phonenumber` crate embeds
@@ -33,6 +33,7 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 
 use herald_core::compose::phone::{self, Cleaned, PhoneError, Region, LIBPHONENUMBER_METADATA};
+use herald_core::compose::time_zones;
 use phonenumber::metadata::DATABASE;
 use serde_json::{json, Value};
 
@@ -453,7 +454,10 @@ fn herald_agrees_with_libphonenumber() {
         let oracle_valid = oracle["valid"].as_bool().expect("valid");
         let agree = match &herald {
             Ok(n) => {
-                oracle_valid && oracle["e164"] == n.e164() && oracle["kind"] == n.kind().as_str()
+                oracle_valid
+                    && oracle["e164"] == n.e164()
+                    && oracle["kind"] == n.kind().as_str()
+                    && oracle["time_zones"] == json!(time_zones::time_zones(n))
             }
             Err(_) => !oracle_valid,
         };
@@ -497,7 +501,7 @@ fn herald_agrees_with_libphonenumber() {
     );
     eprintln!("  valid numbers by kind: {by_kind:?}");
     eprintln!(
-        "  herald agreement (validity, E.164, kind): {}/{n}; error category agreement: {}/{}",
+        "  herald agreement (validity, E.164, kind, time zones): {}/{n}; error category agreement: {}/{}",
         n - disagreements.len(),
         (n - valid_count) - reason_disagreements.len(),
         n - valid_count

@@ -9,3 +9,4 @@ pub mod segments;
 pub mod smart_encoding;
 pub mod summary;
 pub mod template;
+pub mod time_zones;

@@ -189,6 +189,8 @@ pub enum PhoneError {
 pub struct PhoneNumber {
     e164: String,
     kind: PhoneKind,
+    #[serde(skip)]
+    country_code: u16,
 }
 
 impl PhoneNumber {
@@ -199,6 +201,11 @@ impl PhoneNumber {
 
     pub fn kind(&self) -> PhoneKind {
         self.kind
+    }
+
+    /// The country calling code (`1` for the NANP, `44` for the UK).
+    pub fn country_code(&self) -> u16 {
+        self.country_code
     }
 
     /// Whether Herald should send to this number.
@@ -899,6 +906,7 @@ fn parse_candidate(candidate: &str, region: Region) -> Result<PhoneNumber, Phone
     Ok(PhoneNumber {
         e164: format!("+{code}{nsn}"),
         kind,
+        country_code: code,
     })
 }
 

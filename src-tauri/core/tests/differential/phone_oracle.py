@@ -5,7 +5,8 @@ Reads JSON lines on stdin and answers one JSON line per request on stdout.
 
   {"input": "<cleaned string>", "region": "US"}
       -> {"e164": "+1..." | null, "valid": bool, "kind": "mobile" | ... | null,
-          "reason": "<why invalid>" | null}
+          "reason": "<why invalid>" | null,
+          "time_zones": ["America/New_York", ...]   (valid numbers only)}
   {"meta": "US"}
       -> {"possible_lengths": [...], "local_only_lengths": [...]}   (general description)
   {"cc": 1}
@@ -34,6 +35,7 @@ try:
     from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
     from phonenumbers.phonemetadata import PhoneMetadata
     from phonenumbers.phonenumberutil import ValidationResult
+    from phonenumbers.timezone import time_zones_for_number
 except ImportError as exc:  # pragma: no cover - reported to the Rust test
     sys.stderr.write(
         "phone_oracle: cannot import phonenumbers (%s). Install the pinned version with:\n"
@@ -98,7 +100,8 @@ def answer(request):
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     if phonenumbers.is_valid_number(number):
         return {"e164": e164, "valid": True,
-                "kind": KINDS[phonenumbers.number_type(number)], "reason": None}
+                "kind": KINDS[phonenumbers.number_type(number)], "reason": None,
+                "time_zones": list(time_zones_for_number(number))}
     reason = POSSIBLE[phonenumbers.is_possible_number_with_reason(number)]
     return {"e164": e164, "valid": False, "kind": None, "reason": reason}
 

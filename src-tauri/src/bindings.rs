@@ -44,6 +44,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             dashboard::campaign_timeline,
             dashboard::campaign_stats,
             dashboard::export_messages_csv,
+            dashboard::show_in_folder,
+            dashboard::campaign_report,
+            dashboard::print_window,
             dashboard::report_outbox,
             dashboard::resend_report,
             dashboard::test_smtp_connection,
@@ -62,7 +65,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .events(tauri_specta::collect_events![
             events::CampaignsChanged,
             events::QuitRequested,
-            events::SettingsChanged
+            events::SettingsChanged,
+            events::OpenCampaign
         ])
 }
 

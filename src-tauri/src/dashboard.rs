@@ -8,6 +8,8 @@ use herald_core::stats::SendingStats;
 use herald_core::store::{ErrorCount, MessagePage, MessageQuery, TimelinePoint};
 use herald_core::ErrorCode;
 use tauri::State;
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
 
 #[tauri::command]
 #[specta::specta]
@@ -47,21 +49,71 @@ pub async fn campaign_error_codes(
     Ok(state.store.error_codes(id).await?)
 }
 
-/// Writes the grid as filtered (every page) to a CSV file in the Downloads folder and
-/// returns its path.
+/// Export: asks where to save the grid as filtered (every page, not just the one shown)
+/// with the system's Save dialog, then writes it there as CSV. Returns the path written,
+/// or nothing when the dialog was cancelled. The file appears whole or not at all.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_messages_csv(
+    window: tauri::WebviewWindow,
     state: State<'_, AppState>,
     id: i64,
     query: MessageQuery,
-) -> CmdResult<String> {
+) -> CmdResult<Option<String>> {
     let c = state.store.campaign(id).await?;
-    let all = MessageQuery {
-        offset: 0,
-        limit: u32::MAX,
-        ..query
+    let suggested = format!(
+        "{} messages {}.csv",
+        report::file_stem(&c.name),
+        state
+            .store
+            .now()
+            .with_timezone(&herald_core::zone::workstation())
+            .format("%Y-%m-%d")
+    );
+    let folder = dirs::download_dir()
+        .or_else(dirs::document_dir)
+        .unwrap_or_else(|| state.data_dir.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Export messages")
+        .set_directory(folder)
+        .set_file_name(suggested)
+        .add_filter("CSV spreadsheet", &["csv"])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
     };
+    let mut path = chosen.into_path().map_err(|e| AppError {
+        code: ErrorCode::Invalid,
+        message: format!("Herald cannot save there: {e}"),
+    })?;
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        path.set_extension("csv");
+    }
+    let rows = all_rows(&state, id, query).await?;
+    let csv = report::messages_csv(&rows, herald_core::zone::workstation())?;
+    write_whole(&path, &csv)?;
+    tracing::info!(campaign = id, rows = rows.len(), path = %path.display(), "messages exported");
+    let shown = path.display().to_string();
+    state.exported.lock().expect("export list").insert(path);
+    Ok(Some(shown))
+}
+
+/// Every row of the grid as filtered, in its order, read a page at a time.
+async fn all_rows(
+    state: &AppState,
+    id: i64,
+    query: MessageQuery,
+) -> CmdResult<Vec<herald_core::store::MessageRow>> {
+    const PAGE: u32 = 5_000;
     let mut rows = Vec::new();
     let mut offset = 0;
     loop {
@@ -71,30 +123,76 @@ pub async fn export_messages_csv(
                 id,
                 &MessageQuery {
                     offset,
-                    limit: 5_000,
-                    ..all.clone()
+                    limit: PAGE,
+                    ..query.clone()
                 },
             )
             .await?;
         let n = page.rows.len() as u32;
         rows.extend(page.rows);
-        if n < 5_000 {
-            break;
+        if n < PAGE {
+            return Ok(rows);
         }
         offset += n;
     }
-    let csv = report::messages_csv(&rows)?;
-    let dir = dirs::download_dir().unwrap_or_else(|| state.data_dir.join("exports"));
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-    let slug: String = c
-        .name
-        .chars()
-        .map(|ch| if ch.is_alphanumeric() { ch } else { '-' })
-        .collect();
-    let stamp = state.store.now().format("%Y%m%d-%H%M%S");
-    let path = dir.join(format!("{}-{stamp}.csv", slug.trim_matches('-')));
-    std::fs::write(&path, csv).map_err(|e| io_error(&path, e))?;
-    Ok(path.display().to_string())
+}
+
+/// Writes beside the target and renames over it, so a full disk or a crash leaves the old
+/// file (or none), never half a file.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> CmdResult<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.part"));
+    std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            io_error(path, e)
+        })
+}
+
+/// "Show in folder" for a file this window exported: opens the system's file manager with
+/// the file selected. Only paths Herald wrote are shown.
+#[tauri::command]
+#[specta::specta]
+pub async fn show_in_folder(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<()> {
+    let path = std::path::PathBuf::from(path);
+    if !state.exported.lock().expect("export list").contains(&path) {
+        return Err(AppError {
+            code: ErrorCode::Invalid,
+            message: "Herald only shows files it exported".into(),
+        });
+    }
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| AppError {
+            code: ErrorCode::Io,
+            message: format!("could not open the folder of {}: {e}", path.display()),
+        })
+}
+
+/// The campaign's report as the email tells it, for the Report view; times in the
+/// workstation's zone.
+#[tauri::command]
+#[specta::specta]
+pub async fn campaign_report(state: State<'_, AppState>, id: i64) -> CmdResult<report::ReportView> {
+    Ok(report::view(&state.store, id, herald_core::zone::workstation()).await?)
+}
+
+/// Print: the system's print dialog for what the window shows (which can save as PDF).
+#[tauri::command]
+#[specta::specta]
+pub async fn print_window(window: tauri::WebviewWindow) -> CmdResult<()> {
+    window.print().map_err(|e| AppError {
+        code: ErrorCode::Io,
+        message: format!("could not open the print dialog: {e}"),
+    })
 }
 
 fn io_error(path: &std::path::Path, e: std::io::Error) -> AppError {

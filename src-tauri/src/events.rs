@@ -22,3 +22,10 @@ pub struct QuitRequested {
 /// folder): the front end reloads what depends on them (the demo banner, LIVE, Settings).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct SettingsChanged {}
+
+/// A desktop notification about a campaign was clicked: the window (brought forward)
+/// opens that campaign's page.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct OpenCampaign {
+    pub campaign_id: i64,
+}

@@ -3,11 +3,11 @@
 // artifacts/e2e/.
 
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { launch, repoRoot, startFake } from "./webdriver.mjs";
+import { answerSaveDialog, launch, repoRoot, startFake } from "./webdriver.mjs";
 
 const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 
@@ -402,14 +402,51 @@ describe("Herald desktop app", () => {
     });
     await s.screenshot("18-dashboard-search");
 
-    // Export what is shown.
+    // Export what is shown: the system's Save dialog asks where, the file lands there.
+    const chosen = path.join(app.dataDir, "exported-by-hand.csv");
     await (await s.find('[data-testid="grid-export"]')).click();
-    const result = await s.waitFor('[data-testid="grid-export-result"]', { predicate: async (e) => /\.csv/.test(await e.text()) });
-    const saved = /(\/\S+\.csv)/.exec(await result.text())[1];
-    const csv = readFileSync(saved, "utf8").trim().split("\n");
-    rmSync(saved);
+    await answerSaveDialog("Export messages", chosen);
+    const result = await s.waitFor('[data-testid="grid-export-result"]', { predicate: async (e) => (await e.text()).includes(chosen) });
+    assert.ok(await s.find('[data-testid="grid-export-show"]'), "Show in folder is offered");
+    const csv = readFileSync(chosen, "utf8").trim().split("\n");
+    assert.ok((await result.text()).includes(chosen));
+    assert.ok(
+      csv[0].startsWith("Member,iMIS ID,Phone (as in iMIS),Texted to,Status,What happened,") && csv[0].endsWith("Twilio message SID,Twilio status,Error code,Sent (UTC),Last update (UTC)"),
+      `columns in words, machine columns last: ${csv[0]}`,
+    );
     assert.ok(csv.length >= 2, "a header and the matching rows");
     assert.ok(csv.slice(1).every((line) => line.includes(someone.member_name.split(" ")[0])), "only what the filter shows");
+    await s.screenshot("18b-dashboard-exported");
+
+    // The report, as the email tells it, in the app; Print opens the system's print dialog.
+    await (await s.find('[data-testid="open-report"]')).click();
+    await s.waitUntil("the report opens", async () => (await s.exec("return window.location.hash;")) === `#/campaigns/${id}/report`);
+    const reportCounts = await s.waitFor('[data-testid="report-counts"]');
+    const shownCounts = (await reportCounts.text()).replace(/,/g, "");
+    const final = heraldCli(app.dataDir, "campaign", "show", String(id)).counts;
+    assert.ok(new RegExp(`Delivered\\s+${final.delivered}\\b`).test(shownCounts), `the delivered count: ${shownCounts}`);
+    assert.ok(/Times are in /.test(await (await s.find('[data-testid="report-view"]')).text()), "the report names its time zone");
+    await s.screenshot("18c-report");
+    await (await s.find('[data-testid="report-print"]')).click();
+    await s.waitUntil("the print dialog opens", async () => {
+      try {
+        return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Print$"], { encoding: "utf8" }).trim() !== "";
+      } catch {
+        return false;
+      }
+    });
+    const printWin = execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Print$"], { encoding: "utf8" }).trim().split("\n")[0];
+    execFileSync("xdotool", ["windowfocus", "--sync", printWin]);
+    execFileSync("xdotool", ["key", "Escape"]);
+    await s.waitUntil("the print dialog closes", async () => {
+      try {
+        return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Print$"], { encoding: "utf8" }).trim() === "";
+      } catch {
+        return true;
+      }
+    });
+    await s.exec("window.history.back();");
+    await s.waitUntil("back on the campaign", async () => (await s.exec("return window.location.hash;")) === `#/campaigns/${id}`);
 
     // Retry the failed and undelivered: a follow-up campaign, confirmed first.
     if (counts.failed + counts.undelivered > 0) {

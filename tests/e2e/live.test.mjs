@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { launch, repoRoot, startFake } from "./webdriver.mjs";
+import { launch, repoRoot, startFake, startNotificationServer } from "./webdriver.mjs";
 
 const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 const ACCOUNT_SID = "AC00000000000000000000000000000001";
@@ -167,8 +167,9 @@ describe("Going LIVE safely", () => {
     await s.screenshot("34-live-sending");
   });
 
-  test("a campaign that pauses by itself raises a desktop notification with the reason", async () => {
+  test("a campaign that pauses by itself raises a desktop notification with the reason; clicking it opens the campaign", async () => {
     const s = app.session;
+    const notifications = await startNotificationServer();
     // Twilio starts refusing Herald's credentials: the engine pauses the campaign itself.
     const fault = await fetch(`${twilio.url}/_fake/faults`, {
       method: "POST",
@@ -201,6 +202,23 @@ describe("Going LIVE safely", () => {
       20000,
     );
     await fetch(`${twilio.url}/_fake/faults`, { method: "DELETE" });
+    // The desktop shows it with the reason, and offers the click that opens the campaign.
+    await s.waitUntil("the notification reaches the desktop", async () => notifications.shown.length > 0, 20000);
+    const shown = notifications.shown.filter((n) => n.summary === "'Pauses by itself' paused by itself");
+    assert.equal(shown.length, 1, `one notification about the pause: ${JSON.stringify(notifications.shown)}`);
+    assert.ok(shown[0].actions.includes("default"), "a click on it is reported to Herald");
+    // Staff are elsewhere in the app when they click it.
+    await (await s.find('[data-testid="nav-campaigns"]')).click();
+    await s.waitUntil("the campaign list shows", async () => (await s.exec("return window.location.hash;")) !== `#/campaigns/${id}`);
+    notifications.click(shown[0].id);
+    await s.waitUntil(
+      "clicking the notification opens the campaign",
+      async () => (await s.exec("return window.location.hash;")) === `#/campaigns/${id}`,
+      20000,
+    );
+    await s.waitFor('[data-testid="page-campaign"]');
+    await s.screenshot("35-notification-opened-campaign");
+    notifications.stop();
   });
 
   test("what was typed is saved when the staffer leaves at once", async () => {

@@ -1,7 +1,7 @@
 // A small W3C WebDriver client (fetch only) and the harness that starts Herald under
 // tauri-driver with its own data folder. No dependencies beyond Node 20.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -310,4 +310,69 @@ export async function startFake(name, args = []) {
     child.once("exit", (code) => reject(new Error(`${name} exited (${code})`)));
   });
   return { url, stop: () => child.kill() };
+}
+
+/** Runs xdotool on the test's X display and returns what it printed ("" when it failed). */
+function xdotool(...args) {
+  try {
+    return execFileSync("xdotool", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Answers the system Save dialog titled `title` the way a person does: waits for it, types
+ * the full path `file` in its name field and presses Enter. (Herald opens the GTK dialog
+ * through the Tauri dialog plugin; nothing in Herald knows it is being tested.)
+ */
+export async function answerSaveDialog(title, file, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  let win = "";
+  while (!(win = xdotool("search", "--onlyvisible", "--name", `^${title}$`).split("\n")[0])) {
+    if (Date.now() > deadline) throw new Error(`no "${title}" dialog appeared`);
+    await sleep(200);
+  }
+  await sleep(500); // the dialog lays itself out and selects the suggested name
+  xdotool("windowfocus", "--sync", win);
+  xdotool("key", "--clearmodifiers", "ctrl+a");
+  xdotool("type", "--delay", "15", file);
+  await sleep(300);
+  xdotool("key", "Return");
+}
+
+/**
+ * A desktop notification server on the test's session bus (tests/e2e/notifications): what
+ * Herald shows is collected in `shown`, and `click(id)` clicks one as a person would.
+ */
+export async function startNotificationServer() {
+  const dir = path.join(repoRoot, "tests", "e2e", "notifications");
+  const child = spawn("python3", [path.join(dir, "fake_notifications.py")], {
+    env: { ...process.env, PYTHONPATH: path.join(dir, "pydeps") },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const shown = [];
+  let ready;
+  const started = new Promise((resolve, reject) => {
+    ready = resolve;
+    child.once("exit", (code) => reject(new Error(`the notification server exited (${code})`)));
+    setTimeout(() => reject(new Error("the notification server did not start")), 20000);
+  });
+  let buffered = "";
+  child.stdout.on("data", (chunk) => {
+    buffered += String(chunk);
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = JSON.parse(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      if (line.ready) ready();
+      else shown.push(line);
+    }
+  });
+  await started;
+  return {
+    shown,
+    click: (id) => child.stdin.write(`click ${id}\n`),
+    stop: () => child.kill(),
+  };
 }

@@ -315,12 +315,48 @@ async campaignStats(id: number) : Promise<Result<SendingStats, AppError>> {
 }
 },
 /**
- * Writes the grid as filtered (every page) to a CSV file in the Downloads folder and
- * returns its path.
+ * Export: asks where to save the grid as filtered (every page, not just the one shown)
+ * with the system's Save dialog, then writes it there as CSV. Returns the path written,
+ * or nothing when the dialog was cancelled. The file appears whole or not at all.
  */
-async exportMessagesCsv(id: number, query: MessageQuery) : Promise<Result<string, AppError>> {
+async exportMessagesCsv(id: number, query: MessageQuery) : Promise<Result<string | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("export_messages_csv", { id, query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Show in folder" for a file this window exported: opens the system's file manager with
+ * the file selected. Only paths Herald wrote are shown.
+ */
+async showInFolder(path: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("show_in_folder", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The campaign's report as the email tells it, for the Report view; times in the
+ * workstation's zone.
+ */
+async campaignReport(id: number) : Promise<Result<ReportView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("campaign_report", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Print: the system's print dialog for what the window shows (which can save as PDF).
+ */
+async printWindow() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("print_window") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -458,10 +494,12 @@ async deleteSecret(name: string) : Promise<Result<SecretStatus, AppError>> {
 
 export const events = __makeEvents__<{
 campaignsChanged: CampaignsChanged,
+openCampaign: OpenCampaign,
 quitRequested: QuitRequested,
 settingsChanged: SettingsChanged
 }>({
 campaignsChanged: "campaigns-changed",
+openCampaign: "open-campaign",
 quitRequested: "quit-requested",
 settingsChanged: "settings-changed"
 })
@@ -752,6 +790,11 @@ export type NewCampaign = { name: string; report_email?: string | null; mode?: M
  */
 schedule?: string | null }
 /**
+ * A desktop notification about a campaign was clicked: the window (brought forward)
+ * opens that campaign's page.
+ */
+export type OpenCampaign = { campaign_id: number }
+/**
  * A report in the outbox, for the dashboard.
  */
 export type OutboxEntry = { id: number; campaign_id: number; trigger_key: string; recipient: string; state: string; attempts: number; last_error: string | null; created_at: string; sent_at: string | null }
@@ -822,6 +865,29 @@ export type QuitRequested = {
  * Names of the campaigns that are sending.
  */
 sending: string[] }
+export type ReportCount = { label: string; count: number }
+export type ReportError = { code: number; count: number; explanation: string }
+/**
+ * A campaign's report as figures and words: what the email says and the app's Report
+ * view shows. Times are in `zone` (the workstation's), which the view names.
+ */
+export type ReportView = { campaign_id: number; name: string; mode: Mode; status: string; 
+/**
+ * The IANA name of the zone the times are in.
+ */
+zone: string; scheduled: string | null; started: string | null; completed: string | null; 
+/**
+ * When these figures were read.
+ */
+generated: string; recipients: number; counts: ReportCount[]; 
+/**
+ * "97.5%", or none before anything was delivered or not.
+ */
+delivery_rate: string | null; segments: string; cost: string; 
+/**
+ * The most frequent errors, most frequent first (at most five).
+ */
+errors: ReportError[]; writes_back: boolean; writeback: string }
 /**
  * A list behind a count, cut at [`LIST_LIMIT`] rows.
  */

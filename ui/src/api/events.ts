@@ -1,4 +1,4 @@
-import { events, type CampaignsChanged, type QuitRequested } from "./bindings";
+import { events, type CampaignsChanged, type OpenCampaign, type QuitRequested } from "./bindings";
 
 interface Channel<T> {
   listen: (handler: (event: { payload: T }) => void) => Promise<() => void>;
@@ -46,4 +46,10 @@ export function onSettingsChanged(handler: () => void): () => void {
   return subscribe(events.settingsChanged, () => {
     handler();
   });
+}
+
+/** Calls `handler` when a desktop notification about a campaign was clicked (the backend has
+ *  already brought the window forward): the window opens that campaign's page. */
+export function onOpenCampaign(handler: (request: OpenCampaign) => void): () => void {
+  return subscribe(events.openCampaign, handler);
 }

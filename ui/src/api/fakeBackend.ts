@@ -29,6 +29,7 @@ import type {
   QueryEntry,
   QueryImport,
   QueryInfo,
+  ReportView,
   RowList,
   SecretStatus,
   SendingStats,
@@ -206,6 +207,12 @@ export class FakeBackend {
   private nextOutboxId = 1;
   /** The CSV exports asked for (the mock writes no file): where, how many rows, with which query. */
   readonly exports: { path: string; rows: number; query: MessageQuery }[] = [];
+  /** Whether the person cancels the next Save dialogs (export_messages_csv then answers null). */
+  cancelExports = false;
+  /** The paths "Show in folder" was asked for, in order. */
+  readonly shownInFolder: string[] = [];
+  /** How many times print_window was called (the mock opens no print dialog). */
+  prints = 0;
   /** How many times quit_app was called (the mock cannot close the window). */
   quits = 0;
   /** Started as the demo workspace: it stays one until an iMIS address is set. */
@@ -306,6 +313,13 @@ export class FakeBackend {
         return this.stats(num(args, "id"));
       case "export_messages_csv":
         return this.exportCsv(num(args, "id"), query(args));
+      case "show_in_folder":
+        return this.showInFolder(str(args, "path"));
+      case "campaign_report":
+        return this.report(num(args, "id"));
+      case "print_window":
+        this.prints += 1;
+        return null;
       case "report_outbox":
         return this.reportOutbox(num(args, "id"));
       case "resend_report":
@@ -456,13 +470,65 @@ export class FakeBackend {
     return retryId;
   }
 
-  /** MOCK: nothing is written; the path is where the app would have put the file. */
-  private exportCsv(id: number, q: MessageQuery): string {
+  /** MOCK: no Save dialog and nothing written; the path is the name the dialog would suggest, in
+   *  Downloads. Null when the person cancels (see cancelExports). */
+  private exportCsv(id: number, q: MessageQuery): string | null {
     const stored = this.get(id);
+    if (this.cancelExports) return null;
     const rows = gridAll(this.sourceOf(stored), q).length;
     const path = `/home/demo/Downloads/${exportFileName(stored.campaign.name, this.now())}`;
     this.exports.push({ path, rows, query: structuredClone(q) });
     return path;
+  }
+
+  /** MOCK: opens nothing; like the backend, only a path this window exported is shown. */
+  private showInFolder(path: string): null {
+    if (!this.exports.some((e) => e.path === path)) fail("invalid", "Herald only shows files it exported");
+    this.shownInFolder.push(path);
+    return null;
+  }
+
+  /** As the backend's report::view: the report email's figures, times in this machine's zone. */
+  private report(id: number): ReportView {
+    const stored = this.get(id);
+    const c = stored.campaign;
+    const n = this.countsFor(stored);
+    const stats = this.stats(id);
+    const writeback = this.writebackStatus(id);
+    const rate = deliveredRate(n);
+    const unpriced = stats.messages_unpriced;
+    return {
+      campaign_id: id,
+      name: c.name,
+      mode: c.mode,
+      status: c.status,
+      zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      scheduled: localTime(c.scheduled_at),
+      started: localTime(c.started_at),
+      completed: localTime(c.completed_at),
+      generated: localTime(this.now().toISOString()) ?? "",
+      recipients: n.total,
+      counts: [
+        { label: "Delivered", count: n.delivered },
+        { label: "Sent, awaiting report", count: n.sent },
+        { label: "Undelivered", count: n.undelivered },
+        { label: "Failed", count: n.failed },
+        { label: "Not sendable (invalid or missing number)", count: n.error },
+        { label: "Skipped", count: n.skipped },
+        { label: "Canceled", count: n.canceled },
+        { label: "Waiting to send", count: n.preparing },
+      ],
+      delivery_rate: rate === null ? null : `${(rate * 100).toFixed(1)}%`,
+      segments: `${String(stats.segments_estimated)} estimated, ${String(stats.segments_reported)} reported by Twilio`,
+      cost:
+        `${stats.cost_estimated.toFixed(2)} USD estimated, ${stats.cost_actual.toFixed(2)} USD priced by Twilio so far` +
+        (unpriced === 0 ? "" : unpriced === 1 ? " (1 message not priced yet)" : ` (${String(unpriced)} messages not priced yet)`),
+      errors: errorCounts(this.sourceOf(stored))
+        .slice(0, 5)
+        .map((e) => ({ code: e.error_code, count: e.count, explanation: e.explanation })),
+      writes_back: writesBack(c),
+      writeback: `${String(writeback.done)} done, ${String(writeback.pending + writeback.in_flight)} waiting, ${String(writeback.failed)} failed`,
+    };
   }
 
   private reportOutbox(id: number): OutboxEntry[] {
@@ -1682,6 +1748,23 @@ const DEMO_CSV = [
   "1023,Yusuf,Demir,215-555-0158,Philadelphia",
   "1024,Sofia,Novak,312-555-0142,Chicago",
 ].join("\n");
+
+/** A time as the backend writes it for staff (zone::local_time): "2026-12-06 09:14 EST", in this
+ *  machine's zone; null for none. */
+function localTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  const parts = new Intl.DateTimeFormat("en-US", {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")} ${part("timeZoneName")}`;
+}
 
 function deliveredRate(counts: MessageCounts): number | null {
   const settled = counts.delivered + counts.undelivered + counts.failed;

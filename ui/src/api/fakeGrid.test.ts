@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageRow } from "./bindings";
-import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, searchNeedle, timelinePoints } from "./fakeGrid";
+import { arraySource, errorCounts, exportFileName, fileStem, generatedSource, gridAll, gridPage, searchNeedle, timelinePoints } from "./fakeGrid";
 import { HOSTILE_NAME } from "./fakeImis";
 import { generatedFacts, generatedMessage, newMessage } from "./fakeSending";
 import { api } from "./index";
@@ -62,11 +62,18 @@ describe("the fake grid", () => {
     ]);
   });
 
-  it("names the export after the campaign and the time, as the backend does", () => {
-    expect(exportFileName("Board election: get out the vote", new Date("2026-03-12T14:05:09Z"))).toBe(
-      "Board-election--get-out-the-vote-20260312-140509.csv",
-    );
-    expect(exportFileName("Café ☕", new Date("2026-03-12T14:05:09Z"))).toBe("Café-20260312-140509.csv");
+  it("suggests the export's name from the campaign and the local date, as the backend does", () => {
+    // Noon UTC is the same date in nearly every zone the tests may run in.
+    const at = new Date("2026-03-12T12:05:09Z");
+    expect(exportFileName("Board election: get out the vote", at)).toBe("Board-election-get-out-the-vote messages 2026-03-12.csv");
+    expect(exportFileName("Café ☕", at)).toBe("Café messages 2026-03-12.csv");
+    expect(exportFileName("***", at)).toBe("campaign messages 2026-03-12.csv");
+  });
+
+  it("keeps letters and digits of a name for the file, as report::file_stem", () => {
+    expect(fileStem("Gala night — 2026!")).toBe("Gala-night-2026");
+    expect(fileStem("Zoë's <b>")).toBe("Zoë-s-b");
+    expect(fileStem("***")).toBe("campaign");
   });
 });
 

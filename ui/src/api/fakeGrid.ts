@@ -215,16 +215,22 @@ export function errorCounts(source: MessageSource): ErrorCount[] {
   return structuredClone(result);
 }
 
-/** The export's file name, as the backend makes it: the campaign's name, then the time. */
-export function exportFileName(campaignName: string, at: Date): string {
-  const slug = Array.from(campaignName, (ch) => (/[\p{L}\p{N}]/u.test(ch) ? ch : "-"))
+/** A campaign's name as a file name's stem, as the backend's report::file_stem: letters and
+ *  digits kept, every run of anything else one dash ("campaign" when nothing is left). */
+export function fileStem(campaignName: string): string {
+  const stem = Array.from(campaignName, (ch) => (/[\p{L}\p{N}]/u.test(ch) ? ch : "-"))
     .join("")
-    .replace(/^-+|-+$/g, "");
+    .replace(/^-+|-+$/g, "")
+    .replace(/-{2,}/g, "-");
+  return stem === "" ? "campaign" : stem;
+}
+
+/** The name the Save dialog suggests for an export, as the backend makes it: the campaign, then
+ *  the workstation's date ("Board-election-get-out-the-vote messages 2026-03-12.csv"). */
+export function exportFileName(campaignName: string, at: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
-  const stamp =
-    `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-` +
-    `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
-  return `${slug}-${stamp}.csv`;
+  const date = `${String(at.getFullYear())}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+  return `${fileStem(campaignName)} messages ${date}.csv`;
 }
 
 function seconds(t: string | number): number {

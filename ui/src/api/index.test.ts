@@ -200,3 +200,45 @@ describe("the fake backend", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("export, report and print against the fake backend", () => {
+  it("exports to the name the Save dialog suggests, shows only what it exported, and knows a cancel", async () => {
+    const backend = installMock();
+    const path = await api.exportMessagesCsv(1, { statuses: ["failed"], limit: 100 });
+    expect(path).toMatch(/^\/home\/demo\/Downloads\/Spring-Conference-reminder messages \d{4}-\d{2}-\d{2}\.csv$/);
+    expect(await api.showInFolder(path ?? "")).toBeNull();
+    expect(backend.shownInFolder).toEqual([path]);
+    await expect(api.showInFolder("/etc/passwd")).rejects.toMatchObject({ code: "invalid" });
+
+    backend.cancelExports = true;
+    expect(await api.exportMessagesCsv(1, { limit: 100 })).toBeNull();
+    expect(backend.exports).toHaveLength(1);
+  });
+
+  it("reports a campaign as the email does, and prints", async () => {
+    const backend = installMock();
+    const detail = await api.getCampaign(4);
+    const report = await api.campaignReport(4);
+    expect(report).toMatchObject({ campaign_id: 4, name: detail.name, mode: detail.mode, status: detail.status });
+    expect(report.recipients).toBe(detail.counts.total);
+    expect(report.counts.map((c) => c.label)).toEqual([
+      "Delivered",
+      "Sent, awaiting report",
+      "Undelivered",
+      "Failed",
+      "Not sendable (invalid or missing number)",
+      "Skipped",
+      "Canceled",
+      "Waiting to send",
+    ]);
+    expect(report.counts[0]?.count).toBe(detail.counts.delivered);
+    expect(report.delivery_rate).toMatch(/^\d+\.\d%$/);
+    expect(report.generated).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+$/);
+    expect(report.errors.length).toBeLessThanOrEqual(5);
+    expect(report.writeback).toMatch(/^\d+ done, \d+ waiting, \d+ failed$/);
+    await expect(api.campaignReport(999)).rejects.toMatchObject({ code: "not_found" });
+
+    expect(await api.printWindow()).toBeNull();
+    expect(backend.prints).toBe(1);
+  });
+});

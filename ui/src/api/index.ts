@@ -35,6 +35,7 @@ export type {
   MessageStatus,
   Mode,
   NewCampaign,
+  OpenCampaign,
   OutboxEntry,
   Preflight,
   PreflightCheck,
@@ -45,6 +46,9 @@ export type {
   QueryInfo,
   QueryParameter,
   QuitRequested,
+  ReportCount,
+  ReportError,
+  ReportView,
   RowList,
   SecretStatus,
   SendingStats,
@@ -62,7 +66,7 @@ export type {
   WriteBackTarget,
 } from "./bindings";
 
-export { onCampaignsChanged, onQuitRequested, onSettingsChanged } from "./events";
+export { onCampaignsChanged, onOpenCampaign, onQuitRequested, onSettingsChanged } from "./events";
 
 const ERROR_CODES: readonly ErrorCode[] = [
   "not_found",
@@ -169,8 +173,15 @@ export const api = {
   campaignErrorCodes: (id: number) => unwrap(commands.campaignErrorCodes(id)),
   campaignTimeline: (id: number) => unwrap(commands.campaignTimeline(id)),
   campaignStats: (id: number) => unwrap(commands.campaignStats(id)),
-  /** Writes every row matching `query` (offset and limit ignored) to a CSV in Downloads; its path. */
+  /** Asks where to save (the system's Save dialog), then writes every row matching `query`
+   *  (offset and limit ignored) there as CSV: the path written, or null when the person cancelled. */
   exportMessagesCsv: (id: number, query: MessageQuery) => unwrap(commands.exportMessagesCsv(id, query)),
+  /** Opens the file manager with a file this window exported selected (other paths are refused). */
+  showInFolder: (path: string) => unwrap(commands.showInFolder(path)),
+  /** The campaign's report as the email tells it, times already written in the workstation's zone. */
+  campaignReport: (id: number) => unwrap(commands.campaignReport(id)),
+  /** The system's print dialog for what the window shows (it can also save as PDF). */
+  printWindow: () => unwrap(commands.printWindow()),
   /** The campaign's report emails, newest first. */
   reportOutbox: (id: number) => unwrap(commands.reportOutbox(id)),
   /** Queues the report email again; fails (invalid) when the campaign has no report address. */

@@ -1,9 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { emit } from "@tauri-apps/api/event";
-import { api, type QuitRequested } from "../api";
+import { api, type OpenCampaign, type QuitRequested } from "../api";
 import { installMock } from "../api/mock";
 import App from "./App.svelte";
+import { guardLeaving } from "./router.svelte";
 
 afterEach(() => {
   window.location.hash = "";
@@ -132,5 +133,64 @@ describe("App shell", () => {
     const names = within(dialog).getAllByRole("listitem").map((li) => li.textContent);
     expect(names).toEqual([hostile, "Dues reminder"]);
     expect(dialog.querySelector("img")).toBeNull();
+  });
+
+  it("opens a campaign's report from its page, under Campaigns", async () => {
+    installMock();
+    window.location.hash = "#/campaigns/1";
+    render(App);
+    const open = await screen.findByTestId("open-report");
+    expect(open.getAttribute("href")).toBe("#/campaigns/1/report");
+    window.location.hash = "#/campaigns/1/report";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    const report = await screen.findByTestId("report-view");
+    await waitFor(() => {
+      expect(report.querySelector("h1")?.textContent).toBe("Spring Conference reminder");
+    });
+    expect(screen.getByTestId("nav-campaigns").getAttribute("aria-current")).toBe("page");
+    expect(await screen.findByTestId("report-counts")).toBeTruthy();
+  });
+
+  it("opens the campaign a clicked desktop notification is about", async () => {
+    installMock();
+    window.location.hash = "#/settings";
+    render(App);
+    await screen.findByTestId("page-settings");
+    const payload: OpenCampaign = { campaign_id: 3 };
+    const page = await vi.waitFor(async () => {
+      await emit("open-campaign", payload);
+      return screen.getByTestId("page-campaign");
+    });
+    expect(window.location.hash).toBe("#/campaigns/3");
+    await waitFor(() => {
+      expect(page.querySelector("h1")?.textContent).toBe("<img src=x onerror=alert(1)>");
+    });
+  });
+
+  it("lets the page being left finish its work before a notification opens a campaign", async () => {
+    installMock();
+    window.location.hash = "#/settings";
+    render(App);
+    await screen.findByTestId("page-settings");
+    // A page that cannot be left yet (as the wizard whose draft could not be saved).
+    const check = vi.fn(() => Promise.resolve(false));
+    const release = guardLeaving(check);
+    const payload: OpenCampaign = { campaign_id: 3 };
+    await vi.waitFor(async () => {
+      await emit("open-campaign", payload);
+      expect(check).toHaveBeenCalledWith({ page: "campaign", id: 3 });
+    });
+    // The URL goes back to the page that stays, and the campaign is not opened.
+    await waitFor(() => {
+      expect(window.location.hash).toBe("#/settings");
+    });
+    expect(screen.getByTestId("page-settings")).toBeTruthy();
+    expect(screen.queryByTestId("page-campaign")).toBeNull();
+    release();
+
+    await vi.waitFor(async () => {
+      await emit("open-campaign", payload);
+      expect(screen.getByTestId("page-campaign")).toBeTruthy();
+    });
   });
 });

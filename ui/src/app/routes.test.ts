@@ -8,9 +8,12 @@ describe("parseHash", () => {
     expect(parseHash("#/campaigns")).toEqual({ page: "campaigns" });
   });
 
-  it("reads campaign ids and the edit page", () => {
+  it("reads campaign ids, the edit page and the report", () => {
     expect(parseHash("#/campaigns/42")).toEqual({ page: "campaign", id: 42 });
     expect(parseHash("#/campaigns/42/edit")).toEqual({ page: "edit", id: 42 });
+    expect(parseHash("#/campaigns/42/report")).toEqual({ page: "report", id: 42 });
+    expect(parseHash("#/campaigns/0/report").page).toBe("not-found");
+    expect(parseHash("#/campaigns/42/report/x").page).toBe("not-found");
   });
 
   it("rejects ids that are not positive whole numbers", () => {
@@ -33,6 +36,7 @@ describe("parseHash", () => {
       { page: "campaigns" },
       { page: "campaign", id: 7 },
       { page: "edit", id: 7 },
+      { page: "report", id: 7 },
       { page: "new" },
       { page: "settings" },
       { page: "settings", section: "smtp" },
@@ -45,6 +49,7 @@ describe("section", () => {
   it("highlights Campaigns for a campaign's pages", () => {
     expect(section({ page: "campaign", id: 1 })).toBe("campaigns");
     expect(section({ page: "edit", id: 1 })).toBe("campaigns");
+    expect(section({ page: "report", id: 1 })).toBe("campaigns");
     expect(section({ page: "new" })).toBe("new");
     expect(section({ page: "settings", section: "twilio" })).toBe("settings");
   });

@@ -1,11 +1,13 @@
-// The app's pages and their hash URLs (#/campaigns, #/campaigns/7, #/campaigns/7/edit, #/new,
-// #/settings, #/settings/twilio). Pure functions, so they are tested without a browser.
+// The app's pages and their hash URLs (#/campaigns, #/campaigns/7, #/campaigns/7/edit,
+// #/campaigns/7/report, #/new, #/settings, #/settings/twilio). Pure functions, so they are tested
+// without a browser.
 
 export type Route =
   | { page: "campaigns" }
   | { page: "campaign"; id: number }
   | { page: "new" }
   | { page: "edit"; id: number }
+  | { page: "report"; id: number }
   | { page: "settings"; section?: string }
   | { page: "not-found"; path: string };
 
@@ -26,6 +28,7 @@ export function parseHash(hash: string): Route {
     const id = parseId(second);
     if (id !== null && third === undefined) return { page: "campaign", id };
     if (id !== null && third === "edit") return { page: "edit", id };
+    if (id !== null && third === "report") return { page: "report", id };
   }
   if (first === "new" && second === undefined) return { page: "new" };
   if (first === "settings" && second === undefined) return { page: "settings" };
@@ -46,6 +49,8 @@ export function href(route: Route): string {
       return "#/new";
     case "edit":
       return `#/campaigns/${route.id}/edit`;
+    case "report":
+      return `#/campaigns/${route.id}/report`;
     case "settings":
       return route.section === undefined ? "#/settings" : `#/settings/${route.section}`;
     case "not-found":
@@ -59,6 +64,7 @@ export function section(route: Route): "campaigns" | "new" | "settings" | null {
     case "campaigns":
     case "campaign":
     case "edit":
+    case "report":
       return "campaigns";
     case "new":
       return "new";

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import { api, type MessageQuery } from "../../api";
 import { FakeBackend } from "../../api/fakeBackend";
@@ -19,6 +19,7 @@ const PAUSED = 5; // "Webinar follow-up", TEST, paused by Twilio errors
 const SCHEDULED = 2;
 const COMPLETED = 1; // "Spring Conference reminder", with a report address and two report emails
 const CANCELED = 6; // "Holiday office closure", no report address
+const DRAFT = 7; // "Member survey (draft)"
 const LARGE = 9; // the 250,000-message campaign, when installMock({ largeCampaign }) adds it
 
 function status(): string {
@@ -447,7 +448,7 @@ describe("CampaignDetail, message grid", () => {
   });
 
   it("exports what the grid shows, and says where the file went", async () => {
-    const { backend } = await open(SENDING);
+    const { backend, handle } = await open(SENDING);
     await fireEvent.click(screen.getByTestId("grid-filter-failed"));
     await waitFor(() => {
       expect(gridCount()).toBe("25 of 5,000 messages");
@@ -455,10 +456,88 @@ describe("CampaignDetail, message grid", () => {
     await fireEvent.click(screen.getByTestId("grid-export"));
     const result = await screen.findByTestId("grid-export-result");
     const path = backend.exports[0]?.path ?? "";
-    // As the backend names it: every character that is not a letter or a digit becomes "-".
-    expect(path).toMatch(/^\/home\/demo\/Downloads\/Board-election--get-out-the-vote-\d{8}-\d{6}\.csv$/);
+    // The name the Save dialog suggests, as the backend makes it: the campaign, then the date.
+    expect(path).toMatch(/^\/home\/demo\/Downloads\/Board-election-get-out-the-vote messages \d{4}-\d{2}-\d{2}\.csv$/);
+    expect(result.getAttribute("role")).toBe("status");
     expect(result.textContent).toContain(`Saved to ${path}`);
     expect(backend.exports[0]).toMatchObject({ rows: 25, query: { statuses: ["failed"] } });
+
+    // Show in folder asks the backend to show that very file.
+    await fireEvent.click(within(result).getByTestId("grid-export-show"));
+    await waitFor(() => {
+      expect(backend.shownInFolder).toEqual([path]);
+    });
+    expect(handle).toHaveBeenCalledWith("show_in_folder", { path });
+    expect(screen.queryByTestId("grid-export-show-error")).toBeNull();
+  });
+
+  it("says nothing when the Save dialog is cancelled, and clears the last result", async () => {
+    const { backend, handle } = await open(SENDING);
+    await fireEvent.click(screen.getByTestId("grid-export"));
+    await screen.findByTestId("grid-export-result");
+
+    backend.cancelExports = true;
+    const button = screen.getByTestId<HTMLButtonElement>("grid-export");
+    await fireEvent.click(button);
+    await waitFor(() => {
+      expect(handle.mock.calls.filter(([cmd]) => cmd === "export_messages_csv")).toHaveLength(2);
+    });
+    await waitFor(() => {
+      expect(button.disabled).toBe(false);
+    });
+    expect(screen.queryByTestId("grid-export-result")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(backend.exports).toHaveLength(1);
+  });
+
+  it("stays busy while the Save dialog is open", async () => {
+    const { backend, handle } = await open(SENDING);
+    let answer: (path: string | null) => void = () => undefined;
+    handle.mockImplementation((cmd, args) => {
+      // The Save dialog stays open until answer() is called.
+      if (cmd === "export_messages_csv") {
+        return new Promise<string | null>((resolve) => {
+          answer = resolve;
+        });
+      }
+      return FakeBackend.prototype.handle.call(backend, cmd, args);
+    });
+    const button = screen.getByTestId<HTMLButtonElement>("grid-export");
+    await fireEvent.click(button);
+    await waitFor(() => {
+      expect(button.getAttribute("aria-busy")).toBe("true");
+    });
+    expect(button.disabled).toBe(true);
+    answer("/home/demo/Documents/chosen.csv");
+    const result = await screen.findByTestId("grid-export-result");
+    expect(result.textContent).toContain("Saved to /home/demo/Documents/chosen.csv");
+    expect(button.disabled).toBe(false);
+  });
+
+  it("says in words why the folder could not be shown, and why an export failed", async () => {
+    const { handle } = await open(SENDING);
+    await fireEvent.click(screen.getByTestId("grid-export"));
+    const result = await screen.findByTestId("grid-export-result");
+    handle.mockImplementationOnce(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "io", message: "no file manager is installed" };
+    });
+    await fireEvent.click(within(result).getByTestId("grid-export-show"));
+    const why = await within(result).findByTestId("grid-export-show-error");
+    expect(why.textContent).toBe("Could not open the folder: No file manager is installed");
+
+    handle.mockImplementationOnce(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "io", message: "the disk is full" };
+    });
+    await fireEvent.click(screen.getByTestId("grid-export"));
+    await waitFor(() => {
+      const failed = screen.getByTestId("grid-export-result");
+      expect(failed.getAttribute("role")).toBe("alert");
+      expect(failed.textContent).toContain("Could not export the messages");
+      expect(failed.textContent).toContain("The disk is full");
+    });
+    expect(screen.queryByTestId("grid-export-show")).toBeNull();
   });
 
   it("follows live updates without losing the user's place", async () => {
@@ -574,6 +653,20 @@ describe("CampaignDetail, sending figures", () => {
 });
 
 describe("CampaignDetail, report email", () => {
+  it("opens the report in the app once the campaign has started, not for a draft", async () => {
+    await open(COMPLETED);
+    const link = screen.getByTestId("open-report");
+    expect(link.tagName).toBe("A");
+    expect(link.textContent.trim()).toBe("View report");
+    expect(link.getAttribute("href")).toBe(`#/campaigns/${String(COMPLETED)}/report`);
+    cleanup();
+
+    installMock();
+    render(CampaignDetail, { id: DRAFT });
+    await screen.findByRole("heading", { level: 1, name: "Member survey (draft)" });
+    expect(screen.queryByTestId("open-report")).toBeNull();
+  });
+
   it("lists what the outbox did, and sends the report again", async () => {
     const { handle } = await open(COMPLETED);
     const card = await screen.findByTestId("report-card");

@@ -36,6 +36,7 @@ export const ICON_PATHS = {
   mail: "M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zM22 6l-10 7L2 6",
   chart: "M3 3v18h18M7 15l4-4 3 3 5-6",
   filter: "M22 3H2l8 9.46V19l4 2v-8.54z",
+  printer: "M6 9V2h12v7M6 18H4a2 2 0 0 1-2-2v-5a2 2 0 0 1 2-2h16a2 2 0 0 1 2 2v5a2 2 0 0 1-2 2h-2M6 14h12v8H6z",
 } as const;
 
 export type IconName = keyof typeof ICON_PATHS;

@@ -221,10 +221,15 @@ export function memoryOf(pids) {
 }
 
 /** Starts tauri-driver and a Herald session on a fresh data folder. */
-export async function launch({ dataDir } = {}) {
+export async function launch({ dataDir, sendingWindow = false } = {}) {
   const app = process.env.HERALD_APP ?? path.join(repoRoot, "target", "debug", "herald");
   const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "herald-e2e-"));
+  if (!sendingWindow && !dataDir) {
+    // The journeys run at whatever hour CI runs them; the sending window has its own test.
+    const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
+    execFileSync(cli, ["--data-dir", dir, "settings", "set", "window.enabled", "off"], { stdio: "ignore" });
+  }
   const port = 4444 + Math.floor(Math.random() * 1000);
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(port + 1000)], {
     env: {

@@ -137,13 +137,15 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
         daily_cap: settings.daily_segment_cap(),
     };
     let now = chrono::Utc::now();
-    let summary = prepare::summarize(
+    let window = settings.sending_window();
+    let summary = prepare::summarize_in(
         &prepared,
         limits,
         settings.price_per_segment(),
         &usage,
         now,
         None,
+        Some((&window, settings.fallback_zone())),
     );
     if let Some(s) = store {
         s.close().await;

@@ -141,6 +141,7 @@ fn no_secret_reaches_the_database_logs_exports_or_messages() {
         ("smtp.security", "none".into()),
         ("smtp.username", "reports".into()),
         ("smtp.from", "herald@example.org".into()),
+        ("window.enabled", "off".into()),
     ] {
         cli.ok(&["settings", "set", k, &v]);
     }

@@ -41,6 +41,7 @@ async fn main() {
             segments: 1 + (i % 3) as i64,
             status: MessageStatus::Preparing,
             status_reason: None,
+            time_zone: None,
         })
         .collect();
     let started = Instant::now();

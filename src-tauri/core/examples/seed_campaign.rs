@@ -49,6 +49,7 @@ async fn seed(store: &Store, name: &str, n: usize) -> i64 {
             segments: 1,
             status: MessageStatus::Preparing,
             status_reason: None,
+            time_zone: None,
         })
         .collect();
     store

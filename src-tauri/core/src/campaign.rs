@@ -92,6 +92,10 @@ pub struct Campaign {
     pub archived_from: Option<CampaignStatus>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The campaign's sending window; `None` until it is scheduled (the Settings' window
+    /// is then written in).
+    #[sqlx(json(nullable))]
+    pub send_window: Option<crate::window::WindowSpec>,
 }
 
 /// What it takes to create a campaign (the CLI's `campaign create --file` shape).
@@ -114,6 +118,9 @@ pub struct NewCampaign {
     /// `null` means "now" when the campaign is scheduled; an RFC 3339 time otherwise.
     #[serde(default)]
     pub schedule: Option<DateTime<Utc>>,
+    /// The campaign's sending window; absent: the Settings' window when it is scheduled.
+    #[serde(default)]
+    pub window: Option<crate::window::WindowSpec>,
 }
 
 /// Counts of a campaign's messages per status.

@@ -486,6 +486,14 @@ pub async fn prepare_table(
     Ok(prepared)
 }
 
+/// The window a campaign sends in: its own, else (a draft) the Settings' one.
+pub fn campaign_window(c: &Campaign, settings: &Settings) -> crate::window::SendingWindow {
+    c.send_window
+        .as_ref()
+        .and_then(|spec| crate::window::SendingWindow::from_spec(spec).ok())
+        .unwrap_or_else(|| settings.sending_window())
+}
+
 /// The summary of what scheduling the draft for `start` (or now) would send.
 pub async fn draft_summary(
     store: &Store,
@@ -496,13 +504,15 @@ pub async fn draft_summary(
     let settings = store.settings().await?;
     let (prepared, fetched_at) = prepare_draft(store, &c, &settings).await?;
     let usage = store.segment_usage_by_day().await?;
-    let mut summary = prepare::summarize(
+    let window = campaign_window(&c, &settings);
+    let mut summary = prepare::summarize_in(
         &prepared,
         settings.send_limits(c.mode),
         settings.price_per_segment(),
         &usage,
         store.now(),
         start,
+        Some((&window, settings.fallback_zone())),
     );
     if c.mode != Mode::Live {
         // Planned without the cap; the real cap is shown as it stands, untouched.

@@ -23,6 +23,7 @@ pub mod store;
 pub mod telemetry;
 pub mod test_text;
 pub mod twilio;
+pub mod window;
 pub mod writeback;
 pub mod zone;
 

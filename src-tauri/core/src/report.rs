@@ -787,6 +787,7 @@ mod tests {
             sent_at: Some(sent),
             updated_at: sent,
             writeback: "done".into(),
+            time_zone: Some("America/New_York".into()),
         }
     }
 

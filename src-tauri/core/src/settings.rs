@@ -34,6 +34,11 @@ pub enum SettingKey {
     NotifyCompleted,
     NotifyReportFailed,
     NotifyWritebackFailed,
+    WindowEnabled,
+    WindowStart,
+    WindowEnd,
+    WindowDays,
+    WindowFallbackZone,
     SmtpHost,
     SmtpPort,
     SmtpSecurity,
@@ -100,7 +105,7 @@ pub enum SettingError {
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 26] = [
+    pub const ALL: [SettingKey; 31] = [
         Self::ImisBaseUrl,
         Self::ImisUsername,
         Self::ImisCeuTypeColumn,
@@ -122,6 +127,11 @@ impl SettingKey {
         Self::NotifyCompleted,
         Self::NotifyReportFailed,
         Self::NotifyWritebackFailed,
+        Self::WindowEnabled,
+        Self::WindowStart,
+        Self::WindowEnd,
+        Self::WindowDays,
+        Self::WindowFallbackZone,
         Self::SmtpHost,
         Self::SmtpPort,
         Self::SmtpSecurity,
@@ -152,6 +162,11 @@ impl SettingKey {
             Self::NotifyCompleted => "notify.completed",
             Self::NotifyReportFailed => "notify.report_failed",
             Self::NotifyWritebackFailed => "notify.writeback_failed",
+            Self::WindowEnabled => "window.enabled",
+            Self::WindowStart => "window.start",
+            Self::WindowEnd => "window.end",
+            Self::WindowDays => "window.days",
+            Self::WindowFallbackZone => "window.fallback_zone",
             Self::SmtpHost => "smtp.host",
             Self::SmtpPort => "smtp.port",
             Self::SmtpSecurity => "smtp.security",
@@ -176,7 +191,9 @@ impl SettingKey {
             | CampaignConfirmTypedAbove
             | SmtpPort => SettingKind::Integer,
             TwilioRatePerSecond | PricePerSegment => SettingKind::Number,
-            TwilioSenderType | CampaignCatchUp | SmtpSecurity => SettingKind::Choice,
+            TwilioSenderType | CampaignCatchUp | SmtpSecurity | WindowEnabled => {
+                SettingKind::Choice
+            }
             NotifyPaused | NotifyCompleted | NotifyReportFailed | NotifyWritebackFailed => {
                 SettingKind::Choice
             }
@@ -195,7 +212,8 @@ impl SettingKey {
             Self::NotifyPaused
             | Self::NotifyCompleted
             | Self::NotifyReportFailed
-            | Self::NotifyWritebackFailed => &["on", "off"],
+            | Self::NotifyWritebackFailed
+            | Self::WindowEnabled => &["on", "off"],
             _ => &[],
         }
     }
@@ -215,6 +233,10 @@ impl SettingKey {
             CampaignCatchUp => "start",
             CampaignConfirmTypedAbove => "1000",
             NotifyPaused | NotifyCompleted | NotifyReportFailed | NotifyWritebackFailed => "on",
+            WindowEnabled => "on",
+            WindowStart => "09:00",
+            WindowEnd => "20:00",
+            WindowDays => "mon,tue,wed,thu,fri,sat,sun",
             SmtpPort => "587",
             SmtpSecurity => "starttls",
             _ => "",
@@ -251,6 +273,13 @@ impl SettingKey {
             NotifyCompleted => "Desktop notification when a campaign completes",
             NotifyReportFailed => "Desktop notification when a report email cannot be sent",
             NotifyWritebackFailed => "Desktop notification when recording texts in iMIS gives up",
+            WindowEnabled => "Send only inside the sending window (on), or at any hour (off)",
+            WindowStart => "Earliest time a text may arrive, in the member's own time zone",
+            WindowEnd => "Time after which no text arrives, in the member's own time zone",
+            WindowDays => "Days texts may arrive (mon…sun; sun_from_noon: Sunday from 12:00)",
+            WindowFallbackZone => {
+                "Time zone for members whose zone is unknown (your organisation's); empty: this computer's"
+            }
             SmtpHost => "SMTP server for report emails",
             SmtpPort => "SMTP port",
             SmtpSecurity => "STARTTLS, implicit TLS, or none (localhost only)",
@@ -310,7 +339,8 @@ impl SettingKey {
             | NotifyPaused
             | NotifyCompleted
             | NotifyReportFailed
-            | NotifyWritebackFailed => {
+            | NotifyWritebackFailed
+            | WindowEnabled => {
                 if self.choices().contains(&value) {
                     Ok(value.to_string())
                 } else {
@@ -346,6 +376,28 @@ impl SettingKey {
                 }
             }
             SmtpPort => integer(value, 1, 65535).map_err(|r| invalid(&r)),
+            WindowStart | WindowEnd => crate::window::parse_time(value)
+                .map(crate::window::format_time)
+                .map_err(|e| invalid(&e.0)),
+            WindowDays => {
+                let items: Vec<&str> = value.split([',', ' ']).collect();
+                crate::window::parse_days(&items)
+                    .map(|days| crate::window::format_days(&days).join(","))
+                    .map_err(|e| invalid(&e.0))
+            }
+            WindowFallbackZone => {
+                if value.is_empty() {
+                    return Ok(String::new());
+                }
+                value
+                    .parse::<chrono_tz::Tz>()
+                    .map(|z| z.name().to_string())
+                    .map_err(|_| {
+                        invalid(
+                            "expected a time zone name such as America/New_York or Europe/London",
+                        )
+                    })
+            }
             PhoneDefaultRegion => {
                 if re(&REGION, r"^[A-Za-z]{2}$").is_match(value) {
                     Ok(value.to_ascii_uppercase())
@@ -541,6 +593,15 @@ impl Settings {
         let value = key.validate(raw)?;
         let mut next = self.clone();
         next.stored.insert(key, value);
+        if matches!(key, SettingKey::WindowStart | SettingKey::WindowEnd) {
+            if let Err(e) = next.window_spec_checked() {
+                return Err(SettingError::Invalid {
+                    key: key.as_str(),
+                    value: raw.to_string(),
+                    reason: e.0,
+                });
+            }
+        }
         if matches!(key, SettingKey::SmtpSecurity | SettingKey::SmtpHost) {
             let host = next.get(SettingKey::SmtpHost);
             if next.get(SettingKey::SmtpSecurity) == "none"
@@ -557,6 +618,39 @@ impl Settings {
             }
         }
         Ok(next)
+    }
+
+    /// The default sending window of new campaigns, as written in Settings.
+    pub fn window_spec(&self) -> crate::window::WindowSpec {
+        crate::window::WindowSpec {
+            start: self.get(SettingKey::WindowStart),
+            end: self.get(SettingKey::WindowEnd),
+            days: self
+                .get(SettingKey::WindowDays)
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            enabled: self.get(SettingKey::WindowEnabled) != "off",
+        }
+    }
+
+    fn window_spec_checked(
+        &self,
+    ) -> Result<crate::window::SendingWindow, crate::window::WindowError> {
+        crate::window::SendingWindow::from_spec(&self.window_spec())
+    }
+
+    /// The default sending window; 9:00–20:00 every day if the stored one cannot be read.
+    pub fn sending_window(&self) -> crate::window::SendingWindow {
+        self.window_spec_checked().unwrap_or_default()
+    }
+
+    /// The zone of members whose own zone is unknown: the organisation's, else this
+    /// computer's.
+    pub fn fallback_zone(&self) -> chrono_tz::Tz {
+        self.get(SettingKey::WindowFallbackZone)
+            .parse()
+            .unwrap_or_else(|_| crate::zone::workstation())
     }
 
     pub fn sender_type(&self) -> SenderType {

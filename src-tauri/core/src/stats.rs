@@ -48,6 +48,13 @@ pub struct SendingStats {
     pub cap_left_today: u64,
     /// False for a TEST campaign: the cap neither limits it nor is used by it.
     pub counts_against_cap: bool,
+    /// Messages waiting for their recipients' window to open, soonest first (while the
+    /// campaign sends or is scheduled).
+    pub waiting: Vec<crate::window::WindowWait>,
+    /// The same in words: "Waiting for 9:00 in America/Los_Angeles (3,214 messages)".
+    pub waiting_words: Vec<String>,
+    /// Whether the campaign sends only inside its window (false: at any hour).
+    pub window_enabled: bool,
 }
 
 /// The figures for campaign `id` now.
@@ -111,16 +118,40 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         campaign.status,
         CampaignStatus::Sending | CampaignStatus::Scheduled
     );
+    let send_window = crate::drafts::campaign_window(&campaign, &settings);
+    let fallback = settings.fallback_zone();
+    let mut waiting = Vec::new();
     let (finish, finish_days) = if going && remaining_segments > 0 {
         let start = campaign
             .scheduled_at
             .filter(|t| *t > now && campaign.status == CampaignStatus::Scheduled)
             .unwrap_or(now);
-        let p = plan(remaining_segments as u64, start, limits, &usage);
+        let p = if send_window.enabled {
+            let pending = store.pending_segments_by_zone(id).await?;
+            let counts: Vec<(Option<String>, i64)> =
+                pending.iter().map(|(k, n, _)| (k.clone(), *n)).collect();
+            waiting = crate::window::split_open(&send_window, &counts, fallback, start).1;
+            let loads: Vec<crate::compose::summary::ZoneLoad> = pending
+                .iter()
+                .map(|(key, _, segments)| crate::compose::summary::ZoneLoad {
+                    zones: crate::window::deciding_zones(
+                        &send_window,
+                        key.as_deref(),
+                        fallback,
+                        start,
+                    ),
+                    segments: (*segments).max(0) as u64,
+                })
+                .collect();
+            crate::compose::summary::plan_windowed(&loads, start, limits, &usage, &send_window)
+        } else {
+            plan(remaining_segments as u64, start, limits, &usage)
+        };
         (Some(p.finish), p.days)
     } else {
         (None, 0)
     };
+    let waiting_words = waiting.iter().map(crate::window::wait_in_words).collect();
     Ok(SendingStats {
         segments_estimated: estimated,
         segments_reported: reported.unwrap_or(0),
@@ -144,6 +175,9 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
             now.date_naive(),
         ),
         counts_against_cap: campaign.mode == crate::campaign::Mode::Live,
+        waiting,
+        waiting_words,
+        window_enabled: send_window.enabled,
     })
 }
 

@@ -123,6 +123,7 @@ async fn run(ops: Vec<Op>, recipients: usize) {
             segments: 1,
             status: MessageStatus::Preparing,
             status_reason: None,
+            time_zone: None,
         })
         .collect();
     store.insert_messages(id, &messages).await.unwrap();

@@ -142,6 +142,7 @@ async fn finished_campaign(store: &Store) -> i64 {
                 MessageStatus::Preparing
             },
             status_reason: None,
+            time_zone: None,
         })
         .collect();
     store.insert_messages(id, &messages).await.unwrap();

@@ -229,7 +229,9 @@ impl fmt::Display for PhoneNumber {
 }
 
 /// The result of checking one value, exactly as the CLI prints it:
-/// `{"input":…,"e164":…|null,"kind":…|null,"sendable":bool,"error":…|null}`.
+/// `{"input":…,"e164":…|null,"kind":…|null,"sendable":bool,"error":…|null,
+/// "time_zones":[…]}` (`time_zones`: libphonenumber's zones of a valid number, `[]`
+/// otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PhoneCheck {
     pub input: String,
@@ -237,6 +239,7 @@ pub struct PhoneCheck {
     pub kind: Option<PhoneKind>,
     pub sendable: bool,
     pub error: Option<String>,
+    pub time_zones: Vec<String>,
 }
 
 /// What [`clean`] makes of a raw value.
@@ -285,7 +288,12 @@ pub fn check(input: &str, region: Region) -> PhoneCheck {
     match parse(input, region) {
         Ok(number) => {
             let sendable = number.is_sendable();
+            let time_zones = super::time_zones::zones_static(&number)
+                .iter()
+                .map(|z| z.to_string())
+                .collect();
             PhoneCheck {
+                time_zones,
                 input: input.to_string(),
                 e164: Some(number.e164),
                 kind: Some(number.kind),
@@ -299,6 +307,7 @@ pub fn check(input: &str, region: Region) -> PhoneCheck {
             kind: None,
             sendable: false,
             error: Some(error.to_string()),
+            time_zones: Vec::new(),
         },
     }
 }
@@ -1504,17 +1513,17 @@ mod tests {
         let ok = serde_json::to_string(&check("(650) 253-0000", us())).unwrap();
         assert_eq!(
             ok,
-            r#"{"input":"(650) 253-0000","e164":"+16502530000","kind":"fixed_line_or_mobile","sendable":true,"error":null}"#
+            r#"{"input":"(650) 253-0000","e164":"+16502530000","kind":"fixed_line_or_mobile","sendable":true,"error":null,"time_zones":["America/Los_Angeles"]}"#
         );
         let landline = serde_json::to_string(&check("020 7946 0000", region("GB"))).unwrap();
         assert_eq!(
             landline,
-            r#"{"input":"020 7946 0000","e164":"+442079460000","kind":"fixed_line","sendable":false,"error":"this is a landline number; it cannot receive texts"}"#
+            r#"{"input":"020 7946 0000","e164":"+442079460000","kind":"fixed_line","sendable":false,"error":"this is a landline number; it cannot receive texts","time_zones":["Europe/London"]}"#
         );
         let bad = serde_json::to_string(&check("N/A", us())).unwrap();
         assert_eq!(
             bad,
-            r#"{"input":"N/A","e164":null,"kind":null,"sendable":false,"error":"no number given"}"#
+            r#"{"input":"N/A","e164":null,"kind":null,"sendable":false,"error":"no number given","time_zones":[]}"#
         );
         let mobile = serde_json::to_value(check("07400 123456", region("GB"))).unwrap();
         assert_eq!(mobile["kind"], "mobile");

@@ -79,9 +79,20 @@ pub struct PreparedMessage {
     pub segments: u32,
     pub status: MessageStatus,
     pub exclusion: Option<Exclusion>,
+    /// The zones the number may be in (libphonenumber's; `["Etc/Unknown"]` or empty when
+    /// unknown).
+    #[serde(skip)]
+    pub time_zones: &'static [&'static str],
 }
 
 impl PreparedMessage {
+    /// The zone key stored with the message ([`time_zones::key_of`]).
+    ///
+    /// [`time_zones::key_of`]: crate::compose::time_zones::key_of
+    pub fn zone_key(&self) -> Option<String> {
+        crate::compose::time_zones::key_of(self.time_zones)
+    }
+
     fn placeholder() -> Self {
         Self {
             row_index: 0,
@@ -94,6 +105,7 @@ impl PreparedMessage {
             segments: 0,
             status: MessageStatus::Preparing,
             exclusion: None,
+            time_zones: &[],
         }
     }
 
@@ -261,6 +273,7 @@ fn prepare_row(
         segments: 0,
         status: MessageStatus::Preparing,
         exclusion: None,
+        time_zones: &[],
     };
     let exclude = |mut m: PreparedMessage, e: Exclusion| {
         m.status = e.status();
@@ -282,6 +295,7 @@ fn prepare_row(
         }
         Ok(number) => {
             message.to_e164 = Some(number.e164().to_string());
+            message.time_zones = crate::compose::time_zones::zones_static(&number);
             if !number.is_sendable() {
                 return exclude(message, Exclusion::Landline);
             }
@@ -331,9 +345,31 @@ pub struct AudienceSummary {
     /// above for information) neither limits its plan nor is used up by it.
     pub counts_against_cap: bool,
     pub plan: SendPlan,
+    /// The sending window the plan honours; `None`: any hour.
+    pub window: Option<crate::window::WindowSpec>,
+    /// Recipients to send to by time zone, most first.
+    pub zones: Vec<ZoneCount>,
+    /// Recipients whose zone is unknown: the fallback zone's window applies to them.
+    pub unknown_zone: u32,
+    /// The zone used when a member's own is unknown.
+    pub fallback_zone: String,
+    /// The zone of the daily cap's day (its figures are per day there).
+    pub cap_zone: String,
 }
 
-/// Summarises a prepared audience for sending from `start` (or now, if earlier).
+/// How many recipients are in one time zone (several: a number that can't be placed
+/// more precisely).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct ZoneCount {
+    /// As stored ("America/New_York", several joined by `&`).
+    pub zone: String,
+    /// As staff read it ("America/New_York", or "Europe/London and 3 more").
+    pub label: String,
+    pub recipients: u32,
+}
+
+/// Summarises a prepared audience for sending from `start` (or now, if earlier), at any
+/// hour.
 pub fn summarize(
     prepared: &[PreparedMessage],
     limits: SendLimits,
@@ -341,6 +377,20 @@ pub fn summarize(
     usage: &DayUsage,
     now: DateTime<Utc>,
     start: Option<DateTime<Utc>>,
+) -> AudienceSummary {
+    summarize_in(prepared, limits, price_per_segment, usage, now, start, None)
+}
+
+/// [`summarize`] for a campaign whose texts arrive only inside `window` (with the zone
+/// used for recipients whose own is unknown).
+pub fn summarize_in(
+    prepared: &[PreparedMessage],
+    limits: SendLimits,
+    price_per_segment: f64,
+    usage: &DayUsage,
+    now: DateTime<Utc>,
+    start: Option<DateTime<Utc>>,
+    window: Option<(&crate::window::SendingWindow, chrono_tz::Tz)>,
 ) -> AudienceSummary {
     let mut s = AudienceSummary {
         contacts_pulled: prepared.len() as u32,
@@ -357,12 +407,27 @@ pub fn summarize(
         cap_left_today: summary::cap_left(limits, usage, now.date_naive()),
         counts_against_cap: true,
         plan: summary::plan(0, now, limits, usage),
+        window: window.map(|(w, _)| w.spec()).filter(|w| w.enabled),
+        zones: Vec::new(),
+        unknown_zone: 0,
+        fallback_zone: window
+            .map(|(_, z)| z.name().to_string())
+            .unwrap_or_default(),
+        cap_zone: "UTC".into(),
     };
+    // Recipients by zone list; the lists are shared statics, so their address is the key.
+    let mut by_zones: HashMap<*const &'static str, (&'static [&'static str], u32, u64)> =
+        HashMap::new();
     for m in prepared {
         match &m.exclusion {
             None => {
                 s.to_send += 1;
                 s.estimated_segments += u64::from(m.segments);
+                let entry = by_zones
+                    .entry(m.time_zones.as_ptr())
+                    .or_insert((m.time_zones, 0, 0));
+                entry.1 += 1;
+                entry.2 += u64::from(m.segments);
                 if m.encoding == Encoding::Ucs2 {
                     s.ucs2_messages += 1;
                 }
@@ -376,7 +441,48 @@ pub fn summarize(
     s.estimated_cost =
         (s.estimated_segments as f64 * price_per_segment * 10_000.0).round() / 10_000.0;
     let start = start.map_or(now, |t| t.max(now));
-    s.plan = summary::plan(s.estimated_segments, start, limits, usage);
+    // Lists with the same zones (from different prefixes) count together.
+    let mut groups: Vec<(Option<String>, u32, u64)> = Vec::new();
+    for (zones, recipients, segments) in by_zones.into_values() {
+        let key = crate::compose::time_zones::key_of(zones);
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => {
+                g.1 += recipients;
+                g.2 += segments;
+            }
+            None => groups.push((key, recipients, segments)),
+        }
+    }
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (key, recipients, _) in &groups {
+        match key {
+            None => s.unknown_zone += recipients,
+            Some(zone) => {
+                let names: Vec<&str> = zone.split('&').collect();
+                s.zones.push(ZoneCount {
+                    zone: zone.clone(),
+                    label: match names.len() {
+                        1 => names[0].to_string(),
+                        n => format!("{} and {} more", names[0], n - 1),
+                    },
+                    recipients: *recipients,
+                });
+            }
+        }
+    }
+    s.plan = match window {
+        Some((w, fallback)) if w.enabled => {
+            let loads: Vec<summary::ZoneLoad> = groups
+                .iter()
+                .map(|(key, _, segments)| summary::ZoneLoad {
+                    zones: crate::window::deciding_zones(w, key.as_deref(), fallback, start),
+                    segments: *segments,
+                })
+                .collect();
+            summary::plan_windowed(&loads, start, limits, usage, w)
+        }
+        _ => summary::plan(s.estimated_segments, start, limits, usage),
+    };
     s
 }
 

@@ -94,6 +94,104 @@ pub fn plan(segments: u64, start: DateTime<Utc>, limits: SendLimits, usage: &Day
     }
 }
 
+/// Recipients who share a sending window: the zones deciding it and their segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneLoad {
+    pub zones: Vec<chrono_tz::Tz>,
+    pub segments: u64,
+}
+
+/// [`plan`] when texts may only arrive inside each recipient's window: at most the rate
+/// and the cap, recipients whose window is open share the rate in proportion to what they
+/// have left (the engine takes them in audience order), the others wait without holding
+/// anything. `loads` name their deciding zones ([`crate::window::deciding_zones`]).
+pub fn plan_windowed(
+    loads: &[ZoneLoad],
+    start: DateTime<Utc>,
+    limits: SendLimits,
+    usage: &DayUsage,
+    window: &crate::window::SendingWindow,
+) -> SendPlan {
+    let rate = if limits.rate_per_second.is_finite() && limits.rate_per_second > 0.0 {
+        limits.rate_per_second
+    } else {
+        1.0
+    };
+    let mut left: Vec<f64> = loads.iter().map(|l| l.segments as f64).collect();
+    let total: u64 = loads.iter().map(|l| l.segments).sum();
+    let mut sent_total: u64 = 0;
+    let mut per_day: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let mut t = start;
+    let mut finish = start;
+    // Bounded: each turn reaches an opening, a closing, a midnight or the end.
+    for _ in 0..200_000 {
+        if sent_total >= total {
+            break;
+        }
+        let day = t.date_naive();
+        let midnight = next_midnight(t);
+        let waiting = |i: usize| left[i] > 0.0 && sent_total < total;
+        let open: Vec<usize> = (0..loads.len())
+            .filter(|&i| waiting(i) && window.is_open_all(t, &loads[i].zones))
+            .collect();
+        // The next moment something changes: a window opens or closes, or the day ends.
+        let mut event = midnight;
+        for i in (0..loads.len()).filter(|&i| waiting(i)) {
+            let change = if open.contains(&i) {
+                loads[i]
+                    .zones
+                    .iter()
+                    .map(|z| window.closes_after(t, *z))
+                    .min()
+                    .unwrap_or(midnight)
+            } else {
+                window.next_open_all(t, &loads[i].zones).unwrap_or(midnight)
+            };
+            if change > t {
+                event = event.min(change);
+            }
+        }
+        let cap_left =
+            cap_left(limits, usage, day).saturating_sub(per_day.get(&day).copied().unwrap_or(0));
+        if open.is_empty() || cap_left == 0 {
+            t = if cap_left == 0 { midnight } else { event };
+            continue;
+        }
+        let seconds = (event - t).num_milliseconds() as f64 / 1000.0;
+        let by_time = (seconds * rate).floor().max(0.0) as u64;
+        let open_left: f64 = open.iter().map(|&i| left[i]).sum();
+        let send = (open_left.round() as u64)
+            .min(total - sent_total)
+            .min(cap_left)
+            .min(by_time);
+        if send == 0 {
+            t = event;
+            continue;
+        }
+        for &i in &open {
+            left[i] = (left[i] - send as f64 * left[i] / open_left).max(0.0);
+            if left[i] < 0.5 {
+                left[i] = 0.0;
+            }
+        }
+        sent_total += send;
+        *per_day.entry(day).or_default() += send;
+        let used = Duration::milliseconds((send as f64 / rate * 1000.0).ceil() as i64);
+        finish = t + used;
+        t = if send == by_time { event } else { t + used };
+    }
+    let per_day: Vec<DaySegments> = per_day
+        .into_iter()
+        .map(|(day, segments)| DaySegments { day, segments })
+        .collect();
+    SendPlan {
+        start,
+        finish,
+        days: per_day.len().max(1) as u32,
+        per_day,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +203,77 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn window_9_to_20() -> crate::window::SendingWindow {
+        crate::window::SendingWindow::default()
+    }
+
+    fn zone(name: &str) -> chrono_tz::Tz {
+        name.parse().unwrap()
+    }
+
+    #[test]
+    fn a_windowed_send_starts_when_the_window_opens_and_pauses_overnight() {
+        let limits = SendLimits {
+            rate_per_second: 1.0,
+            daily_cap: 1_000_000,
+        };
+        // 06:00 UTC = 01:00 in New York: nothing before 09:00 EST (14:00 UTC).
+        let start = at(6, 0);
+        let ny = ZoneLoad {
+            zones: vec![zone("America/New_York")],
+            segments: 3600,
+        };
+        let p = plan_windowed(
+            std::slice::from_ref(&ny),
+            start,
+            limits,
+            &DayUsage::new(),
+            &window_9_to_20(),
+        );
+        assert_eq!(p.finish, at(15, 0));
+        // 11 hours a day at 1 a second is 39,600: 50,000 spill into the next day's window.
+        let big = ZoneLoad {
+            segments: 50_000,
+            ..ny
+        };
+        let p = plan_windowed(&[big], start, limits, &DayUsage::new(), &window_9_to_20());
+        let next_open = Utc.with_ymd_and_hms(2026, 11, 28, 14, 0, 0).unwrap();
+        assert_eq!(p.finish, next_open + Duration::seconds(50_000 - 39_600));
+        // The UTC day boundary falls inside New York's evening: the cap days are UTC.
+        assert_eq!(p.per_day.iter().map(|d| d.segments).sum::<u64>(), 50_000);
+    }
+
+    #[test]
+    fn zones_share_the_rate_when_their_windows_overlap_and_the_cap_holds() {
+        let limits = SendLimits {
+            rate_per_second: 1.0,
+            daily_cap: 5_000,
+        };
+        let loads = [
+            ZoneLoad {
+                zones: vec![zone("America/New_York")],
+                segments: 3_000,
+            },
+            ZoneLoad {
+                zones: vec![zone("America/Los_Angeles")],
+                segments: 3_000,
+            },
+        ];
+        let p = plan_windowed(
+            &loads,
+            at(6, 0),
+            limits,
+            &DayUsage::new(),
+            &window_9_to_20(),
+        );
+        assert!(p.per_day.iter().all(|d| d.segments <= 5_000), "{p:?}");
+        assert_eq!(p.per_day.iter().map(|d| d.segments).sum::<u64>(), 6_000);
+        assert!(p.days >= 2, "the cap spreads it: {p:?}");
+        // New York alone from 14:00 to 17:00 UTC sends 3,000 (10,800 s of rate): done
+        // before Los Angeles opens; Los Angeles then sends 2,000 before the cap (5,000).
+        assert_eq!(p.per_day[0].segments, 5_000);
     }
 
     #[test]

@@ -50,20 +50,25 @@ fn map() -> &'static Map {
 }
 
 /// The longest prefix of `digits` the map knows, up to its longest prefix.
-fn lookup(digits: &str) -> Vec<&'static str> {
+fn lookup(digits: &str) -> &'static [&'static str] {
     let m = map();
     (1..=m.longest_prefix.min(digits.len()))
         .rev()
         .find_map(|len| m.zones.get(&digits[..len]))
-        .cloned()
-        .unwrap_or_else(|| vec![UNKNOWN])
+        .map(Vec::as_slice)
+        .unwrap_or(&[UNKNOWN])
 }
 
 /// The zones `number` may be in, in libphonenumber's order; `[UNKNOWN]` when it cannot
 /// say.
 pub fn time_zones(number: &PhoneNumber) -> Vec<&'static str> {
+    zones_static(number).to_vec()
+}
+
+/// [`time_zones`] without allocating (the same list for every number of a prefix).
+pub fn zones_static(number: &PhoneNumber) -> &'static [&'static str] {
     let geographical = match number.kind() {
-        PhoneKind::Unknown => return vec![UNKNOWN],
+        PhoneKind::Unknown => return &[UNKNOWN],
         PhoneKind::FixedLine | PhoneKind::FixedLineOrMobile => true,
         PhoneKind::Mobile => GEO_MOBILE_COUNTRIES.contains(&number.country_code()),
         _ => false,
@@ -71,8 +76,43 @@ pub fn time_zones(number: &PhoneNumber) -> Vec<&'static str> {
     if geographical {
         lookup(&number.e164()[1..])
     } else {
-        lookup(&number.country_code().to_string())
+        let mut buf = itoa_u16(number.country_code());
+        lookup(buf.as_str_mut())
     }
+}
+
+/// A country code's digits without allocating.
+struct Digits([u8; 5], usize);
+
+impl Digits {
+    fn as_str_mut(&mut self) -> &str {
+        std::str::from_utf8(&self.0[5 - self.1..]).expect("digits")
+    }
+}
+
+fn itoa_u16(mut n: u16) -> Digits {
+    let mut out = [b'0'; 5];
+    let mut len = 0;
+    loop {
+        out[4 - len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            return Digits(out, len);
+        }
+    }
+}
+
+/// The stored key of a zone list: `None` for unknown, else the zones joined by `&`.
+pub fn key_of(zones: &[&str]) -> Option<String> {
+    (!zones.is_empty() && zones != [UNKNOWN]).then(|| zones.join("&"))
+}
+
+/// A recipient's zone as Herald stores it with the message: the zone, or the zones joined
+/// by `&` when the number cannot be placed more precisely; `None` when unknown.
+pub fn zone_key(e164: &str) -> Option<String> {
+    let number = super::phone::parse(e164, super::phone::Region::US).ok()?;
+    key_of(zones_static(&number))
 }
 
 /// The release of libphonenumber the map comes from, as its header says.

@@ -35,6 +35,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 
+/// What is left to send, by zone key ([`Store::pending_by_zone`]).
+type PendingByZone = Vec<(Option<String>, i64)>;
 /// How often statuses are polled, by the time since a campaign's last send.
 #[derive(Debug, Clone, Copy)]
 pub struct PollSchedule {
@@ -182,6 +184,8 @@ struct Shared {
     failures: HashMap<i64, u32>,
     /// Campaigns already told they hit the daily cap today.
     capped: HashSet<(i64, chrono::NaiveDate)>,
+    /// Campaigns already told they wait for a window, and the opening they wait for.
+    window_waits: std::collections::HashMap<i64, DateTime<Utc>>,
     /// Late campaigns waiting for the user's go-ahead (catch-up = ask), already logged.
     asked: HashSet<i64>,
     /// Twilio API requests made for status polling (for the benchmark).
@@ -494,6 +498,7 @@ impl Engine {
             .into_iter()
             .map(|m| {
                 let status_reason = m.reason();
+                let time_zone = m.zone_key();
                 NewMessage {
                     row_index: i64::from(m.row_index),
                     imis_id: m.imis_id,
@@ -505,6 +510,7 @@ impl Engine {
                     segments: i64::from(m.segments),
                     status: m.status,
                     status_reason,
+                    time_zone,
                 }
             })
             .collect();
@@ -726,21 +732,52 @@ impl Engine {
         batch: u32,
         tx: mpsc::Sender<SendJob>,
     ) -> Result<()> {
+        let mut pending: Option<(PendingByZone, std::time::Instant)> = None;
         loop {
             if tx.is_closed() || !self.still_sending(id).await? {
                 return Ok(());
             }
             let settings = self.store.settings().await?;
             let now = self.store.now();
-            let (jobs, capped) = self
-                .store
-                .begin_attempts(
-                    id,
-                    batch,
-                    now.date_naive(),
-                    settings.send_limits(mode).daily_cap,
-                )
-                .await?;
+            // Only recipients whose sending window is open now; the others wait without
+            // holding the rate or the cap.
+            let window = self.window_of(id, &settings).await?;
+            let (open, waits) = match window.enabled {
+                true => {
+                    // The zones of what is left change only as it is sent: counted afresh
+                    // when nothing could be sent, or every half minute.
+                    if pending
+                        .as_ref()
+                        .is_none_or(|(_, at): &(_, std::time::Instant)| {
+                            at.elapsed() > Duration::from_secs(30)
+                        })
+                    {
+                        pending = Some((
+                            self.store.pending_by_zone(id).await?,
+                            std::time::Instant::now(),
+                        ));
+                    }
+                    let pending = &pending.as_ref().expect("counted").0;
+                    let (open, waits) =
+                        crate::window::split_open(&window, pending, settings.fallback_zone(), now);
+                    (Some(open), waits)
+                }
+                false => (None, Vec::new()),
+            };
+            let (jobs, capped) = match &open {
+                Some(open) if open.is_empty() => (Vec::new(), false),
+                _ => {
+                    self.store
+                        .begin_attempts_in(
+                            id,
+                            batch,
+                            now.date_naive(),
+                            settings.send_limits(mode).daily_cap,
+                            open.as_deref(),
+                        )
+                        .await?
+                }
+            };
             {
                 let mut s = self.shared.lock().unwrap();
                 s.in_flight.extend(jobs.iter().map(|j| j.attempt_id));
@@ -751,8 +788,15 @@ impl Engine {
                     tokio::time::sleep(self.opts.tick.max(Duration::from_millis(200))).await;
                     continue;
                 }
+                if let Some(first) = waits.first() {
+                    pending = None;
+                    self.note_window_wait(id, first).await?;
+                    tokio::time::sleep(self.opts.tick.max(Duration::from_millis(200))).await;
+                    continue;
+                }
                 return Ok(()); // nothing sendable now (done, or waiting for reconciliation)
             }
+            self.shared.lock().unwrap().window_waits.remove(&id);
             let mut jobs = jobs.into_iter();
             while let Some(job) = jobs.next() {
                 if let Err(mpsc::error::SendError(job)) = tx.send(job).await {
@@ -782,6 +826,37 @@ impl Engine {
             })
             .collect();
         self.store.finish_attempts(&unsent).await
+    }
+
+    /// The campaign's sending window (the Settings' one for a campaign scheduled before
+    /// campaigns had their own).
+    async fn window_of(
+        &self,
+        id: i64,
+        settings: &Settings,
+    ) -> Result<crate::window::SendingWindow> {
+        let c = self.store.campaign(id).await?;
+        Ok(crate::drafts::campaign_window(&c, settings))
+    }
+
+    /// Logs, once per wait, that nothing can be sent before a window opens.
+    async fn note_window_wait(&self, id: i64, first: &crate::window::WindowWait) -> Result<()> {
+        let first_time = self
+            .shared
+            .lock()
+            .unwrap()
+            .window_waits
+            .insert(id, first.opens_at)
+            != Some(first.opens_at);
+        if first_time {
+            let words = crate::window::wait_in_words(first);
+            tracing::info!(campaign = id, "{words}");
+            self.store
+                .log_event(id, Actor::Engine, "window_wait", Some(&words))
+                .await?;
+            self.emit(EngineEvent::Progress(id));
+        }
+        Ok(())
     }
 
     async fn note_cap(&self, id: i64, now: DateTime<Utc>) -> Result<()> {

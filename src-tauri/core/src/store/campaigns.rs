@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, Transaction};
 
 const CAMPAIGN_COLUMNS: &str = "id, name, status, mode, report_email, audience, template, skip_empty, write_back, \
-     scheduled_at, started_at, completed_at, pause_reason, summary_audience, archived_from, created_at, updated_at";
+     scheduled_at, started_at, completed_at, pause_reason, summary_audience, archived_from, created_at, updated_at, \
+     send_window";
 
 /// A campaign as the scheduler sees it on each tick.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -44,6 +45,34 @@ pub struct DraftChanges {
     pub write_back: Option<WriteBackTarget>,
     #[specta(optional)]
     pub skip_empty: Option<bool>,
+    /// The campaign's own sending window (`enabled: false` sends at any hour).
+    #[specta(optional)]
+    pub window: Option<crate::window::WindowSpec>,
+}
+
+/// A window as the campaign stores it: checked, in canonical form.
+fn clean_window(spec: &crate::window::WindowSpec) -> Result<crate::window::WindowSpec> {
+    crate::window::SendingWindow::from_spec(spec)
+        .map(|w| w.spec())
+        .map_err(|e| Error::Invalid(format!("the sending window: {e}")))
+}
+
+/// The window in the event log's words.
+pub fn window_in_words(spec: &crate::window::WindowSpec) -> String {
+    if !spec.enabled {
+        return "send at any hour (no sending window)".into();
+    }
+    let days = if spec.days.len() == 7 && !spec.days.iter().any(|d| d.contains('_')) {
+        "every day".to_string()
+    } else {
+        spec.days
+            .join(", ")
+            .replace(crate::window::SUNDAY_FROM_NOON, "sun from 12:00")
+    };
+    format!(
+        "texts arrive {}–{} in each member's time zone, {days}",
+        spec.start, spec.end
+    )
 }
 
 fn clean_name(name: &str) -> Result<String> {
@@ -142,12 +171,13 @@ impl Store {
         if let Some(audience) = &new.audience {
             audience.validate().map_err(Error::Invalid)?;
         }
+        let window = new.window.as_ref().map(clean_window).transpose()?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (name, mode, report_email, audience, template, skip_empty, write_back,
-                                    scheduled_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id",
+                                    scheduled_at, created_at, updated_at, send_window)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10) RETURNING id",
         )
         .bind(&name)
         .bind(new.mode.unwrap_or(Mode::Test))
@@ -158,10 +188,14 @@ impl Store {
         .bind(new.write_back.unwrap_or(WriteBackTarget::Activity))
         .bind(new.schedule)
         .bind(now)
+        .bind(window.as_ref().map(sqlx::types::Json))
         .fetch_one(&mut *tx)
         .await
         .map_err(name_conflict(&name))?;
         append_event(&mut tx, id, now, actor, "created", None).await?;
+        if let Some(w) = &window {
+            append_event(&mut tx, id, now, actor, "window", Some(&window_in_words(w))).await?;
+        }
         tx.commit().await.context("save the campaign")?;
         tracing::info!(campaign = id, "campaign created");
         Ok(id)
@@ -279,11 +313,13 @@ impl Store {
         if let Some(a) = &changes.audience {
             a.validate().map_err(Error::Invalid)?;
         }
+        let window = changes.window.as_ref().map(clean_window).transpose()?;
+        let window_changed = window.is_some() && window != current.send_window;
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE campaigns SET name = ?2, report_email = ?3, mode = ?4, audience = ?5, template = ?6,
-                    write_back = ?7, skip_empty = ?8, updated_at = ?9
+                    write_back = ?7, skip_empty = ?8, updated_at = ?9, send_window = ?10
              WHERE id = ?1 AND status = 'draft'",
         )
         .bind(id)
@@ -295,6 +331,7 @@ impl Store {
         .bind(changes.write_back.unwrap_or(current.write_back))
         .bind(changes.skip_empty.unwrap_or(current.skip_empty))
         .bind(now)
+        .bind(window.clone().or(current.send_window).map(sqlx::types::Json))
         .execute(&mut *tx)
         .await
         .map_err(name_conflict(&name))?;
@@ -304,6 +341,9 @@ impl Store {
             ));
         }
         append_event(&mut tx, id, now, actor, "edited", None).await?;
+        if let (true, Some(w)) = (window_changed, &window) {
+            append_event(&mut tx, id, now, actor, "window", Some(&window_in_words(w))).await?;
+        }
         tx.commit().await.context("save the campaign")?;
         self.campaign(id).await
     }
@@ -425,6 +465,31 @@ impl Store {
             .execute(&self.pool)
             .await
             .context("save the schedule")?;
+            if c.send_window.is_none() {
+                // The Settings' window as it is now becomes the campaign's: a later change
+                // of Settings does not move a scheduled campaign.
+                let spec = clean_window(&self.settings().await?.window_spec())
+                    .unwrap_or_else(|_| crate::window::SendingWindow::default().spec());
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "UPDATE campaigns SET send_window = ?2 WHERE id = ?1 AND send_window IS NULL",
+                )
+                .bind(id)
+                .bind(sqlx::types::Json(&spec))
+                .execute(&mut *tx)
+                .await
+                .context("save the sending window")?;
+                append_event(
+                    &mut tx,
+                    id,
+                    self.now(),
+                    actor,
+                    "window",
+                    Some(&window_in_words(&spec)),
+                )
+                .await?;
+                tx.commit().await.context("save the sending window")?;
+            }
         }
         let detail = at.map(|t| format!("for {}", t.to_rfc3339()));
         self.transition(
@@ -502,8 +567,9 @@ impl Store {
         };
         let (new_id,): (i64,) = sqlx::query_as(
             "INSERT INTO campaigns (name, status, mode, report_email, audience, template, skip_empty, write_back,
-                                    scheduled_at, created_at, updated_at)
-             SELECT ?2, 'scheduled', mode, report_email, audience, template, skip_empty, write_back, ?3, ?3, ?3
+                                    scheduled_at, created_at, updated_at, send_window)
+             SELECT ?2, 'scheduled', mode, report_email, audience, template, skip_empty, write_back, ?3, ?3, ?3,
+                    send_window
                FROM campaigns WHERE id = ?1 RETURNING id",
         )
         .bind(id)
@@ -514,9 +580,9 @@ impl Store {
         .context("create the retry campaign")?;
         sqlx::query(
             "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body, encoding,
-                                   segments, status, updated_at)
+                                   segments, status, updated_at, time_zone)
              SELECT ?2, ROW_NUMBER() OVER (ORDER BY m.row_index) - 1, m.imis_id, m.member_name, m.phone_raw, m.to_e164,
-                    m.body, m.encoding, m.segments, 'preparing', ?3
+                    m.body, m.encoding, m.segments, 'preparing', ?3, m.time_zone
                FROM messages m WHERE m.campaign_id = ?1 AND m.status IN ('failed','undelivered')
                 AND COALESCE(m.error_code, 0) != 21610
                 AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_e164 = m.to_e164)",
@@ -587,6 +653,7 @@ impl Store {
                 write_back: Some(c.write_back),
                 skip_empty: Some(c.skip_empty),
                 schedule: None,
+                window: c.send_window.clone(),
             };
             match self.create_campaign(new, actor).await {
                 Err(Error::Conflict(_)) if n < 100 => n += 1,
@@ -860,6 +927,7 @@ mod tests {
             kinds,
             [
                 "created",
+                "window",
                 "scheduled",
                 "unscheduled",
                 "scheduled",

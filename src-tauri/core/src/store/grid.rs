@@ -204,6 +204,7 @@ mod tests {
                 segments: 1 + i as i64 % 2,
                 status: MessageStatus::Preparing,
                 status_reason: None,
+                time_zone: None,
             })
             .collect();
         store.insert_messages(id, &messages).await.unwrap();

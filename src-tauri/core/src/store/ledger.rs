@@ -126,6 +126,25 @@ impl Store {
         day: NaiveDate,
         cap: u64,
     ) -> Result<(Vec<SendJob>, bool)> {
+        self.begin_attempts_in(campaign_id, limit, day, cap, None)
+            .await
+    }
+
+    /// [`begin_attempts`](Self::begin_attempts) for the recipients whose sending window is
+    /// open: those whose stored zone key is one of `open_zones` (`""` stands for an unknown
+    /// zone). `None` takes every recipient (a campaign sent at any hour).
+    pub async fn begin_attempts_in(
+        &self,
+        campaign_id: i64,
+        limit: u32,
+        day: NaiveDate,
+        cap: u64,
+        open_zones: Option<&[String]>,
+    ) -> Result<(Vec<SendJob>, bool)> {
+        let open_zones = open_zones
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| crate::error::Error::Invalid(format!("zones: {e}")))?;
         // A send under no cap (TEST) reserves nothing against the real daily cap.
         let counted = cap != crate::compose::summary::NO_CAP;
         let now = self.now();
@@ -140,10 +159,12 @@ impl Store {
             "SELECT m.id, m.to_e164, m.body, m.segments FROM messages m
               WHERE m.campaign_id = ?1 AND m.status = 'preparing' AND m.to_e164 IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')
+                AND (?3 IS NULL OR COALESCE(m.time_zone, '') IN (SELECT value FROM json_each(?3)))
               ORDER BY m.row_index LIMIT ?2",
         )
         .bind(campaign_id)
         .bind(limit)
+        .bind(open_zones)
         .fetch_all(&mut *tx)
         .await
         .context("find messages to send")?;

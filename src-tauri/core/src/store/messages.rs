@@ -18,6 +18,8 @@ pub struct NewMessage {
     /// Preparing, Error or Skipped.
     pub status: MessageStatus,
     pub status_reason: Option<String>,
+    /// The recipient's zone(s) ([`crate::window::zones_of`]); `None`: unknown.
+    pub time_zone: Option<String>,
 }
 
 impl Store {
@@ -35,7 +37,7 @@ impl Store {
         for chunk in messages.chunks(2000) {
             let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body,
-                                       encoding, segments, status, status_reason, updated_at) ",
+                                       encoding, segments, status, status_reason, updated_at, time_zone) ",
             );
             q.push_values(chunk, |mut b, m| {
                 b.push_bind(campaign_id)
@@ -49,7 +51,8 @@ impl Store {
                     .push_bind(m.segments)
                     .push_bind(m.status)
                     .push_bind(&m.status_reason)
-                    .push_bind(now);
+                    .push_bind(now)
+                    .push_bind(&m.time_zone);
             });
             q.build()
                 .execute(&mut *tx)
@@ -80,6 +83,35 @@ impl Store {
             .into_iter()
             .filter_map(|(day, n)| day.parse().ok().map(|d| (d, n.max(0) as u64)))
             .collect())
+    }
+
+    /// The messages still to send, by their recipient's zone key (`None`: unknown).
+    pub async fn pending_by_zone(&self, campaign_id: i64) -> Result<Vec<(Option<String>, i64)>> {
+        sqlx::query_as(
+            "SELECT time_zone, COUNT(*) FROM messages
+              WHERE campaign_id = ?1 AND status = 'preparing' AND to_e164 IS NOT NULL
+              GROUP BY time_zone ORDER BY COUNT(*) DESC",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("count the messages by time zone")
+    }
+
+    /// [`pending_by_zone`](Self::pending_by_zone) with the segments they carry.
+    pub async fn pending_segments_by_zone(
+        &self,
+        campaign_id: i64,
+    ) -> Result<Vec<(Option<String>, i64, i64)>> {
+        sqlx::query_as(
+            "SELECT time_zone, COUNT(*), COALESCE(SUM(segments), 0) FROM messages
+              WHERE campaign_id = ?1 AND status = 'preparing' AND to_e164 IS NOT NULL
+              GROUP BY time_zone ORDER BY COUNT(*) DESC",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("count the messages by time zone")
     }
 
     pub async fn message_counts(&self, campaign_id: i64) -> Result<MessageCounts> {
@@ -129,6 +161,7 @@ mod tests {
             segments: 1,
             status,
             status_reason: None,
+            time_zone: None,
         }
     }
 
@@ -194,6 +227,9 @@ pub struct MessageRow {
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub writeback: String,
+    /// The recipient's time zone (several joined by `&`); `None` when unknown, then the
+    /// fallback zone's window applies.
+    pub time_zone: Option<String>,
 }
 
 impl MessageRow {
@@ -211,7 +247,7 @@ impl MessageRow {
 
 pub(crate) const MESSAGE_COLUMNS: &str = "id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status,
     status_reason, twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
-    price_unit, sent_at, updated_at, writeback";
+    price_unit, sent_at, updated_at, writeback, time_zone";
 
 impl Store {
     /// A page of a campaign's messages in audience order.

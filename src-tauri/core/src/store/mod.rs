@@ -145,6 +145,7 @@ pub(crate) mod test_support {
             segments,
             status: crate::status::MessageStatus::Preparing,
             status_reason: None,
+            time_zone: None,
         }
     }
 

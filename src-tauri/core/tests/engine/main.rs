@@ -14,6 +14,8 @@ use herald_fake_twilio::{FakeTwilio, Fault, FaultRule, Options};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod window;
+
 /// The rate test measures time: it runs alone; the other tests share the machine.
 fn machine() -> &'static tokio::sync::RwLock<()> {
     static LOCK: std::sync::OnceLock<tokio::sync::RwLock<()>> = std::sync::OnceLock::new();
@@ -76,6 +78,9 @@ async fn env_unlocked(clock: Arc<dyn Clock>, twilio_opts: Options) -> Env {
         ("twilio.rate_per_second", "200".to_string()),
         ("campaign.settle_minutes", "30".to_string()),
         ("imis.base_url", "http://127.0.0.1:9".to_string()),
+        // These tests are about sending itself, at whatever hour they run; the sending
+        // window has its own (tests/engine/window.rs).
+        ("window.enabled", "off".to_string()),
     ] {
         store.set_setting(k, &v).await.unwrap();
     }
@@ -772,6 +777,13 @@ async fn test_mode_runs_the_whole_flow_without_twilio_or_imis() {
             NewCampaign {
                 name: "Demo".into(),
                 template: Some("Hello $FirstName".into()),
+                // At whatever hour the test runs (the demo's members are all over the US).
+                window: Some(herald_core::window::WindowSpec {
+                    start: "09:00".into(),
+                    end: "20:00".into(),
+                    days: vec!["mon".into()],
+                    enabled: false,
+                }),
                 ..Default::default()
             },
             Actor::User,

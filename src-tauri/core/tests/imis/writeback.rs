@@ -80,6 +80,7 @@ async fn sent_campaign(
             segments: 1,
             status: MessageStatus::Preparing,
             status_reason: None,
+            time_zone: None,
         })
         .collect();
     store.insert_messages(id, &messages).await.unwrap();

@@ -135,6 +135,7 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
     let limits = SendLimits {
         rate_per_second: settings.rate_per_second(),
         daily_cap: settings.daily_segment_cap(),
+        day_zone: settings.cap_zone(),
     };
     let now = chrono::Utc::now();
     let window = settings.sending_window();

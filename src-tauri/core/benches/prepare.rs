@@ -199,6 +199,7 @@ fn summary_with_windows(template_text: &str) {
     let limits = SendLimits {
         rate_per_second: 1.0,
         daily_cap: 10_000,
+        day_zone: chrono_tz::Tz::UTC,
     };
     let usage = DayUsage::new();
     let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T06:00:00Z")

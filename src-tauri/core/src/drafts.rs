@@ -519,7 +519,8 @@ pub async fn draft_summary(
         let real = settings.send_limits(Mode::Live);
         summary.counts_against_cap = false;
         summary.daily_cap = real.daily_cap;
-        summary.cap_left_today = cap_left(real, &usage, store.now().date_naive());
+        summary.cap_left_today = cap_left(real, &usage, real.day_of(store.now()));
+        summary.cap_zone = real.day_zone.name().to_string();
     }
     let (mut invalid, mut duplicates, mut opted_out, mut empty_values) = (
         RowList::default(),

@@ -24,6 +24,7 @@ pub enum SettingKey {
     TwilioSenderType,
     TwilioRatePerSecond,
     TwilioDailySegmentCap,
+    TwilioDailyCapZone,
     PricePerSegment,
     PhoneDefaultRegion,
     CampaignSettleMinutes,
@@ -105,7 +106,7 @@ pub enum SettingError {
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 31] = [
+    pub const ALL: [SettingKey; 32] = [
         Self::ImisBaseUrl,
         Self::ImisUsername,
         Self::ImisCeuTypeColumn,
@@ -117,6 +118,7 @@ impl SettingKey {
         Self::TwilioSenderType,
         Self::TwilioRatePerSecond,
         Self::TwilioDailySegmentCap,
+        Self::TwilioDailyCapZone,
         Self::PricePerSegment,
         Self::PhoneDefaultRegion,
         Self::CampaignSettleMinutes,
@@ -152,6 +154,7 @@ impl SettingKey {
             Self::TwilioSenderType => "twilio.sender_type",
             Self::TwilioRatePerSecond => "twilio.rate_per_second",
             Self::TwilioDailySegmentCap => "twilio.daily_segment_cap",
+            Self::TwilioDailyCapZone => "twilio.daily_cap_zone",
             Self::PricePerSegment => "price_per_segment",
             Self::PhoneDefaultRegion => "phone.default_region",
             Self::CampaignSettleMinutes => "campaign.settle_minutes",
@@ -227,6 +230,7 @@ impl SettingKey {
             TwilioBaseUrl => "https://api.twilio.com",
             TwilioSenderType => "long_code",
             TwilioDailySegmentCap => "10000",
+            TwilioDailyCapZone => "UTC",
             PricePerSegment => "0.0083",
             PhoneDefaultRegion => "US",
             CampaignSettleMinutes => "30",
@@ -256,7 +260,10 @@ impl SettingKey {
             TwilioMessagingServiceSid => "Messaging Service SID (MG…), instead of a From number",
             TwilioSenderType => "Kind of sender; sets the default send rate",
             TwilioRatePerSecond => "Segments per second Herald sends at, at most",
-            TwilioDailySegmentCap => "Max segments per UTC day across all campaigns",
+            TwilioDailySegmentCap => "Max segments per day across all campaigns",
+            TwilioDailyCapZone => {
+                "Time zone whose midnight starts a new day for the daily limit (UTC unless your carrier counts otherwise)"
+            }
             PricePerSegment => "Price of one segment in USD, for estimates",
             PhoneDefaultRegion => "Country assumed for numbers without a country code",
             CampaignSettleMinutes => {
@@ -385,6 +392,10 @@ impl SettingKey {
                     .map(|days| crate::window::format_days(&days).join(","))
                     .map_err(|e| invalid(&e.0))
             }
+            TwilioDailyCapZone => value
+                .parse::<chrono_tz::Tz>()
+                .map(|z| z.name().to_string())
+                .map_err(|_| invalid("expected a time zone name such as UTC or America/New_York")),
             WindowFallbackZone => {
                 if value.is_empty() {
                     return Ok(String::new());
@@ -663,10 +674,23 @@ impl Settings {
             .unwrap_or(1.0)
     }
 
+    /// The zone whose midnight starts a new day for the daily cap.
+    pub fn cap_zone(&self) -> chrono_tz::Tz {
+        self.get(SettingKey::TwilioDailyCapZone)
+            .parse()
+            .unwrap_or(chrono_tz::Tz::UTC)
+    }
+
+    /// The daily cap's day at `t`.
+    pub fn cap_day(&self, t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        t.with_timezone(&self.cap_zone()).date_naive()
+    }
+
     /// The rate and daily cap a campaign in `mode` sends under. TEST campaigns send
     /// nothing real, so they never count against (or wait for) the real daily cap.
     pub fn send_limits(&self, mode: crate::campaign::Mode) -> crate::compose::summary::SendLimits {
         crate::compose::summary::SendLimits {
+            day_zone: self.cap_zone(),
             rate_per_second: self.rate_per_second(),
             daily_cap: match mode {
                 crate::campaign::Mode::Live => self.daily_segment_cap(),

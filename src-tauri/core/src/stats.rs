@@ -169,11 +169,10 @@ pub async fn sending_stats(store: &Store, id: i64) -> Result<SendingStats> {
         finish,
         finish_days,
         daily_cap: settings.daily_segment_cap(),
-        cap_left_today: cap_left(
-            settings.send_limits(crate::campaign::Mode::Live),
-            &usage,
-            now.date_naive(),
-        ),
+        cap_left_today: {
+            let live = settings.send_limits(crate::campaign::Mode::Live);
+            cap_left(live, &usage, live.day_of(now))
+        },
         counts_against_cap: campaign.mode == crate::campaign::Mode::Live,
         waiting,
         waiting_words,

@@ -167,8 +167,13 @@ fn campaigns_are_created_listed_shown_and_scheduled() {
         .collect();
     assert_eq!(
         kinds,
-        ["created", "edited", "scheduled", "unscheduled"],
-        "edited: the audience file was loaded"
+        ["created", "edited", "window", "scheduled", "unscheduled"],
+        "edited: the audience file was loaded; window: the Settings' sending window was fixed on the campaign when it was scheduled"
+    );
+    let window = &events.as_array().unwrap()[2];
+    assert!(
+        window["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "the event log says which window the campaign keeps: {window}"
     );
     assert!(events
         .as_array()

@@ -1,6 +1,7 @@
 //! Composing a message: merge templates, SMS segment counting and Twilio's
 //! smart encoding.
 
+pub mod address_zones;
 pub mod audience;
 mod graphemes;
 pub mod phone;

@@ -210,6 +210,7 @@ pub fn prepare_with_threads(
     if !finished {
         return Err("preparing the audience failed part-way; nothing was recorded".into());
     }
+    place_by_address(table, &mut prepared);
 
     // Opt-outs, then duplicates, in row order.
     let mut first_with: HashMap<String, u32> = HashMap::with_capacity(prepared.len());
@@ -235,6 +236,34 @@ pub fn prepare_with_threads(
         }
     }
     Ok(prepared)
+}
+
+/// Where the audience has address columns (state or province, country), a member's
+/// zone comes from the address rather than the number (a mobile moves with its owner).
+fn place_by_address(table: &AudienceTable, prepared: &mut [PreparedMessage]) {
+    use crate::compose::address_zones;
+    let (state_col, country_col) = address_zones::address_columns(&table.columns);
+    if state_col.is_none() && country_col.is_none() {
+        return;
+    }
+    let cell = |row: &'_ [String], col: Option<usize>| -> String {
+        col.and_then(|i| row.get(i))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut known: HashMap<(String, String), Option<&'static [&'static str]>> = HashMap::new();
+    for (m, row) in prepared.iter_mut().zip(&table.rows) {
+        if m.to_e164.is_none() {
+            continue;
+        }
+        let key = (cell(row, state_col), cell(row, country_col));
+        let zones = *known
+            .entry(key)
+            .or_insert_with_key(|(state, country)| address_zones::zones_for(state, country));
+        if let Some(zones) = zones {
+            m.time_zones = zones;
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -404,7 +433,7 @@ pub fn summarize_in(
         price_per_segment,
         estimated_cost: 0.0,
         daily_cap: limits.daily_cap,
-        cap_left_today: summary::cap_left(limits, usage, now.date_naive()),
+        cap_left_today: summary::cap_left(limits, usage, limits.day_of(now)),
         counts_against_cap: true,
         plan: summary::plan(0, now, limits, usage),
         window: window.map(|(w, _)| w.spec()).filter(|w| w.enabled),
@@ -413,7 +442,7 @@ pub fn summarize_in(
         fallback_zone: window
             .map(|(_, z)| z.name().to_string())
             .unwrap_or_default(),
-        cap_zone: "UTC".into(),
+        cap_zone: limits.day_zone.name().to_string(),
     };
     // Recipients by zone list; the lists are shared statics, so their address is the key.
     let mut by_zones: HashMap<*const &'static str, (&'static [&'static str], u32, u64)> =
@@ -523,6 +552,49 @@ mod tests {
     }
 
     #[test]
+    fn an_address_places_a_member_before_the_number_does() {
+        let t = AudienceTable {
+            columns: ["ID", "FirstName", "Mobile", "State", "Country"]
+                .map(String::from)
+                .to_vec(),
+            rows: [
+                ["1", "Ann", "+1 212 555 0142", "CA", "USA"],
+                ["2", "Ben", "+1 212 555 0143", "", ""],
+                ["3", "Cy", "+1 213 555 0144", "Texas", ""],
+                ["4", "Di", "+44 7400 123456", "", "United Kingdom"],
+            ]
+            .iter()
+            .map(|r| r.map(String::from).to_vec())
+            .collect(),
+        };
+        let aliases: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+        let template = MergeTemplate::parse("Hi ${FirstName}", &aliases).unwrap();
+        let opted_out = HashSet::new();
+        let spec = PrepareSpec {
+            id_column: "ID",
+            phone_column: "Mobile",
+            template: &template,
+            region: Region::parse("US").unwrap(),
+            skip_empty: false,
+            opted_out: &opted_out,
+        };
+        let keys: Vec<Option<String>> = prepare(&t, &spec)
+            .unwrap()
+            .iter()
+            .map(PreparedMessage::zone_key)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                Some("America/Los_Angeles".to_string()), // a New York number, living in California
+                Some("America/New_York".to_string()),    // no address: the number
+                Some("America/Chicago&America/Denver".to_string()),
+                Some("Europe/London".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn every_row_gets_a_message_or_a_reason() {
         let t = table(&[
             ["1", "Zoë", "Brown", "(201) 555-0123"],
@@ -629,6 +701,7 @@ mod tests {
         let limits = SendLimits {
             rate_per_second: 1.0,
             daily_cap: 100,
+            day_zone: chrono_tz::Tz::UTC,
         };
         let usage: DayUsage = [(now.date_naive(), 40)].into();
         let s = summarize(&m, limits, 0.0083, &usage, now, None);

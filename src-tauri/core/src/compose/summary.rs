@@ -11,14 +11,39 @@ use std::collections::BTreeMap;
 pub struct SendLimits {
     /// Segments per second, at most.
     pub rate_per_second: f64,
-    /// Segments per UTC day across all campaigns.
+    /// Segments per day across all campaigns.
     pub daily_cap: u64,
+    /// The zone whose midnight starts the cap's day (UTC unless set otherwise).
+    pub day_zone: chrono_tz::Tz,
+}
+
+impl SendLimits {
+    /// At most `rate_per_second` and `daily_cap` per UTC day.
+    pub fn utc(rate_per_second: f64, daily_cap: u64) -> Self {
+        Self {
+            rate_per_second,
+            daily_cap,
+            day_zone: chrono_tz::Tz::UTC,
+        }
+    }
+
+    /// The cap's day at `t`.
+    pub fn day_of(&self, t: DateTime<Utc>) -> NaiveDate {
+        t.with_timezone(&self.day_zone).date_naive()
+    }
+
+    /// When the cap's day after the one at `t` begins.
+    pub fn next_day_start(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let day = self.day_of(t);
+        let next = day.succ_opt().unwrap_or(day);
+        crate::window::instant(self.day_zone, next, NaiveTime::MIN)
+    }
 }
 
 /// The "cap" of a send that no daily cap applies to (a TEST campaign).
 pub const NO_CAP: u64 = u64::MAX;
 
-/// Segments already sent or reserved per UTC day by other campaigns.
+/// Segments already sent or reserved per cap day by other campaigns.
 pub type DayUsage = BTreeMap<NaiveDate, u64>;
 
 /// When a send of `segments` starting at `start` would finish.
@@ -45,11 +70,6 @@ pub fn cap_left(limits: SendLimits, usage: &DayUsage, day: NaiveDate) -> u64 {
         .saturating_sub(usage.get(&day).copied().unwrap_or(0))
 }
 
-fn next_midnight(t: DateTime<Utc>) -> DateTime<Utc> {
-    let day = t.date_naive().succ_opt().unwrap_or(t.date_naive());
-    day.and_time(NaiveTime::MIN).and_utc()
-}
-
 /// Plans a send of `segments` from `start`: at most `rate_per_second` segments a second,
 /// at most the cap (less what other campaigns use) per UTC day, what does not fit waiting
 /// for the next UTC midnight.
@@ -67,8 +87,8 @@ pub fn plan(segments: u64, start: DateTime<Utc>, limits: SendLimits, usage: &Day
         if remaining == 0 {
             break;
         }
-        let day = t.date_naive();
-        let midnight = next_midnight(t);
+        let day = limits.day_of(t);
+        let midnight = limits.next_day_start(t);
         let seconds_left = (midnight - t).num_milliseconds() as f64 / 1000.0;
         let by_time = (seconds_left * rate).floor().max(0.0) as u64;
         let send = remaining.min(cap_left(limits, usage, day)).min(by_time);
@@ -128,8 +148,8 @@ pub fn plan_windowed(
         if sent_total >= total {
             break;
         }
-        let day = t.date_naive();
-        let midnight = next_midnight(t);
+        let day = limits.day_of(t);
+        let midnight = limits.next_day_start(t);
         let waiting = |i: usize| left[i] > 0.0 && sent_total < total;
         let open: Vec<usize> = (0..loads.len())
             .filter(|&i| waiting(i) && window.is_open_all(t, &loads[i].zones))
@@ -218,6 +238,7 @@ mod tests {
         let limits = SendLimits {
             rate_per_second: 1.0,
             daily_cap: 1_000_000,
+            day_zone: chrono_tz::Tz::UTC,
         };
         // 06:00 UTC = 01:00 in New York: nothing before 09:00 EST (14:00 UTC).
         let start = at(6, 0);
@@ -250,6 +271,7 @@ mod tests {
         let limits = SendLimits {
             rate_per_second: 1.0,
             daily_cap: 5_000,
+            day_zone: chrono_tz::Tz::UTC,
         };
         let loads = [
             ZoneLoad {
@@ -277,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn the_cap_day_can_be_a_named_zone() {
+        // New York's midnight is 05:00 UTC in winter: a send capped at 1,000 a day from
+        // 04:00 UTC sends 1,000 by 04:17, then the next 1,000 from 05:00 UTC.
+        let limits = SendLimits {
+            rate_per_second: 1.0,
+            daily_cap: 1_000,
+            day_zone: zone("America/New_York"),
+        };
+        let p = plan(2_000, at(4, 0), limits, &DayUsage::new());
+        assert_eq!(p.per_day.len(), 2);
+        assert_eq!(p.per_day[0].day, day(26), "the New York date at 04:00 UTC");
+        assert_eq!(p.finish, at(5, 0) + Duration::seconds(1_000));
+        assert_eq!(limits.day_of(at(4, 59)), day(26));
+        assert_eq!(limits.day_of(at(5, 0)), day(27));
+    }
+
+    #[test]
     fn a_send_that_fits_takes_segments_over_rate() {
         let p = plan(
             3600,
@@ -284,6 +323,7 @@ mod tests {
             SendLimits {
                 rate_per_second: 1.0,
                 daily_cap: 10_000,
+                day_zone: chrono_tz::Tz::UTC,
             },
             &DayUsage::new(),
         );
@@ -295,6 +335,7 @@ mod tests {
             SendLimits {
                 rate_per_second: 100.0,
                 daily_cap: 10_000,
+                day_zone: chrono_tz::Tz::UTC,
             },
             &DayUsage::new(),
         );
@@ -306,6 +347,7 @@ mod tests {
         let limits = SendLimits {
             rate_per_second: 10.0,
             daily_cap: 1000,
+            day_zone: chrono_tz::Tz::UTC,
         };
         let p = plan(2500, at(9, 0), limits, &DayUsage::new());
         assert_eq!(
@@ -337,6 +379,7 @@ mod tests {
         let limits = SendLimits {
             rate_per_second: 10.0,
             daily_cap: 1000,
+            day_zone: chrono_tz::Tz::UTC,
         };
         let usage: DayUsage = [(day(27), 900), (day(28), 1000), (day(29), 200)].into();
         assert_eq!(cap_left(limits, &usage, day(27)), 100);
@@ -369,6 +412,7 @@ mod tests {
         let limits = SendLimits {
             rate_per_second: 1.0,
             daily_cap: 100_000,
+            day_zone: chrono_tz::Tz::UTC,
         };
         let p = plan(5000, at(23, 0), limits, &DayUsage::new());
         assert_eq!(
@@ -398,6 +442,7 @@ mod tests {
             SendLimits {
                 rate_per_second: 1.0,
                 daily_cap: 10,
+                day_zone: chrono_tz::Tz::UTC,
             },
             &DayUsage::new(),
         );
@@ -412,6 +457,7 @@ mod tests {
             SendLimits {
                 rate_per_second: 1.0,
                 daily_cap: 0,
+                day_zone: chrono_tz::Tz::UTC,
             },
             &DayUsage::new(),
         );

@@ -771,7 +771,7 @@ impl Engine {
                         .begin_attempts_in(
                             id,
                             batch,
-                            now.date_naive(),
+                            settings.cap_day(now),
                             settings.send_limits(mode).daily_cap,
                             open.as_deref(),
                         )
@@ -784,7 +784,7 @@ impl Engine {
             }
             if jobs.is_empty() {
                 if capped {
-                    self.note_cap(id, now).await?;
+                    self.note_cap(id, now, &settings).await?;
                     tokio::time::sleep(self.opts.tick.max(Duration::from_millis(200))).await;
                     continue;
                 }
@@ -859,21 +859,25 @@ impl Engine {
         Ok(())
     }
 
-    async fn note_cap(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn note_cap(&self, id: i64, now: DateTime<Utc>, settings: &Settings) -> Result<()> {
         let first = self
             .shared
             .lock()
             .unwrap()
             .capped
-            .insert((id, now.date_naive()));
+            .insert((id, settings.cap_day(now)));
         if first {
-            self.store
-                .log_event(
-                    id,
-                    Actor::Engine,
-                    "daily_cap",
-                    Some("the daily segment cap is reached; sending continues after 00:00 UTC"),
+            let zone = settings.cap_zone();
+            let words = if zone == chrono_tz::Tz::UTC {
+                "the daily segment cap is reached; sending continues after 00:00 UTC".to_string()
+            } else {
+                format!(
+                    "the daily segment cap is reached; sending continues after midnight in {}",
+                    zone.name()
                 )
+            };
+            self.store
+                .log_event(id, Actor::Engine, "daily_cap", Some(&words))
                 .await?;
             self.emit(EngineEvent::Progress(id));
         }

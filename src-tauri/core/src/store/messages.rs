@@ -65,7 +65,7 @@ impl Store {
 
     /// Segments sent or reserved per UTC day, from today on, for the daily cap.
     pub async fn segment_usage_by_day(&self) -> Result<crate::compose::summary::DayUsage> {
-        let today = self.now().date_naive().to_string();
+        let today = self.settings().await?.cap_day(self.now()).to_string();
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT counted_day, sum(n) FROM (
                  SELECT counted_day, coalesce(twilio_segments, segments) AS n FROM messages

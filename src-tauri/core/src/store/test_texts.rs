@@ -56,7 +56,8 @@ impl Store {
         cap: u64,
     ) -> Result<TestText> {
         let now = self.now();
-        let day: NaiveDate = now.date_naive();
+        let cap_zone = self.settings().await?.cap_zone();
+        let day: NaiveDate = now.with_timezone(&cap_zone).date_naive();
         let day = day.format("%Y-%m-%d").to_string();
         let mut tx = self.begin_write().await?;
         let (used,): (i64,) = sqlx::query_as(USED_ON_DAY)
@@ -67,8 +68,9 @@ impl Store {
         let left = i64::try_from(cap).unwrap_or(i64::MAX).saturating_sub(used);
         if i64::from(segments) > left {
             return Err(Error::Conflict(format!(
-                "the daily limit has {} segments left today and this text takes {segments}; try again after 00:00 UTC or raise the limit in Settings → Twilio",
-                left.max(0)
+                "the daily limit has {} segments left today and this text takes {segments}; try again after midnight ({}) or raise the limit in Settings → Twilio",
+                left.max(0),
+                cap_zone.name()
             )));
         }
         let text: TestText = sqlx::query_as(&format!(

@@ -576,15 +576,45 @@ cap_left_today: number;
  * False for a TEST campaign: it sends nothing real, so the real daily cap (shown
  * above for information) neither limits its plan nor is used up by it.
  */
-counts_against_cap: boolean; plan: SendPlan }
+counts_against_cap: boolean; plan: SendPlan; 
+/**
+ * The sending window the plan honours; `None`: any hour.
+ */
+window: WindowSpec | null; 
+/**
+ * Recipients to send to by time zone, most first.
+ */
+zones: ZoneCount[]; 
+/**
+ * Recipients whose zone is unknown: the fallback zone's window applies to them.
+ */
+unknown_zone: number; 
+/**
+ * The zone used when a member's own is unknown.
+ */
+fallback_zone: string; 
+/**
+ * The zone of the daily cap's day (its figures are per day there).
+ */
+cap_zone: string }
 /**
  * A campaign as stored.
  */
-export type Campaign = { id: number; name: string; status: CampaignStatus; mode: Mode; report_email: string | null; audience: AudienceSource | null; template: string; skip_empty: boolean; write_back: WriteBackTarget; scheduled_at: string | null; started_at: string | null; completed_at: string | null; pause_reason: string | null; summary_audience: number | null; archived_from: CampaignStatus | null; created_at: string; updated_at: string }
+export type Campaign = { id: number; name: string; status: CampaignStatus; mode: Mode; report_email: string | null; audience: AudienceSource | null; template: string; skip_empty: boolean; write_back: WriteBackTarget; scheduled_at: string | null; started_at: string | null; completed_at: string | null; pause_reason: string | null; summary_audience: number | null; archived_from: CampaignStatus | null; created_at: string; updated_at: string; 
+/**
+ * The campaign's sending window; `None` until it is scheduled (the Settings' window
+ * is then written in).
+ */
+send_window: WindowSpec | null }
 /**
  * A campaign with its counts, for `campaign show` and the dashboard header.
  */
-export type CampaignDetail = ({ id: number; name: string; status: CampaignStatus; mode: Mode; report_email: string | null; audience: AudienceSource | null; template: string; skip_empty: boolean; write_back: WriteBackTarget; scheduled_at: string | null; started_at: string | null; completed_at: string | null; pause_reason: string | null; summary_audience: number | null; archived_from: CampaignStatus | null; created_at: string; updated_at: string }) & { counts: MessageCounts; delivered_rate: number | null }
+export type CampaignDetail = ({ id: number; name: string; status: CampaignStatus; mode: Mode; report_email: string | null; audience: AudienceSource | null; template: string; skip_empty: boolean; write_back: WriteBackTarget; scheduled_at: string | null; started_at: string | null; completed_at: string | null; pause_reason: string | null; summary_audience: number | null; archived_from: CampaignStatus | null; created_at: string; updated_at: string; 
+/**
+ * The campaign's sending window; `None` until it is scheduled (the Settings' window
+ * is then written in).
+ */
+send_window: WindowSpec | null }) & { counts: MessageCounts; delivered_rate: number | null }
 /**
  * One entry of a campaign's append-only event log.
  */
@@ -622,7 +652,11 @@ export type DraftChanges = { name?: string | null;
 /**
  * `""` clears the report address.
  */
-report_email?: string | null; mode?: Mode | null; audience?: AudienceSource | null; template?: string | null; write_back?: WriteBackTarget | null; skip_empty?: boolean | null }
+report_email?: string | null; mode?: Mode | null; audience?: AudienceSource | null; template?: string | null; write_back?: WriteBackTarget | null; skip_empty?: boolean | null; 
+/**
+ * The campaign's own sending window (`enabled: false` sends at any hour).
+ */
+window?: WindowSpec | null }
 /**
  * The summary step: the numbers, and who is behind each exclusion count.
  */
@@ -752,7 +786,12 @@ export type MessageRow = { id: number; row_index: number; imis_id: string | null
 /**
  * E.164.
  */
-to: string | null; status: MessageStatus; status_reason: string | null; twilio_status: string | null; twilio_sid: string | null; error_code: number | null; error_message: string | null; segments: number; twilio_segments: number | null; price: string | null; price_unit: string | null; sent_at: string | null; updated_at: string; writeback: string }
+to: string | null; status: MessageStatus; status_reason: string | null; twilio_status: string | null; twilio_sid: string | null; error_code: number | null; error_message: string | null; segments: number; twilio_segments: number | null; price: string | null; price_unit: string | null; sent_at: string | null; updated_at: string; writeback: string; 
+/**
+ * The recipient's time zone (several joined by `&`); `None` when unknown, then the
+ * fallback zone's window applies.
+ */
+time_zone: string | null }
 /**
  * A message's fate, as Herald shows it. Twilio's raw status is kept beside it.
  */
@@ -788,7 +827,11 @@ export type NewCampaign = { name: string; report_email?: string | null; mode?: M
 /**
  * `null` means "now" when the campaign is scheduled; an RFC 3339 time otherwise.
  */
-schedule?: string | null }
+schedule?: string | null; 
+/**
+ * The campaign's sending window; absent: the Settings' window when it is scheduled.
+ */
+window?: WindowSpec | null }
 /**
  * A desktop notification about a campaign was clicked: the window (brought forward)
  * opens that campaign's page.
@@ -966,7 +1009,20 @@ daily_cap: number; cap_left_today: number;
 /**
  * False for a TEST campaign: the cap neither limits it nor is used by it.
  */
-counts_against_cap: boolean }
+counts_against_cap: boolean; 
+/**
+ * Messages waiting for their recipients' window to open, soonest first (while the
+ * campaign sends or is scheduled).
+ */
+waiting: WindowWait[]; 
+/**
+ * The same in words: "Waiting for 9:00 in America/Los_Angeles (3,214 messages)".
+ */
+waiting_words: string[]; 
+/**
+ * Whether the campaign sends only inside its window (false: at any hour).
+ */
+window_enabled: boolean }
 /**
  * One setting as shown by `settings list` and the Settings screen.
  */
@@ -1038,6 +1094,32 @@ export type TimelinePoint = { at: string;
  */
 sent: number; delivered: number; undelivered: number; failed: number }
 /**
+ * The window as campaign files, settings and the front end write it:
+ * `{"start": "09:00", "end": "20:00", "days": ["mon", …, "sun"], "enabled": true}`.
+ * `days` lists `mon`…`sun`; `sun_from_noon` allows Sunday from 12:00 only.
+ */
+export type WindowSpec = { start: string; end: string; days: string[]; enabled?: boolean }
+/**
+ * Messages that wait for their window to open in one zone.
+ */
+export type WindowWait = { 
+/**
+ * The zone as staff read it ("America/Los_Angeles"; several: the first "and 3 more").
+ */
+zone: string; 
+/**
+ * Whether the zone is the fallback one (the recipients' own zone is unknown).
+ */
+fallback: boolean; messages: number; 
+/**
+ * When their window opens.
+ */
+opens_at: string; 
+/**
+ * Its local time there, "9:00".
+ */
+opens_local: string }
+/**
  * A write-back that gave up, with why.
  */
 export type WriteBackFailure = { message_id: number; campaign_id: number; member_name: string | null; imis_id: string | null; kind: WriteBackKind; reason: string }
@@ -1069,6 +1151,19 @@ failures: WriteBackFailure[] }
  * Where each sent text is recorded in iMIS.
  */
 export type WriteBackTarget = "activity" | "communication_log" | "none"
+/**
+ * How many recipients are in one time zone (several: a number that can't be placed
+ * more precisely).
+ */
+export type ZoneCount = { 
+/**
+ * As stored ("America/New_York", several joined by `&`).
+ */
+zone: string; 
+/**
+ * As staff read it ("America/New_York", or "Europe/London and 3 more").
+ */
+label: string; recipients: number }
 
 /** tauri-specta globals **/
 

@@ -7,8 +7,9 @@ import "./lib/design/styles.css";
 if (import.meta.env.MODE === "mock") {
   const { installMock } = await import("./api/mock");
   // The fake engine sends a batch a second, so sending campaigns move as they would in the app;
-  // a completed campaign of 250,000 messages (made on demand) shows the grid keeps up.
-  installMock({ sendEveryMs: 1000, largeCampaign: 250_000 });
+  // a completed campaign of 250,000 messages (made on demand) shows the grid keeps up; texts
+  // wait for their members' sending window, as they would.
+  installMock({ sendEveryMs: 1000, largeCampaign: 250_000, windows: true });
 }
 
 const target = document.getElementById("app");

@@ -38,7 +38,10 @@ import type {
   SettingKind,
   TestText,
   Actor,
+  WindowSpec,
+  WindowWait,
   WriteBackStatus,
+  ZoneCount,
 } from "./bindings";
 import {
   analyze,
@@ -67,8 +70,11 @@ import {
   SEND_BATCH,
   syntheticRecipient,
   writesBack,
+  zoneOfNumber,
   type Recipient,
 } from "./fakeSending";
+import { cleanWindow, isOpen, nextOpen, parseWindowDays, parseWindowTime, WindowError, waitInWords, windowWait } from "./fakeWindow";
+import { isKnownZone } from "../lib/zones";
 
 type Args = Record<string, unknown>;
 
@@ -109,6 +115,11 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   { key: "notify.completed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a campaign completes." },
   { key: "notify.report_failed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a report email cannot be sent." },
   { key: "notify.writeback_failed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when recording texts in iMIS gives up." },
+  { key: "window.enabled", kind: "choice", default: "on", choices: ["on", "off"], description: "Send only inside the sending window (on), or at any hour (off)" },
+  { key: "window.start", kind: "text", default: "09:00", description: "Earliest time a text may arrive, in the member's own time zone" },
+  { key: "window.end", kind: "text", default: "20:00", description: "Time after which no text arrives, in the member's own time zone" },
+  { key: "window.days", kind: "text", default: "mon,tue,wed,thu,fri,sat,sun", description: "Days texts may arrive (mon…sun; sun_from_noon: Sunday from 12:00)" },
+  { key: "window.fallback_zone", kind: "text", default: "", description: "Time zone for members whose zone is unknown (your organisation's); empty: this computer's" },
   { key: "smtp.host", kind: "text", default: "", description: "Mail server that sends the campaign reports." },
   { key: "smtp.port", kind: "integer", default: 587, description: "Mail server port." },
   { key: "smtp.security", kind: "choice", default: "starttls", choices: ["starttls", "tls", "none"], description: "Connection security; “none” only to localhost." },
@@ -147,6 +158,12 @@ interface Options {
   onQuitRequested?: (sending: string[]) => void;
   /** Also seed a completed campaign of this many messages, made on demand (mock mode: 250,000). */
   largeCampaign?: number;
+  /**
+   * Honour sending windows in time (mock mode): the engine holds back texts whose recipients'
+   * window is closed, the dashboard says what waits, and the summary's plan starts when a
+   * window opens. Off by default, so tests do not depend on the hour they run at.
+   */
+  windows?: boolean;
 }
 
 interface Stored {
@@ -187,6 +204,15 @@ const PREVIEW_ROWS = 20;
 /** Segments other campaigns have sent or reserved today (the seeded "sending" one). */
 const USED_TODAY = 2750;
 const OPTED_OUT = new Set(["+12025550147", "+13125550188"]);
+/** The zone of members whose own is unknown when none is set (MOCK: "this computer's"). */
+const FALLBACK_ZONE = "America/New_York";
+/** The Settings' window when nothing is set: 9:00 to 20:00 every day. */
+const DEFAULT_WINDOW: WindowSpec = {
+  start: "09:00",
+  end: "20:00",
+  days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+  enabled: true,
+};
 
 export class FakeBackend {
   private readonly campaigns = new Map<number, Stored>();
@@ -227,6 +253,8 @@ export class FakeBackend {
   private readonly notify: (campaignId: number | null) => void;
   private readonly settingsChanged: () => void;
   private readonly quitRequested: (sending: string[]) => void;
+  /** Whether sending windows are honoured in time (see Options.windows). */
+  private readonly windows: boolean;
 
   constructor(options: Options = {}) {
     this.demoWorkspace = options.demo ?? true;
@@ -237,6 +265,7 @@ export class FakeBackend {
     this.textmsg = options.textmsg ?? true;
     this.imisError = options.imisError ?? null;
     this.quitRequested = options.onQuitRequested ?? (() => undefined);
+    this.windows = options.windows ?? false;
     if (!options.empty) this.seed();
     if (!options.empty && options.largeCampaign !== undefined) this.seedLarge(options.largeCampaign);
     if (options.sendEveryMs !== undefined) {
@@ -612,6 +641,7 @@ export class FakeBackend {
       archived_from: null,
       created_at: at,
       updated_at: at,
+      send_window: input.window ? draftWindow(input.window) : null,
     };
     if (campaign.mode === "live" && this.demo) {
       fail("invalid", "The demo workspace runs in TEST mode only.");
@@ -633,6 +663,7 @@ export class FakeBackend {
     const name = changes.name == null ? campaign.name : this.checkName(changes.name, id);
     const email = changes.report_email == null ? campaign.report_email : this.checkEmail(changes.report_email);
     if (changes.audience) checkAudience(changes.audience);
+    const window = changes.window ? draftWindow(changes.window) : null;
     campaign.name = name;
     campaign.report_email = email;
     campaign.mode = changes.mode ?? campaign.mode;
@@ -640,6 +671,7 @@ export class FakeBackend {
     campaign.template = changes.template ?? campaign.template;
     campaign.write_back = changes.write_back ?? campaign.write_back;
     campaign.skip_empty = changes.skip_empty ?? campaign.skip_empty;
+    campaign.send_window = window ?? campaign.send_window;
     campaign.updated_at = this.now().toISOString();
     this.log(id, "user", "draft_updated", null);
     this.notify(id);
@@ -666,6 +698,7 @@ export class FakeBackend {
     stored.template = campaign.template;
     stored.write_back = campaign.write_back;
     stored.skip_empty = campaign.skip_empty;
+    stored.send_window = structuredClone(campaign.send_window);
     this.log(copy, "user", "duplicated", `From campaign ${id}`);
     return copy;
   }
@@ -706,6 +739,8 @@ export class FakeBackend {
       if (c.template.trim() === "") fail("invalid", "Write the message before scheduling.");
       c.scheduled_at = at ?? this.now().toISOString();
       if (toSend !== null) c.summary_audience = toSend;
+      // A draft that kept the Settings' window gets it written in.
+      c.send_window ??= this.settingsWindow();
     });
   }
 
@@ -1047,6 +1082,8 @@ export class FakeBackend {
     let segments = 0;
     let ucs2 = 0;
     let ucs2Recipients = 0;
+    const byZone = new Map<string, number>();
+    let unknownZone = 0;
     for (const row of prepared.rows) {
       if (row.exclusion) {
         const list = lists[row.exclusion.list];
@@ -1064,6 +1101,9 @@ export class FakeBackend {
       }
       toSend++;
       segments += row.segments;
+      const zone = zoneOfNumber(row.e164);
+      if (zone === null) unknownZone++;
+      else byZone.set(zone, (byZone.get(zone) ?? 0) + 1);
       if (row.ucs2) {
         ucs2++;
         if (prepared.templateIsGsm) ucs2Recipients++;
@@ -1073,7 +1113,23 @@ export class FakeBackend {
     const price = this.setting("price_per_segment");
     const cap = this.setting("twilio.daily_segment_cap");
     const now = this.now();
-    const start = at !== null && Date.parse(at) > now.getTime() ? new Date(at) : now;
+    const asked = at !== null && Date.parse(at) > now.getTime() ? new Date(at) : now;
+    const zones: ZoneCount[] = [...byZone]
+      .map(([zone, recipients]) => ({ zone, label: zone, recipients }))
+      .sort((a, b) => b.recipients - a.recipients || a.zone.localeCompare(b.zone));
+    const window = this.windowOf(this.get(id).campaign);
+    const fallback = this.fallbackZone();
+    // The first text goes when the window opens in the first zone that has someone to text.
+    const start =
+      this.windows && window.enabled !== false && toSend > 0
+        ? new Date(
+            Math.min(
+              ...[...zones.map((z) => z.zone), ...(unknownZone > 0 ? [fallback] : [])].map((zone) =>
+                nextOpen(window, asked.getTime(), zone),
+              ),
+            ),
+          )
+        : asked;
     return {
       summary: {
         contacts_pulled: prepared.pulled,
@@ -1097,6 +1153,11 @@ export class FakeBackend {
           this.setting("twilio.rate_per_second"),
           this.get(id).campaign.mode === "live" ? cap : Number.MAX_SAFE_INTEGER,
         ),
+        window: window.enabled === false ? null : window,
+        zones,
+        unknown_zone: unknownZone,
+        fallback_zone: fallback,
+        cap_zone: "UTC",
       },
       ...lists,
       fetched_at: prepared.fetchedAt,
@@ -1134,6 +1195,8 @@ export class FakeBackend {
     }
     const going = c.campaign.status === "sending" || c.campaign.status === "scheduled";
     const p = going && remainingSegments > 0 ? plan(remainingSegments, now, now, rate, cap) : null;
+    const window = this.windowOf(c.campaign);
+    const waiting = going ? this.waitingFor(c, window) : [];
     return {
       segments_estimated: estimated,
       segments_reported: reported,
@@ -1155,7 +1218,105 @@ export class FakeBackend {
       daily_cap: cap,
       cap_left_today: Math.max(cap - USED_TODAY, 0),
       counts_against_cap: c.campaign.mode === "live",
+      waiting,
+      waiting_words: waiting.map(waitInWords),
+      window_enabled: window.enabled !== false,
     };
+  }
+
+  // --- the sending window ------------------------------------------------------------------
+
+  /** The Settings' window for new campaigns (as the backend: the default when it cannot be read). */
+  private settingsWindow(): WindowSpec {
+    const text = (key: string) => String(this.settings.get(key) ?? this.def(key).default);
+    try {
+      return cleanWindow({
+        start: text("window.start"),
+        end: text("window.end"),
+        days: text("window.days").split(","),
+        enabled: text("window.enabled") !== "off",
+      });
+    } catch {
+      return structuredClone(DEFAULT_WINDOW);
+    }
+  }
+
+  /** The window a campaign sends in: its own, else (a draft) the Settings' one. */
+  private windowOf(c: Campaign): WindowSpec {
+    return c.send_window ?? this.settingsWindow();
+  }
+
+  /** The zone of members whose own is unknown: the organisation's, else "this computer's". */
+  private fallbackZone(): string {
+    const zone = this.settings.get("window.fallback_zone");
+    return typeof zone === "string" && zone !== "" ? zone : FALLBACK_ZONE;
+  }
+
+  /** The messages not sent yet whose recipients' window is closed, by zone, soonest first (windows only). */
+  private waitingFor(stored: Stored, window: WindowSpec): WindowWait[] {
+    if (!this.windows || window.enabled === false) return [];
+    const now = this.now().getTime();
+    const byZone = new Map<string, { fallback: boolean; messages: number }>();
+    for (const m of stored.messages) {
+      if (m.status !== "preparing") continue;
+      const zone = m.time_zone ?? this.fallbackZone();
+      const entry = byZone.get(zone) ?? { fallback: m.time_zone === null, messages: 0 };
+      entry.messages += 1;
+      byZone.set(zone, entry);
+    }
+    return [...byZone]
+      .map(([zone, { fallback, messages }]) => windowWait(window, now, zone, fallback, messages))
+      .filter((w): w is WindowWait => w !== null)
+      .sort((a, b) => a.opens_at.localeCompare(b.opens_at) || b.messages - a.messages);
+  }
+
+  /** Whether a campaign's texts may go out now to a zone (windows only: its window is open there). */
+  private openNow(stored: Stored): (zone: string | null) => boolean {
+    const window = this.windowOf(stored.campaign);
+    if (!this.windows || window.enabled === false) return () => true;
+    const now = this.now().getTime();
+    const fallback = this.fallbackZone();
+    const known = new Map<string, boolean>();
+    return (zone) => {
+      const z = zone ?? fallback;
+      let open = known.get(z);
+      if (open === undefined) {
+        open = isOpen(window, now, z);
+        known.set(z, open);
+      }
+      return open;
+    };
+  }
+
+  /** A window setting checked as the backend checks it, in its canonical form. */
+  private windowSetting(key: string, raw: string): string {
+    const text = raw.trim();
+    const refuse = (reason: string): never => fail("invalid_setting", `${key} cannot be '${raw}': ${reason}`);
+    try {
+      switch (key) {
+        case "window.start":
+        case "window.end": {
+          const minutes = parseWindowTime(text);
+          const value = `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+          const current = this.settingsWindow();
+          cleanWindow({ ...current, [key === "window.start" ? "start" : "end"]: value });
+          return value;
+        }
+        case "window.days": {
+          const days = parseWindowDays(text.split(/[\s,]+/));
+          const names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+          return days.flatMap((d, i) => (d === "closed" ? [] : [d === "from_noon" ? "sun_from_noon" : (names[i] ?? "")])).join(",");
+        }
+        case "window.fallback_zone":
+          if (text === "" || (isKnownZone(text) && (text.includes("/") || text === "UTC"))) return text;
+          return refuse("expected a time zone name such as America/New_York or Europe/London");
+        default:
+          return text;
+      }
+    } catch (e) {
+      if (e instanceof WindowError) return refuse(e.message);
+      throw e;
+    }
   }
 
   private archive(id: number): Campaign {
@@ -1283,9 +1444,10 @@ export class FakeBackend {
       if (m.status === "sent") markSettled(m, finalOutcome(m.row_index), at);
     }
     let sent = 0;
+    const open = this.openNow(stored);
     for (const m of stored.messages) {
       if (sent >= SEND_BATCH) break;
-      if (m.status !== "preparing") continue;
+      if (m.status !== "preparing" || !open(m.time_zone)) continue;
       markSent(m, at, writesBack(c));
       sent += 1;
     }
@@ -1387,6 +1549,7 @@ export class FakeBackend {
       case "text":
         break;
     }
+    if (key.startsWith("window.") && def.kind === "text") value = this.windowSetting(key, raw);
     if (value === def.default) this.settings.delete(key);
     else this.settings.set(key, value);
     return this.entry(def);
@@ -1450,6 +1613,8 @@ export class FakeBackend {
         archived_from: null,
         created_at: created,
         updated_at: created,
+        // Written in when it was scheduled (a draft has none until then).
+        send_window: partial.status === "draft" ? null : structuredClone(DEFAULT_WINDOW),
         ...partial,
       };
       const messages = seedMessages(counts, {
@@ -1546,6 +1711,7 @@ export class FakeBackend {
         started_at: hours(-6),
         pause_reason: "Twilio refused 10 messages in a row (20003: authentication failed). Check the credentials in Settings, then resume.",
         summary_audience: 180,
+        send_window: { start: "10:00", end: "18:00", days: ["mon", "tue", "wed", "thu", "fri"], enabled: true },
       },
       { preparing: 120, delivered: 48, undelivered: 2, failed: 10 },
       [
@@ -1645,6 +1811,7 @@ export class FakeBackend {
       archived_from: null,
       created_at: hours(-48),
       updated_at: hours(-2),
+      send_window: structuredClone(DEFAULT_WINDOW),
     };
     const firstId = this.nextMessageId;
     this.nextMessageId += size;
@@ -1679,6 +1846,16 @@ function columnProblem(preview: AudiencePreview): string | null {
   if (missing.length === 0 || preview.source !== null) return null;
   const columns = preview.columns.length === 0 ? "no columns" : preview.columns.join(", ");
   return `No column looks like ${missing.join(" or ")}. The query returns: ${columns}. Pick the right columns below, or choose a query that returns them.`;
+}
+
+/** A draft's own window, checked as the backend checks it. */
+function draftWindow(spec: WindowSpec): WindowSpec {
+  try {
+    return cleanWindow(spec);
+  } catch (e) {
+    if (e instanceof WindowError) return fail("invalid", `the sending window: ${e.message}`);
+    throw e;
+  }
 }
 
 function emptyList(): RowList {

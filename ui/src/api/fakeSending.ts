@@ -36,6 +36,38 @@ export interface Recipient {
   segments: number;
 }
 
+/** The time zone of a few US and Canadian area codes (MOCK: the backend knows every prefix). */
+const ZONE_BY_AREA: Readonly<Record<string, string>> = {
+  "201": "America/New_York",
+  "202": "America/New_York",
+  "212": "America/New_York",
+  "215": "America/New_York",
+  "305": "America/New_York",
+  "404": "America/New_York",
+  "617": "America/New_York",
+  "646": "America/New_York",
+  "919": "America/New_York",
+  "312": "America/Chicago",
+  "612": "America/Chicago",
+  "713": "America/Chicago",
+  "303": "America/Denver",
+  "602": "America/Phoenix",
+  "206": "America/Los_Angeles",
+  "415": "America/Los_Angeles",
+  "503": "America/Los_Angeles",
+  "702": "America/Los_Angeles",
+  "907": "America/Anchorage",
+  "808": "Pacific/Honolulu",
+  "416": "America/Toronto",
+  "514": "America/Toronto",
+};
+
+/** The recipient's time zone from their number (E.164); null when it cannot be told. */
+export function zoneOfNumber(e164: string | null): string | null {
+  if (e164 === null || !/^\+1\d{10}$/.test(e164)) return null;
+  return ZONE_BY_AREA[e164.slice(2, 5)] ?? null;
+}
+
 export function newMessage(id: number, rowIndex: number, r: Recipient, at: string): MessageRow {
   return {
     id,
@@ -57,6 +89,7 @@ export function newMessage(id: number, rowIndex: number, r: Recipient, at: strin
     sent_at: null,
     updated_at: at,
     writeback: "not_needed",
+    time_zone: zoneOfNumber(r.to),
   };
 }
 

@@ -60,10 +60,13 @@ export type {
   TestText,
   TestTextState,
   TimelinePoint,
+  WindowSpec,
+  WindowWait,
   WriteBackFailure,
   WriteBackKind,
   WriteBackStatus,
   WriteBackTarget,
+  ZoneCount,
 } from "./bindings";
 
 export { onCampaignsChanged, onOpenCampaign, onQuitRequested, onSettingsChanged } from "./events";

@@ -11,6 +11,7 @@ import {
   formatMoney,
   formatUsdAmount,
   formatUtc,
+  formatZoned,
   humanize,
 } from "./format";
 
@@ -146,5 +147,17 @@ describe("capitalizeFirst", () => {
     expect(capitalizeFirst("'Gala' has nobody to send to")).toBe("'Gala' has nobody to send to");
     expect(capitalizeFirst("")).toBe("");
     expect(capitalizeFirst("   ")).toBe("   ");
+  });
+});
+
+describe("formatZoned", () => {
+  const now = new Date("2026-06-01T12:00:00Z");
+
+  it("names the zone, and the year only when it is not this one", () => {
+    expect(formatZoned("2026-12-07T22:00:00Z", { timeZone: "America/New_York", now })).toBe("Mon 7 Dec, 17:00 EST");
+    expect(formatZoned("2026-07-07T13:05:00Z", { timeZone: "America/Los_Angeles", now })).toBe("Tue 7 Jul, 06:05 PDT");
+    expect(formatZoned("2027-01-04T14:00:00Z", { timeZone: "America/New_York", now })).toBe("Mon 4 Jan 2027, 09:00 EST");
+    expect(formatZoned("2026-12-07T00:30:00Z", { timeZone: "UTC", now })).toBe("Mon 7 Dec, 00:30 UTC");
+    expect(formatZoned(null)).toBe("—");
   });
 });

@@ -72,6 +72,38 @@ export function formatLocalDate(iso: string | null | undefined, options: LocalFo
   return dateTimeFormat(options.locale, { dateStyle: "medium", timeZone: options.timeZone }).format(date);
 }
 
+export interface ZonedFormatOptions {
+  /** IANA zone; the user's own when omitted. Tests pin it. */
+  timeZone?: string;
+  /** "Now", to decide whether the year can be left out. */
+  now?: Date;
+}
+
+/**
+ * A date and time that names its zone, for estimates people plan around: "Mon 7 Dec, 17:00 EST"
+ * (the year only when it is not this year: "Mon 4 Jan 2027, 09:00 EST"); "—" for none. Zones
+ * without a common abbreviation show their offset ("GMT+1").
+ */
+export function formatZoned(iso: string | null | undefined, options: ZonedFormatOptions = {}): string {
+  const date = parse(iso);
+  if (!date) return DASH;
+  const parts = dateTimeFormat("en-US", {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+    timeZone: options.timeZone,
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const thisYear = dateTimeFormat("en-US", { year: "numeric", timeZone: options.timeZone }).format(options.now ?? new Date());
+  const year = part("year") === thisYear ? "" : ` ${part("year")}`;
+  return `${part("weekday")} ${part("day")} ${part("month")}${year}, ${part("hour")}:${part("minute")} ${part("timeZoneName")}`;
+}
+
 /** The same instant in UTC, unambiguous in every locale: "2025-03-12 14:05 UTC"; "—" for none. */
 export function formatUtc(iso: string | null | undefined): string {
   const date = parse(iso);

@@ -1,11 +1,11 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { api, type MessageQuery } from "../../api";
+import { api, type MessageQuery, type SendingStats } from "../../api";
 import { FakeBackend } from "../../api/fakeBackend";
 import { HOSTILE_NAME } from "../../api/fakeImis";
 import { SEND_BATCH } from "../../api/fakeSending";
 import { installMock } from "../../api/mock";
-import { formatCount } from "../../lib/format";
+import { formatCount, formatZoned } from "../../lib/format";
 import CampaignDetail from "./CampaignDetail.svelte";
 import { FALLBACK_VIEWPORT_PX, GRID_PAGE_SIZE, OVERSCAN, ROW_HEIGHT } from "./grid";
 import { rowSlots } from "./virtual";
@@ -706,5 +706,81 @@ describe("CampaignDetail, report email", () => {
     await fireEvent.click(within(card).getByTestId("report-resend"));
     const error = await within(card).findByTestId("report-resend-error");
     expect(error.textContent).toContain("The outbox is full");
+  });
+});
+
+describe("CampaignDetail, the sending window", () => {
+  /** Answers campaign_stats with the fake's figures changed by `change`. */
+  function changedStats(backend: FakeBackend, change: (stats: SendingStats) => void) {
+    const handle = FakeBackend.prototype.handle.bind(backend);
+    vi.spyOn(backend, "handle").mockImplementation((cmd, args) => {
+      const answer = handle(cmd, args);
+      if (cmd === "campaign_stats") change(answer as SendingStats);
+      return answer;
+    });
+  }
+
+  it("says a sending campaign waits for its members' window, so it does not look stuck", async () => {
+    // Friday 27 November 2026, 15:00 UTC: 10:00 in New York, 7:00 in Los Angeles.
+    await open(SENDING, { windows: true, now: () => new Date("2026-11-27T15:00:00Z") });
+    const note = await screen.findByTestId("window-waiting");
+    const stats = await api.campaignStats(SENDING);
+    expect(stats.waiting_words).toHaveLength(1);
+    expect(within(note).getAllByRole("listitem").map((li) => li.textContent.trim())).toEqual(stats.waiting_words);
+    expect(note.textContent).toMatch(/Waiting for 9:00 in America\/Los_Angeles \([\d,]+ messages\)/);
+    expect(note.textContent).toContain("texts go out as it opens in each member's time zone");
+    // Calm: information, not an alarm.
+    expect(note.getAttribute("role")).toBeNull();
+    expect(screen.queryByTestId("window-any-hour-note")).toBeNull();
+    expect(screen.getByTestId("detail-window").textContent.trim()).toBe(
+      "Texts arrive 9:00–20:00 in each member's time zone, every day",
+    );
+  });
+
+  it("shows three zones, then how many more wait", async () => {
+    const backend = installMock();
+    const words = ["Waiting for 9:00 in A/One (5 messages)", "Waiting for 9:00 in B/Two (4 messages)", "Waiting for 9:00 in C/Three (3 messages)", "Waiting for 9:00 in D/Four (2 messages)", "Waiting for 9:00 in E/Five (1 message)"];
+    changedStats(backend, (s) => {
+      s.waiting_words = words;
+    });
+    render(CampaignDetail, { id: SENDING });
+    const note = await screen.findByTestId("window-waiting");
+    expect(within(note).getAllByRole("listitem").map((li) => li.textContent.trim())).toEqual([...words.slice(0, 3), "and 2 more zones"]);
+  });
+
+  it("says nothing waits once a campaign is done, and names sending at any hour", async () => {
+    const backend = installMock();
+    changedStats(backend, (s) => {
+      s.waiting_words = ["Waiting for 9:00 in A/One (5 messages)"];
+      s.window_enabled = false;
+    });
+    render(CampaignDetail, { id: SENDING });
+    expect((await screen.findByTestId("window-any-hour-note")).textContent.trim()).toBe("Sending at any hour (no sending window).");
+    cleanup();
+
+    const again = installMock();
+    changedStats(again, (s) => {
+      s.waiting_words = ["Waiting for 9:00 in A/One (5 messages)"];
+      s.window_enabled = false;
+    });
+    render(CampaignDetail, { id: COMPLETED });
+    await screen.findByTestId("sending-figures");
+    expect(screen.queryByTestId("window-waiting")).toBeNull();
+    expect(screen.queryByTestId("window-any-hour-note")).toBeNull();
+  });
+
+  it("names the zone of the time to finish", async () => {
+    const now = new Date("2026-11-27T15:00:00Z");
+    await open(SENDING, { now: () => now });
+    const finish = within(await screen.findByTestId("sending-figures")).getByTestId("figure-finish");
+    const stats = await api.campaignStats(SENDING);
+    expect(finish.textContent).toContain(formatZoned(stats.finish));
+    expect(formatZoned(stats.finish)).toMatch(/\d{2}:\d{2} \S+$/);
+  });
+
+  it("says a draft follows the Settings' window until it is scheduled", async () => {
+    installMock();
+    render(CampaignDetail, { id: DRAFT });
+    expect((await screen.findByTestId("detail-window")).textContent.trim()).toBe("The window in Settings, when it is scheduled");
   });
 });

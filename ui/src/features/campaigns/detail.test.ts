@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CampaignStatus, MessageCounts, SendingStats } from "../../api";
-import { formatCount, formatLocal } from "../../lib/format";
+import { formatCount, formatLocal, formatZoned } from "../../lib/format";
 import {
   pauseNotice,
   eventDetail,
@@ -20,6 +20,7 @@ import {
   retryable,
   shownPhone,
   showsProgress,
+  windowNotes,
   writebackLabel,
   writebackSummary,
 } from "./detail";
@@ -287,6 +288,9 @@ describe("sendingFigures", () => {
     daily_cap: 10000,
     cap_left_today: 3000,
     counts_against_cap: true,
+    waiting: [],
+    waiting_words: [],
+    window_enabled: true,
     ...over,
   });
   const byId = (figures: ReturnType<typeof sendingFigures>) => Object.fromEntries(figures.map((f) => [f.id, f]));
@@ -308,7 +312,9 @@ describe("sendingFigures", () => {
     const f = byId(sendingFigures(stats(), "sending", "live", NOW));
     expect(f.rate?.value).toBe("9.8 texts a second");
     expect(f.rate?.note).toContain("10 segments a second");
-    expect(f.finish?.value).toBe(`In 12 minutes, ${formatLocal("2026-11-27T14:11:40Z")}`);
+    expect(f.finish?.value).toBe(`In 12 minutes, ${formatZoned("2026-11-27T14:11:40Z", { now: NOW })}`);
+    // The zone is named (an abbreviation such as EST, or an offset such as GMT+1).
+    expect(f.finish?.value).toMatch(/\d{2}:\d{2} (UTC|GMT[+-]?[\d:]*|[A-Z]{2,5})$/);
     expect(f.finish?.note).toBe(`${formatCount(7000)} messages left, at the configured rate`);
     expect(f.finish?.warning).toBe(false);
     expect(f.segments?.value).toBe(`${formatCount(12000)} estimated`);
@@ -360,5 +366,24 @@ describe("timelineDelay", () => {
   it("brings the first numbers of a send that just started as fast as the counters", () => {
     expect(timelineDelay(5, true)).toBe(250);
     expect(timelineDelay(430, true)).toBe(4300);
+  });
+});
+
+describe("windowNotes", () => {
+  const words = ["Waiting for 9:00 in America/Los_Angeles (3,214 messages)"];
+
+  it("says what waits while the campaign sends or is scheduled", () => {
+    expect(windowNotes({ waiting_words: words, window_enabled: true }, "sending")).toEqual({
+      waiting: { shown: words, more: null },
+      anyHour: false,
+    });
+    expect(windowNotes({ waiting_words: words, window_enabled: true }, "scheduled").waiting).not.toBeNull();
+    expect(windowNotes({ waiting_words: words, window_enabled: true }, "completed").waiting).toBeNull();
+    expect(windowNotes({ waiting_words: [], window_enabled: true }, "sending").waiting).toBeNull();
+  });
+
+  it("names sending at any hour while the campaign is under way", () => {
+    expect(windowNotes({ waiting_words: [], window_enabled: false }, "paused").anyHour).toBe(true);
+    expect(windowNotes({ waiting_words: [], window_enabled: false }, "completed").anyHour).toBe(false);
   });
 });

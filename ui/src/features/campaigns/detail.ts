@@ -1,6 +1,7 @@
 // The campaign page's progress, counters, controls and message cells, as plain functions.
 import type { CampaignStatus, MessageCounts, MessageRow, MessageStatus, Mode, SendingStats, WriteBackStatus } from "../../api";
-import { capitalizeFirst, DASH, formatCount, formatLocal, formatMoney, formatRelative, plural } from "../../lib/format";
+import { capitalizeFirst, DASH, formatCount, formatLocal, formatMoney, formatRelative, formatZoned, plural } from "../../lib/format";
+import { waitingLines } from "../window/window";
 
 /** How long the page waits after a change before reloading, so a burst of events is one reload. */
 export const REFRESH_DELAY_MS = 250;
@@ -311,7 +312,7 @@ export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mo
     figures.push({
       id: "finish",
       label: "Time to finish",
-      value: `${capitalizeFirst(formatRelative(s.finish, now))}, ${formatLocal(s.finish)}`,
+      value: `${capitalizeFirst(formatRelative(s.finish, now))}, ${formatZoned(s.finish, { now })}`,
       note: capped
         ? `The daily cap (${plural(s.daily_cap, "segment", "segments")} a UTC day, ${formatCount(s.cap_left_today)} left today) ` +
           `spreads the last ${plural(s.remaining, "message", "messages")} over ${formatCount(s.finish_days)} days`
@@ -359,4 +360,20 @@ export function pauseNotice(reason: string | null): string {
   const said = reason?.trim();
   if (!said) return "Paused.";
   return /^paused\b/iu.test(said) ? capitalizeFirst(said) : `Paused: ${capitalizeFirst(said)}`;
+}
+
+/** What the progress card says about the sending window: what waits for it, or that there is none. */
+export interface WindowNotes {
+  /** The first sentences of what waits, and "and 2 more zones"; null when nothing waits. */
+  waiting: { shown: string[]; more: string | null } | null;
+  /** The campaign sends at any hour (no window). */
+  anyHour: boolean;
+}
+
+export function windowNotes(s: Pick<SendingStats, "waiting_words" | "window_enabled">, status: CampaignStatus): WindowNotes {
+  const going = status === "sending" || status === "scheduled";
+  return {
+    waiting: going && s.waiting_words.length > 0 ? waitingLines(s.waiting_words) : null,
+    anyHour: !s.window_enabled && (going || status === "paused"),
+  };
 }

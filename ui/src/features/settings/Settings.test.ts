@@ -20,6 +20,7 @@ describe("Settings", () => {
       "settings-twilio-title",
       "settings-phone-title",
       "settings-campaign-title",
+      "settings-window-title",
       "settings-notify-title",
       "settings-smtp-title",
     ]);
@@ -356,6 +357,104 @@ describe("Settings, email connection test", () => {
       expect(screen.getByTestId("smtp-test-result").textContent).toContain(
         "Connected to smtp.example.org:587 and logged in.",
       );
+    });
+  });
+
+  describe("the sending window", () => {
+    it("names every setting for staff, with times, days and zones to pick from", async () => {
+      installMock();
+      render(Settings);
+      const group = await screen.findByRole("region", { name: "Sending window" });
+      const enabled = within(group).getByLabelText<HTMLSelectElement>("Send only inside the window");
+      expect([...enabled.options].map((o) => o.textContent)).toEqual(["Yes: only between the times below", "No: send at any hour"]);
+      expect(enabled.value).toBe("on");
+      expect(group.textContent).toContain("US rules allow marketing texts only from 8 am to 9 pm");
+
+      const earliest = within(group).getByLabelText<HTMLInputElement>("Earliest time");
+      const latest = within(group).getByLabelText<HTMLInputElement>("Latest time");
+      expect([earliest.type, earliest.value, latest.type, latest.value]).toEqual(["time", "09:00", "time", "20:00"]);
+
+      const days = within(group).getByRole("group", { name: "Days" });
+      const boxes = within(days).getAllByRole<HTMLInputElement>("checkbox");
+      expect(boxes.map((b) => b.checked)).toEqual([true, true, true, true, true, true, true, false]);
+      expect(within(days).getByRole("checkbox", { name: "Sunday" })).toBe(boxes[6]);
+      expect(within(group).getByText("Default: every day")).toBeTruthy();
+
+      const zone = within(group).getByLabelText<HTMLInputElement>("Your organisation's time zone");
+      expect(zone.value).toBe("");
+      const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      expect(zone.placeholder).toBe(`This computer's zone (${here})`);
+      const suggestions = document.getElementById(zone.getAttribute("list") ?? "");
+      const offered = [...(suggestions?.querySelectorAll("option") ?? [])].map((o) => o.value);
+      expect(offered).toEqual(expect.arrayContaining(["America/New_York", "America/Phoenix", "Pacific/Honolulu", "Europe/London"]));
+
+      // Staff never see the keys or the stored day names.
+      expect(group.textContent).not.toMatch(/window\.|sun_from_noon|fallback/);
+    });
+
+    it("refuses a latest time before the earliest, in words", async () => {
+      installMock();
+      render(Settings);
+      const group = await screen.findByRole("region", { name: "Sending window" });
+      const latest = within(group).getByLabelText<HTMLInputElement>("Latest time");
+      await fireEvent.input(latest, { target: { value: "08:00" } });
+      await fireEvent.blur(latest);
+      await waitFor(() => {
+        expect(latest.getAttribute("aria-invalid")).toBe("true");
+      });
+      const error = document.getElementById(latest.getAttribute("aria-describedby")?.split(" ")[0] ?? "");
+      expect(error?.textContent).toBe("The window ends (08:00) before it starts (09:00): overnight windows are not allowed");
+
+      await fireEvent.input(latest, { target: { value: "21:00" } });
+      await fireEvent.blur(latest);
+      await waitFor(async () => {
+        expect((await api.listSettings()).find((e) => e.key === "window.end")?.value).toBe("21:00");
+      });
+    });
+
+    it("saves the days as they are ticked, and never none", async () => {
+      installMock();
+      render(Settings);
+      const group = await screen.findByRole("region", { name: "Sending window" });
+      const days = within(group).getByRole("group", { name: "Days" });
+      const stored = async () => (await api.listSettings()).find((e) => e.key === "window.days")?.value;
+
+      await fireEvent.click(within(days).getByRole("checkbox", { name: "Saturday" }));
+      await waitFor(async () => {
+        expect(await stored()).toBe("mon,tue,wed,thu,fri,sun");
+      });
+      await fireEvent.click(within(days).getByRole("checkbox", { name: /On Sundays, not before noon/ }));
+      await waitFor(async () => {
+        expect(await stored()).toBe("mon,tue,wed,thu,fri,sun_from_noon");
+      });
+      await waitFor(() => {
+        expect(within(group).getByRole("button", { name: "Reset Days to its default" })).toBeTruthy();
+      });
+
+      for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sunday"]) {
+        await fireEvent.click(within(days).getByRole("checkbox", { name: day }));
+      }
+      const error = await within(group).findByTestId("field-error");
+      expect(error.textContent).toBe("Choose at least one day on which texts may arrive.");
+      expect(days.getAttribute("aria-describedby")?.split(" ")).toContain(error.id);
+      expect(await stored()).not.toBe("");
+
+      await fireEvent.click(within(group).getByRole("button", { name: "Reset Days to its default" }));
+      await waitFor(() => {
+        expect(within(days).getAllByRole<HTMLInputElement>("checkbox").map((b) => b.checked)).toEqual([
+          true, true, true, true, true, true, true, false,
+        ]);
+      });
+      expect(within(group).queryByTestId("field-error")).toBeNull();
+    });
+
+    it("opens at the group from #/settings/window", async () => {
+      installMock();
+      render(Settings, { section: "window" });
+      const heading = await screen.findByRole("heading", { name: "Sending window" });
+      await waitFor(() => {
+        expect(document.activeElement).toBe(heading);
+      });
     });
   });
 });

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { SettingEntry } from "../../api";
-import { choiceLabel, defaultText, GROUPS, groupOf, groupSettings, sameEntry, secretErrors, settingLabel, valueText } from "./model";
+import {
+  choiceLabel,
+  defaultText,
+  GROUPS,
+  groupOf,
+  groupSettings,
+  sameEntry,
+  secretErrors,
+  settingError,
+  settingHint,
+  settingInput,
+  settingLabel,
+  valueText,
+} from "./model";
 
 function entry(key: string, over: Partial<SettingEntry> = {}): SettingEntry {
   return { key, kind: "text", value: "", default: "", is_default: true, choices: [], description: "", ...over };
@@ -105,5 +118,37 @@ describe("secretErrors", () => {
   it("has nothing to say when all is well or nothing is known yet", () => {
     expect(secretErrors(fields, [{ name: "twilio.auth_token", stored: true, error: null }])).toEqual([]);
     expect(secretErrors(fields, null)).toEqual([]);
+  });
+});
+
+describe("the sending window's settings", () => {
+  it("form their own group, with staff labels and hints", () => {
+    expect(groupOf("window.start")).toBe("window");
+    expect(groupSettings([entry("window.days"), entry("notify.paused")]).map((g) => g.group.title)).toEqual([
+      "Sending window",
+      "Notifications",
+    ]);
+    expect(settingLabel("window.fallback_zone")).toBe("Your organisation's time zone");
+    expect(choiceLabel("window.enabled", "off")).toBe("No: send at any hour");
+    expect(settingHint(entry("window.days", { description: "Days (mon…sun; sun_from_noon: …)" }))).not.toContain("sun_from_noon");
+    expect(settingHint(entry("smtp.host", { description: "SMTP server" }))).toBe("SMTP server");
+  });
+
+  it("say their defaults in words", () => {
+    expect(defaultText(entry("window.days", { default: "mon,tue,wed,thu,fri,sat,sun" }))).toBe("every day");
+    expect(defaultText(entry("window.fallback_zone"))).toMatch(/^this computer's zone \(.+\)$/);
+  });
+
+  it("are typed as times, or with zones to pick from", () => {
+    expect(settingInput("window.end").type).toBe("time");
+    expect(settingInput("window.fallback_zone").suggestions).toContain("America/Chicago");
+    expect(settingInput("smtp.host")).toEqual({});
+  });
+
+  it("drop the key from the backend's refusal", () => {
+    expect(settingError("window.end", "08:00", "window.end cannot be '08:00': the window ends (08:00) before it starts (09:00)")).toBe(
+      "The window ends (08:00) before it starts (09:00)",
+    );
+    expect(settingError("twilio.from", "x", "Something else.")).toBe("Something else.");
   });
 });

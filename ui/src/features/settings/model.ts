@@ -1,7 +1,10 @@
 // How the Settings screen groups, names and shows the backend's setting entries.
 import type { Json, SecretStatus, SettingEntry } from "../../api";
+import { capitalizeFirst } from "../../lib/format";
+import { workstationZone } from "../../lib/zones";
+import { COMMON_ZONES, daysInWords, splitDays } from "../window/window";
 
-export type GroupId = "imis" | "twilio" | "phone" | "campaign" | "notify" | "smtp" | "other";
+export type GroupId = "imis" | "twilio" | "phone" | "campaign" | "window" | "notify" | "smtp" | "other";
 
 /** One write-only credential, kept in the OS keychain under `name` (the backend's SecretName). */
 export interface SecretField {
@@ -61,6 +64,13 @@ export const GROUPS: readonly GroupInfo[] = [
     secrets: [],
   },
   {
+    id: "window",
+    title: "Sending window",
+    description:
+      "When texts may reach members: between two times in each member's own time zone (told from their phone number), on the days chosen. New campaigns start with this window; each can change it on its Schedule step.",
+    secrets: [],
+  },
+  {
     id: "notify",
     title: "Notifications",
     description: "When Herald tells you something on the desktop, even while its window is closed.",
@@ -85,6 +95,7 @@ export function groupOf(key: string): GroupId {
     case "twilio":
     case "phone":
     case "campaign":
+    case "window":
     case "notify":
     case "smtp":
       return prefix;
@@ -122,6 +133,11 @@ const LABELS: Record<string, string> = {
   "notify.completed": "A campaign completes",
   "notify.report_failed": "A report email cannot be sent",
   "notify.writeback_failed": "Recording texts in iMIS gives up",
+  "window.enabled": "Send only inside the window",
+  "window.start": "Earliest time",
+  "window.end": "Latest time",
+  "window.days": "Days",
+  "window.fallback_zone": "Your organisation's time zone",
   "smtp.host": "Host",
   "smtp.port": "Port",
   "smtp.security": "Security",
@@ -155,6 +171,10 @@ const CHOICE_LABELS: Record<string, Record<string, string>> = {
   "notify.completed": NOTIFY_CHOICES,
   "notify.report_failed": NOTIFY_CHOICES,
   "notify.writeback_failed": NOTIFY_CHOICES,
+  "window.enabled": {
+    on: "Yes: only between the times below",
+    off: "No: send at any hour",
+  },
   "smtp.security": {
     starttls: "STARTTLS",
     tls: "Implicit TLS",
@@ -185,9 +205,16 @@ export function valueText(value: Json): string {
   return typeof value === "number" ? String(value) : value;
 }
 
+/** What "empty" means for the organisation's zone: this computer's, named. */
+export function computerZoneText(zone: string = workstationZone()): string {
+  return `This computer's zone (${zone})`;
+}
+
 /** The default as shown after "Default:". */
 export function defaultText(entry: Pick<SettingEntry, "key" | "kind" | "default">): string {
   const text = valueText(entry.default);
+  if (entry.key === "window.days") return daysInWords(splitDays(text));
+  if (entry.key === "window.fallback_zone" && text === "") return computerZoneText().replace(/^T/, "t");
   if (text === "") return "none";
   if (entry.kind === "choice") return choiceLabel(entry.key, text);
   return text;
@@ -197,4 +224,49 @@ export function defaultText(entry: Pick<SettingEntry, "key" | "kind" | "default"
 export function secretErrors(fields: readonly SecretField[], statuses: readonly SecretStatus[] | null): string[] {
   const errors = fields.map((f) => statuses?.find((s) => s.name === f.name)?.error ?? null);
   return [...new Set(errors.filter((e): e is string => e !== null && e !== ""))];
+}
+
+/** Hints in staff words where the backend's description names values as it stores them. */
+const HINTS: Record<string, () => string> = {
+  "window.enabled": () =>
+    "US rules allow marketing texts only from 8 am to 9 pm where the recipient is (8 pm in some states); texts that arrive late lose members.",
+  "window.start": () => "The earliest a text may arrive, in each member's own time zone.",
+  "window.end": () => "No text arrives at or after this time, in each member's own time zone.",
+  "window.days": () => "Days on which texts may arrive, in each member's own time zone.",
+  "window.fallback_zone": () =>
+    `For members whose time zone cannot be told from their number. Leave it empty for this computer's zone (${workstationZone()}).`,
+};
+
+/** The line under a setting's field. */
+export function settingHint(entry: Pick<SettingEntry, "key" | "description">): string {
+  return HINTS[entry.key]?.() ?? entry.description;
+}
+
+/** How a text setting is typed in, when not as plain text. */
+export interface SettingInput {
+  type?: "time";
+  /** Suggestions offered while typing (any value may still be typed). */
+  suggestions?: readonly string[];
+  /** Shown while the field is empty. */
+  placeholder?: () => string;
+}
+
+const INPUTS: Record<string, SettingInput> = {
+  "window.start": { type: "time" },
+  "window.end": { type: "time" },
+  "window.fallback_zone": { suggestions: COMMON_ZONES, placeholder: () => computerZoneText() },
+};
+
+export function settingInput(key: string): SettingInput {
+  return INPUTS[key] ?? {};
+}
+
+/**
+ * The backend's refusal without the setting's key: "window.end cannot be '08:00': the window
+ * ends…" → "The window ends…" (staff never see keys). Other messages as they are.
+ */
+export function settingError(key: string, value: string, message: string): string {
+  const prefix = `${key} cannot be '${value}': `;
+  const said = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  return capitalizeFirst(said);
 }

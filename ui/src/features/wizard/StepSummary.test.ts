@@ -1,7 +1,10 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi, type MockInstance } from "vitest";
-import { api } from "../../api";
+import { api, type DraftSummary } from "../../api";
 import { FakeBackend } from "../../api/fakeBackend";
+import { formatZoned } from "../../lib/format";
+import { workstationZone } from "../../lib/zones";
+import { capResetWords, DEFAULT_WINDOW, windowInWords } from "../window/window";
 import { installMock } from "../../api/mock";
 import StepSummary from "./StepSummary.svelte";
 
@@ -322,6 +325,9 @@ describe("StepSummary, LIVE: the confirmation", () => {
     expect(within(dialog).getByTestId("live-confirm-days").textContent.trim()).toBe("1 day");
     expect(within(dialog).getByTestId("live-confirm-start").getAttribute("title")).toMatch(/UTC$/);
     expect(within(dialog).getByTestId("live-confirm-finish").getAttribute("title")).toMatch(/UTC$/);
+    expect(within(dialog).getByTestId("live-confirm-window").textContent.trim()).toBe(windowInWords(DEFAULT_WINDOW));
+    // The times name their zone.
+    expect(within(dialog).getByTestId("live-confirm-finish").textContent).toMatch(/\d{2}:\d{2} \S+$/);
     expect(within(dialog).getByTestId("live-confirm-message").textContent).toBe("Hi Ann, see you Friday.");
     expect(dialog.textContent).toContain("as Ann Lee (iMIS ID 10004) will get it");
     // Not a large send: nothing to type, and the safe choice has focus.
@@ -405,5 +411,73 @@ describe("StepSummary, TEST", () => {
     expect(screen.queryByTestId("summary-final-check")).toBeNull();
     expect(screen.queryByTestId("test-text-to")).toBeNull();
     expect(screen.getByTestId("summary-schedule").textContent.trim()).toBe("Save and Schedule");
+  });
+});
+
+describe("StepSummary, time zones and the sending window", () => {
+  const cells = (row: HTMLElement) => [...row.querySelectorAll("th, td")].map((c) => c.textContent.trim());
+
+  /** Answers draft_summary with the fake's summary changed by `change`. */
+  function changed(change: (summary: DraftSummary["summary"]) => void) {
+    return (backend: FakeBackend) => {
+      const handle = backend.handle.bind(backend);
+      vi.spyOn(backend, "handle").mockImplementation((cmd, args) => {
+        const answer = handle(cmd, args);
+        if (cmd === "draft_summary") change((answer as DraftSummary).summary);
+        return answer;
+      });
+    };
+  }
+
+  it("shows where the recipients are, when texts arrive, and the times with their zone", async () => {
+    await renderSummary();
+    const table = screen.getByTestId("summary-zones");
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent.trim())).toEqual(["Time zone", "Recipients"]);
+    expect(within(table).getAllByRole("row").slice(1).map(cells)).toEqual([
+      ["America/New_York", "6"],
+      ["America/Chicago", "4"],
+      ["America/Los_Angeles", "4"],
+      ["America/Toronto", "1"],
+      ["Pacific/Honolulu", "1"],
+    ]);
+    expect(screen.queryByTestId("summary-unknown-zone")).toBeNull();
+
+    expect(screen.getByTestId("summary-window").textContent.trim()).toBe(
+      "Texts arrive 9:00–20:00 in each member's time zone, every day",
+    );
+    const { summary } = await api.draftSummary(7, null);
+    const finish = screen.getByTestId("summary-finish");
+    expect(finish.textContent).toBe(formatZoned(summary.plan.finish));
+    expect(finish.getAttribute("title")).toMatch(/UTC$/);
+    expect(screen.getByTestId("summary-start").textContent).toBe(formatZoned(summary.plan.start));
+    expect(screen.getByTestId("summary-finish-zone").textContent.trim()).toBe(
+      `Times are in this computer's time zone, ${workstationZone()}.`,
+    );
+    expect(screen.getByTestId("summary-cap-reset").textContent.trim()).toBe(
+      capResetWords("UTC", workstationZone(), new Date()),
+    );
+  });
+
+  it("keeps the table short, and says whose zone is unknown and which zone they follow", async () => {
+    const zones = ["A/One", "B/Two", "C/Three", "D/Four", "E/Five", "F/Six", "G/Seven", "H/Eight"];
+    await renderSummary(
+      {},
+      {
+        setup: changed((s) => {
+          s.zones = zones.map((zone, i) => ({ zone, label: zone, recipients: 100 - i * 10 }));
+          s.unknown_zone = 3;
+          s.fallback_zone = "America/Chicago";
+          s.window = null;
+        }),
+      },
+    );
+    const rows = within(screen.getByTestId("summary-zones")).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(7);
+    expect(rows.map(cells)[6]).toEqual(["Other zones (2)", "70"]);
+    expect(within(rows[0] ?? document.body).getByRole("rowheader").textContent).toBe("A/One");
+    expect(screen.getByTestId("summary-unknown-zone").textContent.trim().replace(/\s+/g, " ")).toBe(
+      "3 members with no known time zone: their texts follow America/Chicago.",
+    );
+    expect(screen.getByTestId("summary-window").textContent.trim()).toBe("At any hour");
   });
 });

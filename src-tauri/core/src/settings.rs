@@ -24,7 +24,7 @@ pub enum SettingKey {
     TwilioSenderType,
     TwilioRatePerSecond,
     TwilioDailySegmentCap,
-    TwilioDailyCapZone,
+    TwilioCapDayZone,
     PricePerSegment,
     PhoneDefaultRegion,
     CampaignSettleMinutes,
@@ -118,7 +118,7 @@ impl SettingKey {
         Self::TwilioSenderType,
         Self::TwilioRatePerSecond,
         Self::TwilioDailySegmentCap,
-        Self::TwilioDailyCapZone,
+        Self::TwilioCapDayZone,
         Self::PricePerSegment,
         Self::PhoneDefaultRegion,
         Self::CampaignSettleMinutes,
@@ -154,7 +154,7 @@ impl SettingKey {
             Self::TwilioSenderType => "twilio.sender_type",
             Self::TwilioRatePerSecond => "twilio.rate_per_second",
             Self::TwilioDailySegmentCap => "twilio.daily_segment_cap",
-            Self::TwilioDailyCapZone => "twilio.daily_cap_zone",
+            Self::TwilioCapDayZone => "twilio.cap_day_zone",
             Self::PricePerSegment => "price_per_segment",
             Self::PhoneDefaultRegion => "phone.default_region",
             Self::CampaignSettleMinutes => "campaign.settle_minutes",
@@ -230,7 +230,7 @@ impl SettingKey {
             TwilioBaseUrl => "https://api.twilio.com",
             TwilioSenderType => "long_code",
             TwilioDailySegmentCap => "10000",
-            TwilioDailyCapZone => "UTC",
+            TwilioCapDayZone => "UTC",
             PricePerSegment => "0.0083",
             PhoneDefaultRegion => "US",
             CampaignSettleMinutes => "30",
@@ -261,7 +261,7 @@ impl SettingKey {
             TwilioSenderType => "Kind of sender; sets the default send rate",
             TwilioRatePerSecond => "Segments per second Herald sends at, at most",
             TwilioDailySegmentCap => "Max segments per day across all campaigns",
-            TwilioDailyCapZone => {
+            TwilioCapDayZone => {
                 "Time zone whose midnight starts a new day for the daily limit (UTC unless your carrier counts otherwise)"
             }
             PricePerSegment => "Price of one segment in USD, for estimates",
@@ -392,7 +392,7 @@ impl SettingKey {
                     .map(|days| crate::window::format_days(&days).join(","))
                     .map_err(|e| invalid(&e.0))
             }
-            TwilioDailyCapZone => value
+            TwilioCapDayZone => value
                 .parse::<chrono_tz::Tz>()
                 .map(|z| z.name().to_string())
                 .map_err(|_| invalid("expected a time zone name such as UTC or America/New_York")),
@@ -676,7 +676,7 @@ impl Settings {
 
     /// The zone whose midnight starts a new day for the daily cap.
     pub fn cap_zone(&self) -> chrono_tz::Tz {
-        self.get(SettingKey::TwilioDailyCapZone)
+        self.get(SettingKey::TwilioCapDayZone)
             .parse()
             .unwrap_or(chrono_tz::Tz::UTC)
     }

@@ -97,9 +97,20 @@ fn settings_are_typed_validated_and_persisted() {
         "price_per_segment",
         "campaign.catch_up",
         "smtp.from",
+        "window.enabled",
+        "window.start",
+        "window.end",
+        "window.days",
+        "window.fallback_zone",
+        "twilio.cap_day_zone",
     ] {
         assert!(keys.contains(&key), "{key} missing from settings list");
     }
+    assert_eq!(cli.json(&["settings", "get", "twilio.cap_day_zone"]), "UTC");
+    let entry = cli.json(&["settings", "set", "twilio.cap_day_zone", "America/New_York"]);
+    assert_eq!(entry["value"], "America/New_York");
+    let err = cli.fails(&["settings", "set", "twilio.cap_day_zone", "Eastern"]);
+    assert!(err.contains("expected a time zone name"), "{err}");
     let err = cli.fails(&["settings", "get", "twilio.token"]);
     assert!(err.contains("error[unknown_setting]"), "{err}");
 }

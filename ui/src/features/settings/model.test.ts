@@ -52,6 +52,8 @@ describe("labels", () => {
     expect(settingLabel("twilio.account_sid")).toBe("Account SID");
     expect(settingLabel("twilio.rate_per_second")).toBe("Send rate (segments/second)");
     expect(settingLabel("twilio.daily_segment_cap")).toBe("Max segments per day");
+    expect(settingLabel("twilio.cap_day_zone")).toBe("Day of the daily limit starts at midnight in");
+    expect(settingHint({ key: "twilio.cap_day_zone", description: "Time zone whose midnight…" })).toMatch(/^The time zone whose midnight/);
   });
 
   it("names the LIVE safeguards and the notifications", () => {
@@ -142,6 +144,7 @@ describe("the sending window's settings", () => {
   it("are typed as times, or with zones to pick from", () => {
     expect(settingInput("window.end").type).toBe("time");
     expect(settingInput("window.fallback_zone").suggestions).toContain("America/Chicago");
+    expect(settingInput("twilio.cap_day_zone").suggestions?.[0]).toBe("UTC");
     expect(settingInput("smtp.host")).toEqual({});
   });
 

@@ -123,6 +123,7 @@ const LABELS: Record<string, string> = {
   "twilio.sender_type": "Sender type",
   "twilio.rate_per_second": "Send rate (segments/second)",
   "twilio.daily_segment_cap": "Max segments per day",
+  "twilio.cap_day_zone": "Day of the daily limit starts at midnight in",
   price_per_segment: "Price per segment (USD)",
   "phone.default_region": "Default region",
   "campaign.settle_minutes": "Settle window (minutes)",
@@ -230,6 +231,8 @@ export function secretErrors(fields: readonly SecretField[], statuses: readonly 
 const HINTS: Record<string, () => string> = {
   "window.enabled": () =>
     "US rules allow marketing texts only from 8 am to 9 pm where the recipient is (8 pm in some states); texts that arrive late lose members.",
+  "twilio.cap_day_zone": () =>
+    "The time zone whose midnight starts a new day for the daily limit. Twilio and most carriers count in UTC; change it only if yours counts in another zone.",
   "window.start": () => "The earliest a text may arrive, in each member's own time zone.",
   "window.end": () => "No text arrives at or after this time, in each member's own time zone.",
   "window.days": () => "Days on which texts may arrive, in each member's own time zone.",
@@ -255,6 +258,7 @@ const INPUTS: Record<string, SettingInput> = {
   "window.start": { type: "time" },
   "window.end": { type: "time" },
   "window.fallback_zone": { suggestions: COMMON_ZONES, placeholder: () => computerZoneText() },
+  "twilio.cap_day_zone": { suggestions: ["UTC", ...COMMON_ZONES.filter((z) => z !== "UTC")] },
 };
 
 export function settingInput(key: string): SettingInput {

@@ -35,6 +35,31 @@ async function setTime(input: HTMLInputElement, value: string) {
 }
 
 describe("Wizard, the sending window on the Schedule step", () => {
+  it("a new campaign starts from the Settings' window too", async () => {
+    installMock({ empty: true });
+    await api.setSetting("window.days", WEEKDAYS.join(","));
+    render(Wizard, { id: null, demo: true });
+    await fireEvent.input(screen.getByTestId("wizard-name"), { target: { value: "Brand new" } });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "Target audience" });
+    await fireEvent.click(screen.getByTestId("audience-source-csv"));
+    const csv = new File(["ID,FirstName,Cell\n1,Zoë,201-555-0123\n"], "members.csv", { type: "text/csv" });
+    await fireEvent.change(screen.getByTestId("audience-file"), { target: { files: [csv] } });
+    await waitFor(() => {
+      expect(screen.getByTestId("audience-count").textContent).toBe("1");
+    });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    const template = await screen.findByTestId("message-template");
+    await fireEvent.input(template, { target: { value: "Hi ${FirstName}" } });
+    await fireEvent.click(screen.getByTestId("wizard-next")); // iMIS contact data
+    await screen.findByRole("heading", { name: "iMIS contact data" });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "Schedule" });
+    const sat = await screen.findByTestId<HTMLInputElement>("window-day-sat");
+    expect(sat.checked).toBe(false);
+    expect(screen.getByTestId<HTMLInputElement>("window-day-mon").checked).toBe(true);
+  });
+
   it("starts from the Settings' window, and saves a change to the draft", async () => {
     installMock();
     await api.setSetting("window.start", "08:30");

@@ -267,10 +267,21 @@ pub fn deciding_zones(
     }
 }
 
+/// Zones as staff read them: one by name; a number that may be in several (a UK mobile:
+/// Guernsey, the Isle of Man, Jersey or London) names them all, up to four, with "or".
+pub fn zones_label(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] if names.len() <= 4 => format!("{} or {last}", init.join(", ")),
+        _ => format!("{} or {} more", names[..3].join(", "), names.len() - 3),
+    }
+}
+
 /// Messages that wait for their window to open in one zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct WindowWait {
-    /// The zone as staff read it ("America/Los_Angeles"; several: the first "and 3 more").
+    /// The zone as staff read it ("America/Los_Angeles"; several: see [`zones_label`]).
     pub zone: String,
     /// Whether the zone is the fallback one (the recipients' own zone is unknown).
     pub fallback: bool,
@@ -303,10 +314,8 @@ pub fn split_open(
             .next_open_all(at, &zones)
             .unwrap_or_else(|| window.next_open(at, fallback));
         let first = zones[0];
-        let zone = match zones.len() {
-            1 => first.name().to_string(),
-            n => format!("{} and {} more", first.name(), n - 1),
-        };
+        let names: Vec<&str> = zones.iter().map(|z| z.name()).collect();
+        let zone = zones_label(&names);
         let opens_local = opens_at.with_timezone(&first).format("%-H:%M").to_string();
         let fallback_used = key.as_deref().map(zones_of).unwrap_or_default() != zones;
         match waits
@@ -393,6 +402,24 @@ mod tests {
 
     fn tz(name: &str) -> Tz {
         name.parse().unwrap()
+    }
+
+    #[test]
+    fn several_zones_are_named_with_or() {
+        assert_eq!(zones_label(&["America/New_York"]), "America/New_York");
+        assert_eq!(
+            zones_label(&[
+                "Europe/Guernsey",
+                "Europe/Isle_of_Man",
+                "Europe/Jersey",
+                "Europe/London"
+            ]),
+            "Europe/Guernsey, Europe/Isle_of_Man, Europe/Jersey or Europe/London"
+        );
+        assert_eq!(
+            zones_label(&["A/a", "B/b", "C/c", "D/d", "E/e"]),
+            "A/a, B/b, C/c or 2 more"
+        );
     }
 
     fn window(start: &str, end: &str, days: &[&str]) -> SendingWindow {

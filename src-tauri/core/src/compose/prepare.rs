@@ -392,7 +392,7 @@ pub struct AudienceSummary {
 pub struct ZoneCount {
     /// As stored ("America/New_York", several joined by `&`).
     pub zone: String,
-    /// As staff read it ("America/New_York", or "Europe/London and 3 more").
+    /// As staff read it ("America/New_York"; several: see [`crate::window::zones_label`]).
     pub label: String,
     pub recipients: u32,
 }
@@ -490,10 +490,7 @@ pub fn summarize_in(
                 let names: Vec<&str> = zone.split('&').collect();
                 s.zones.push(ZoneCount {
                     zone: zone.clone(),
-                    label: match names.len() {
-                        1 => names[0].to_string(),
-                        n => format!("{} and {} more", names[0], n - 1),
-                    },
+                    label: crate::window::zones_label(&names),
                     recipients: *recipients,
                 });
             }

@@ -123,6 +123,7 @@ bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench imis_fetch
 	cargo bench -p herald_core --bench engine
 	cargo bench -p herald_core --bench grid
+	cargo bench -p herald_core --bench replies
 	$(MAKE) --no-print-directory bench-dashboard
 
 # The dashboard of a 250,000-message campaign in the real (release) window, over WebDriver:

@@ -462,7 +462,7 @@ pub async fn prepare_table(
         MergeTemplate::parse(&c.template, &aliases).map_err(|e| Error::Invalid(e.to_string()))?;
     let region =
         Region::parse(&settings.default_region()).map_err(|e| Error::Invalid(e.to_string()))?;
-    let opted_out = store.opted_out_numbers().await?;
+    let opted_out = store.opted_out_numbers(&settings.opt_out_sender()).await?;
     let (id_column, phone_column, skip_empty) = (
         audience.id_column.clone(),
         audience.phone_column.clone(),
@@ -738,12 +738,15 @@ mod tests {
         let id = draft_with_csv(&store).await;
         set_template(&store, id, "Hi ${FirstName}").await;
         store
-            .add_opt_out(
-                "+12015550144",
-                crate::store::OptOutSource::Manual,
-                None,
-                None,
-            )
+            .add_opt_out(crate::store::NewOptOut {
+                sender: crate::store::ALL_SENDERS,
+                phone_e164: "+12015550144",
+                source: crate::store::OptOutSource::Manual,
+                campaign_id: None,
+                reply_id: None,
+                note: None,
+                at: store.now(),
+            })
             .await
             .unwrap();
         let s = draft_summary(&store, id, None).await.unwrap();

@@ -14,6 +14,7 @@ pub mod keychain;
 pub mod notices;
 pub mod paths;
 pub mod preflight;
+pub mod replies;
 pub mod report;
 pub mod secrets;
 pub mod settings;

@@ -668,6 +668,32 @@ impl Settings {
         SenderType::parse(&self.get(SettingKey::TwilioSenderType)).unwrap_or(SenderType::LongCode)
     }
 
+    /// Where LIVE texts come from, as Settings say (`None` if the chosen kind of sender
+    /// is not filled in): a Messaging Service when chosen (or when it is the only one
+    /// given), else the From number.
+    pub fn sender(&self) -> Option<crate::twilio::Sender> {
+        let service = self.get(SettingKey::TwilioMessagingServiceSid);
+        let from = self.get(SettingKey::TwilioFrom);
+        if self.sender_type() == SenderType::MessagingService
+            || (from.is_empty() && !service.is_empty())
+        {
+            (!service.is_empty()).then_some(crate::twilio::Sender::MessagingService(service))
+        } else {
+            (!from.is_empty()).then_some(crate::twilio::Sender::From(from))
+        }
+    }
+
+    /// Whose opt-out list applies to texts sent now: the sender's (a number, or the
+    /// Messaging Service), as Twilio keeps them; [`crate::store::ALL_SENDERS`] when no
+    /// sender is set up.
+    pub fn opt_out_sender(&self) -> String {
+        match self.sender() {
+            Some(crate::twilio::Sender::From(f)) => f,
+            Some(crate::twilio::Sender::MessagingService(s)) => s,
+            None => crate::store::ALL_SENDERS.to_string(),
+        }
+    }
+
     pub fn rate_per_second(&self) -> f64 {
         self.get(SettingKey::TwilioRatePerSecond)
             .parse()

@@ -4,7 +4,7 @@
 //! the next POST.
 
 use crate::error::Result;
-use crate::imis::{Directory, ImisError, WriteBackRecord, TEXTMSG, TEXTUNSUB};
+use crate::imis::{Directory, ImisError, WriteBackRecord, TEXTMSG, TEXTUNSUB, TEXTUNSUB_A};
 use crate::settings::{SettingKey, Settings};
 use crate::store::{Store, WriteBackJob, WriteBackKind};
 use chrono::Utc;
@@ -151,12 +151,22 @@ async fn write_one(job: &WriteBackJob, directory: &Directory, ceu: &str) -> Outc
         party_id,
         activity_type: match job.kind {
             WriteBackKind::Unsubscribe => TEXTUNSUB.into(),
+            WriteBackKind::Resubscribe => TEXTUNSUB_A.into(),
             _ => TEXTMSG.into(),
         },
-        sent_at: job.sent_at.unwrap_or_else(Utc::now).naive_utc(),
+        // A reply's record is dated by the reply (UTC), a text's by its sending.
+        sent_at: job
+            .reply_at
+            .or(job.sent_at)
+            .unwrap_or_else(Utc::now)
+            .naive_utc(),
         to: job.to_e164.clone().unwrap_or_default(),
-        note: match job.kind {
-            WriteBackKind::Unsubscribe => "Opted out of text messages (replied STOP)".into(),
+        note: match (job.kind, &job.reply_body) {
+            (WriteBackKind::Unsubscribe | WriteBackKind::Resubscribe, Some(reply)) => reply.clone(),
+            (WriteBackKind::Unsubscribe, None) => {
+                "Opted out of text messages (replied STOP)".into()
+            }
+            (WriteBackKind::Resubscribe, None) => "Opted back in to text messages".into(),
             _ => job.body.clone(),
         },
         ceu_column: ceu.to_string(),

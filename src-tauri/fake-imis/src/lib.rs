@@ -550,6 +550,7 @@ fn activity_type_codes(s: &Fake) -> Vec<&'static str> {
     if s.textmsg.load(Ordering::SeqCst) {
         codes.push("TEXTMSG");
         codes.push("TEXTUNSUB");
+        codes.push("TEXTUNSUB_A");
     }
     codes
 }

@@ -4,6 +4,10 @@
 //! paging with `next_page_uri` that ends in null, Twilio's test magic numbers, per-To
 //! counters for exactly-once assertions, and switchable faults.
 //!
+//! Members' replies (inbound messages) are put in with [`Fake::receive`] or
+//! `POST /_fake/inbound` and listed like Twilio lists them: `direction` "inbound", status
+//! "received", mixed with outbound messages newest first, filtered by To/From/DateSent.
+//!
 //! Delivery outcome by the To number (deterministic): ending in 99 → undelivered (30005),
 //! ending in 98 → failed (30008), anything else → delivered.
 
@@ -95,6 +99,27 @@ pub struct FakeMessage {
     pub arrived: DateTime<Utc>,
 }
 
+/// A member's reply the fake holds.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Inbound {
+    #[serde(default)]
+    pub sid: String,
+    /// The member's number.
+    pub from: String,
+    /// Ours.
+    pub to: String,
+    #[serde(default)]
+    pub messaging_service_sid: Option<String>,
+    pub body: String,
+    /// When it arrived (now if not given).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+    /// Twilio documents `date_sent` of an inbound message as the time of the webhook:
+    /// `true` lists it as null (the client falls back to `date_created`).
+    #[serde(default)]
+    pub no_date_sent: bool,
+}
+
 /// When a request arrived, before the simulated latency.
 #[derive(Clone, Copy)]
 struct Arrived(DateTime<Utc>);
@@ -102,6 +127,7 @@ struct Arrived(DateTime<Utc>);
 pub struct Fake {
     opts: Options,
     messages: Mutex<Vec<FakeMessage>>,
+    inbound: Mutex<Vec<Inbound>>,
     per_to: Mutex<HashMap<String, usize>>,
     faults: herald_fake_http::Faults<Fault>,
     meter: herald_fake_http::Meter,
@@ -149,6 +175,36 @@ impl Fake {
     pub fn messages(&self) -> Vec<FakeMessage> {
         self.messages.lock().unwrap().clone()
     }
+    /// A member texts us: the reply is listed from now on. Returns its SID.
+    pub fn receive(&self, mut reply: Inbound) -> String {
+        if reply.sid.is_empty() {
+            let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
+            reply.sid = format!("SM{:032x}", (1u128 << 124) + u128::from(n));
+        }
+        let sid = reply.sid.clone();
+        self.inbound.lock().unwrap().push(reply);
+        sid
+    }
+
+    fn inbound_resource(&self, m: &Inbound, now: DateTime<Utc>) -> Value {
+        let account = &self.opts.account_sid;
+        let at = m.at.unwrap_or(now);
+        json!({
+            "sid": m.sid, "account_sid": account, "api_version": "2010-04-01",
+            "body": m.body, "to": m.to, "from": m.from,
+            "messaging_service_sid": m.messaging_service_sid,
+            "direction": "inbound", "status": "received",
+            "error_code": null, "error_message": null,
+            "num_segments": segments::count(&m.body).segments.max(1).to_string(), "num_media": "0",
+            "price": "-0.00790", "price_unit": "USD",
+            "date_created": to_rfc2822(at),
+            "date_sent": if m.no_date_sent { None } else { Some(to_rfc2822(at)) },
+            "date_updated": to_rfc2822(at),
+            "uri": format!("/2010-04-01/Accounts/{account}/Messages/{}.json", m.sid),
+            "subresource_uris": {"media": format!("/2010-04-01/Accounts/{account}/Messages/{}/Media.json", m.sid)},
+        })
+    }
+
     pub fn meter(&self) -> &herald_fake_http::Meter {
         &self.meter
     }
@@ -255,6 +311,7 @@ impl herald_fake_http::FakeService for Fake {
             latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
             opts,
             messages: Mutex::default(),
+            inbound: Mutex::default(),
             per_to: Mutex::default(),
             faults: Default::default(),
             meter: Default::default(),
@@ -292,6 +349,7 @@ pub fn router(state: Arc<Fake>) -> Router {
         .route("/2010-04-01/Accounts/{account}", get(account))
         .route("/_fake/faults", post(control_fault).delete(control_clear))
         .route("/_fake/counts", get(control_counts))
+        .route("/_fake/inbound", post(control_inbound))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             faults_and_latency,
@@ -465,8 +523,16 @@ async fn fetch(
         .iter()
         .find(|m| m.sid == sid)
         .cloned();
-    match found {
-        Some(m) => Json(s.resource(&m, Utc::now())).into_response(),
+    let inbound = || {
+        s.inbound
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|m| m.sid == sid)
+            .map(|m| s.inbound_resource(m, Utc::now()))
+    };
+    match found.map(|m| s.resource(&m, Utc::now())).or_else(inbound) {
+        Some(resource) => Json(resource).into_response(),
         None => twilio_error(StatusCode::NOT_FOUND, 20404, &format!("The requested resource /2010-04-01/Accounts/{account}/Messages/{sid}.json was not found")),
     }
 }
@@ -511,29 +577,48 @@ async fn list(
         get("DateSent").and_then(|v| day(&v)),
     );
     let now = Utc::now();
-    let all: Vec<FakeMessage> = s.messages.lock().unwrap().clone();
-    let matching: Vec<&FakeMessage> = all
+    let dated = |d: Option<NaiveDate>| {
+        if after.is_none() && before.is_none() && on.is_none() {
+            return true;
+        }
+        // Date filters match on date_sent: a message not yet sent has none.
+        let Some(d) = d else { return false };
+        after.is_none_or(|a| d >= a) && before.is_none_or(|b| d <= b) && on.is_none_or(|o| d == o)
+    };
+    let outbound: Vec<FakeMessage> = s.messages.lock().unwrap().clone();
+    let inbound: Vec<Inbound> = s.inbound.lock().unwrap().clone();
+    // Newest first, outbound and inbound together, as Twilio lists them; only the page
+    // is rendered.
+    enum Item<'a> {
+        Out(&'a FakeMessage),
+        In(&'a Inbound),
+    }
+    let mut matching: Vec<(DateTime<Utc>, Item)> = outbound
         .iter()
-        .rev() // newest first
         .filter(|m| to.as_deref().is_none_or(|t| m.to == t))
         .filter(|m| from.as_deref().is_none_or(|f| m.from.as_deref() == Some(f)))
-        .filter(|m| {
-            let sent = s.state_of(m, now).sent.map(|d| d.date_naive());
-            if after.is_none() && before.is_none() && on.is_none() {
-                return true;
-            }
-            // Date filters match on date_sent: a message not yet sent has none.
-            let Some(d) = sent else { return false };
-            after.is_none_or(|a| d >= a)
-                && before.is_none_or(|b| d <= b)
-                && on.is_none_or(|o| d == o)
-        })
+        .filter(|m| dated(s.state_of(m, now).sent.map(|d| d.date_naive())))
+        .map(|m| (m.created, Item::Out(m)))
         .collect();
+    matching.extend(
+        inbound
+            .iter()
+            .filter(|m| to.as_deref().is_none_or(|t| m.to == t))
+            .filter(|m| from.as_deref().is_none_or(|f| m.from == f))
+            .filter(|m| dated((!m.no_date_sent).then(|| m.at.unwrap_or(now).date_naive())))
+            .map(|m| (m.at.unwrap_or(now), Item::In(m))),
+    );
+    // Stable: equal times keep creation order, newest first as before.
+    matching.reverse();
+    matching.sort_by_key(|m| std::cmp::Reverse(m.0));
     let items: Vec<Value> = matching
         .iter()
         .skip(offset)
         .take(page_size)
-        .map(|m| s.resource(m, now))
+        .map(|(_, item)| match item {
+            Item::Out(m) => s.resource(m, now),
+            Item::In(m) => s.inbound_resource(m, now),
+        })
         .collect();
     let base = format!("/2010-04-01/Accounts/{account}/Messages.json");
     let mut filters: Vec<(String, String)> = pairs
@@ -586,6 +671,10 @@ async fn control_fault(State(s): State<Arc<Fake>>, Json(rule): Json<FaultRule>) 
 async fn control_clear(State(s): State<Arc<Fake>>) -> StatusCode {
     s.clear_faults();
     StatusCode::NO_CONTENT
+}
+
+async fn control_inbound(State(s): State<Arc<Fake>>, Json(reply): Json<Inbound>) -> Json<Value> {
+    Json(json!({"sid": s.receive(reply)}))
 }
 
 async fn control_counts(State(s): State<Arc<Fake>>) -> Json<Value> {

@@ -47,27 +47,15 @@ impl Gateway {
                     }
                 )
             })?;
-        let service = settings.get(SettingKey::TwilioMessagingServiceSid);
-        let from = settings.get(SettingKey::TwilioFrom);
-        let sender = if settings.sender_type() == SenderType::MessagingService
-            || (from.is_empty() && !service.is_empty())
-        {
-            if service.is_empty() {
-                return Err(
-                    "Twilio is not set up: add the Messaging Service SID in Settings → Twilio"
-                        .into(),
-                );
+        let sender = settings.sender().ok_or_else(|| {
+            if settings.sender_type() == SenderType::MessagingService {
+                "Twilio is not set up: add the Messaging Service SID in Settings → Twilio"
+                    .to_string()
+            } else {
+                "Twilio is not set up: add the sender (From) number in Settings → Twilio"
+                    .to_string()
             }
-            Sender::MessagingService(service)
-        } else {
-            if from.is_empty() {
-                return Err(
-                    "Twilio is not set up: add the sender (From) number in Settings → Twilio"
-                        .into(),
-                );
-            }
-            Sender::From(from)
-        };
+        })?;
         let mut cfg = TwilioConfig::new(
             &settings.get(SettingKey::TwilioBaseUrl),
             Credentials {

@@ -1023,18 +1023,27 @@ impl Engine {
         }
         self.store.finish_attempts(&finished).await?;
         drop(done);
+        let sender = if opted_out.is_empty() {
+            String::new()
+        } else {
+            // The list of the sender the texts left from (Twilio keeps one per sender).
+            self.store.settings().await?.opt_out_sender()
+        };
         for (campaign_id, message_id, to) in opted_out {
             // A TEST campaign's simulated refusals never touch the real opt-out list.
             if self.store.campaign(campaign_id).await?.mode != Mode::Live {
                 continue;
             }
             self.store
-                .add_opt_out(
-                    &to,
-                    crate::store::OptOutSource::TwilioStop,
-                    Some(campaign_id),
-                    Some("Twilio error 21610"),
-                )
+                .add_opt_out(crate::store::NewOptOut {
+                    sender: &sender,
+                    phone_e164: &to,
+                    source: crate::store::OptOutSource::TwilioStop,
+                    campaign_id: Some(campaign_id),
+                    reply_id: None,
+                    note: Some("Twilio error 21610"),
+                    at: self.store.now(),
+                })
                 .await?;
             self.store
                 .enqueue_writeback_kind(message_id, WriteBackKind::Unsubscribe)

@@ -57,6 +57,7 @@ impl Simulator {
             from: Some("+15005550006".into()),
             messaging_service_sid: None,
             body: Some(body.into()),
+            direction: Some("outbound-api".into()),
             status: Some("queued".into()),
             error_code: None,
             error_message: None,

@@ -23,6 +23,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub const TEXTMSG: &str = "TEXTMSG";
 /// The activity type recorded when a member opts out by replying STOP.
 pub const TEXTUNSUB: &str = "TEXTUNSUB";
+/// The Activity type of a re-subscription (the member replied START): "Text Unsubscribe
+/// Archive", as iMIS Text Messenger writes it.
+pub const TEXTUNSUB_A: &str = "TEXTUNSUB_A";
 
 /// A folder or a query in the query browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

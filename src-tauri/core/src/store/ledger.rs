@@ -465,7 +465,7 @@ async fn finish_one(
                  SELECT m.id, CASE c.write_back WHEN 'activity' THEN 'activity' ELSE 'communication_log' END, ?2, ?2, ?2
                    FROM messages m JOIN campaigns c ON c.id = m.campaign_id
                   WHERE m.id = ?1 AND c.mode = 'live' AND c.write_back != 'none'
-                 ON CONFLICT (message_id, kind) DO NOTHING",
+                 ON CONFLICT (message_id, kind, reply_id) DO NOTHING",
             )
             .bind(job.message_id)
             .bind(now)

@@ -7,6 +7,7 @@ mod grid;
 mod ledger;
 mod messages;
 mod opt_outs;
+mod replies;
 mod settings;
 mod snapshots;
 mod test_texts;
@@ -23,7 +24,8 @@ pub use ledger::{
     twilio_rank, AttemptResult, OpenAttempt, SendJob, SendingState, StatusUpdate, Unsettled,
 };
 pub use messages::{MessageRow, NewMessage};
-pub use opt_outs::{OptOut, OptOutSource};
+pub use opt_outs::{NewOptOut, OptOut, OptOutChange, OptOutSource, ALL_SENDERS};
+pub use replies::{InboundReply, Reply, ReplyFilter, ReplyOutcome};
 pub use snapshots::AudienceSnapshot;
 pub use test_texts::{TestText, TestTextState};
 pub use timeline::TimelinePoint;

@@ -18,6 +18,16 @@ pub enum WriteBackKind {
     CommunicationLog,
     /// A TEXTUNSUB Activity: the member replied STOP.
     Unsubscribe,
+    /// A TEXTUNSUB_A Activity: the member replied START after opting out.
+    Resubscribe,
+}
+
+impl WriteBackKind {
+    /// Whether it records a text (and so marks the message's write-back state), rather
+    /// than something the member did (opting out or back in).
+    pub fn records_the_text(self) -> bool {
+        matches!(self, Self::Activity | Self::CommunicationLog)
+    }
 }
 
 /// A write-back the worker has claimed, with what it needs to write.
@@ -36,6 +46,9 @@ pub struct WriteBackJob {
     pub to_e164: Option<String>,
     pub body: String,
     pub sent_at: Option<DateTime<Utc>>,
+    /// For TEXTUNSUB/TEXTUNSUB_A caused by a reply: what the member wrote, and when.
+    pub reply_body: Option<String>,
+    pub reply_at: Option<DateTime<Utc>>,
 }
 
 /// A write-back that gave up, with why.
@@ -96,7 +109,7 @@ impl Store {
             "INSERT INTO writebacks (message_id, kind, next_attempt_at, created_at, updated_at)
              SELECT m.id, ?2, ?3, ?3, ?3 FROM messages m JOIN campaigns c ON c.id = m.campaign_id
               WHERE m.id = ?1 AND c.mode = 'live'
-             ON CONFLICT (message_id, kind) DO NOTHING",
+             ON CONFLICT (message_id, kind, reply_id) DO NOTHING",
         )
         .bind(message_id)
         .bind(kind)
@@ -105,7 +118,7 @@ impl Store {
         .await
         .context("queue a write-back")?
         .rows_affected();
-        if inserted > 0 && kind != WriteBackKind::Unsubscribe {
+        if inserted > 0 && kind.records_the_text() {
             sqlx::query("UPDATE messages SET writeback = 'pending' WHERE id = ?1 AND writeback = 'not_needed'")
                 .bind(message_id)
                 .execute(&mut *tx)
@@ -143,8 +156,9 @@ impl Store {
             .context("claim a write-back")?;
             let job: WriteBackJob = sqlx::query_as(
                 "SELECT w.id, w.message_id, m.campaign_id, w.kind, w.attempts, w.uncertain, w.created_at,
-                        m.imis_id, m.to_e164, m.body, m.sent_at
-                   FROM writebacks w JOIN messages m ON m.id = w.message_id WHERE w.id = ?1",
+                        m.imis_id, m.to_e164, m.body, m.sent_at, r.body AS reply_body, r.received_at AS reply_at
+                   FROM writebacks w JOIN messages m ON m.id = w.message_id
+                   LEFT JOIN replies r ON r.id = w.reply_id WHERE w.id = ?1",
             )
             .bind(id)
             .fetch_one(&mut *tx)
@@ -191,7 +205,7 @@ impl Store {
         let Some((message_id, kind)) = row else {
             return Err(Error::Conflict(format!("write-back {id} is not open")));
         };
-        if kind != WriteBackKind::Unsubscribe {
+        if kind.records_the_text() {
             sqlx::query("UPDATE messages SET writeback = ?2 WHERE id = ?1")
                 .bind(message_id)
                 .bind(state)

@@ -15,6 +15,9 @@ pub struct MessageResource {
     pub messaging_service_sid: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
+    /// `inbound` for a member's reply; `outbound-api` (and others) for ours.
+    #[serde(default)]
+    pub direction: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]

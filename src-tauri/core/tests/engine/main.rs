@@ -591,7 +591,17 @@ async fn refusals_become_error_or_failed_and_stop_joins_the_opt_out_list() {
         .unwrap();
     assert_eq!(stop.status, MessageStatus::Failed);
     assert_eq!(stop.error_code, Some(21610));
-    assert!(e.store.is_opted_out("+15005550004").await.unwrap());
+    // On the list of the sender it was texted from (Twilio keeps one per sender), only.
+    assert!(e
+        .store
+        .is_opted_out("+15005550006", "+15005550004")
+        .await
+        .unwrap());
+    assert!(!e
+        .store
+        .is_opted_out("+15005550009", "+15005550004")
+        .await
+        .unwrap());
     let geo = rows
         .iter()
         .find(|r| r.member_name.as_deref() == Some("Blocked"))

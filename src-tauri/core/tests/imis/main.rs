@@ -2,6 +2,7 @@
 //! against the fake iMIS server, faults included.
 
 mod client;
+mod replies;
 mod tls;
 mod writeback;
 

@@ -115,11 +115,11 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
 
     let store = ctx.store_if_exists().await?;
     let (settings, opted_out, usage) = match &store {
-        Some(s) => (
-            s.settings().await?,
-            s.opted_out_numbers().await?,
-            s.segment_usage_by_day().await?,
-        ),
+        Some(s) => {
+            let settings = s.settings().await?;
+            let opted_out = s.opted_out_numbers(&settings.opt_out_sender()).await?;
+            (settings, opted_out, s.segment_usage_by_day().await?)
+        }
         None => (Default::default(), HashSet::new(), DayUsage::new()),
     };
     let region = region(&settings.default_region(), args.region)?;

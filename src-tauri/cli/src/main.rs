@@ -4,6 +4,7 @@
 mod commands;
 mod compose;
 mod imis;
+mod replies;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,12 @@ enum Command {
     /// The queue of iMIS write-backs (Activities / Communication Log entries).
     #[command(subcommand)]
     Writeback(imis::WritebackCommand),
+    /// Replies members texted back: read them from Twilio, list them, confirm opt-outs.
+    #[command(subcommand)]
+    Replies(replies::RepliesCommand),
+    /// The opt-out list: numbers Herald never texts (per sender, as Twilio keeps them).
+    #[command(subcommand)]
+    Optouts(replies::OptoutsCommand),
     /// Run the sending engine headless: start scheduled campaigns, send, poll statuses,
     /// write back to iMIS.
     Run {
@@ -111,6 +118,8 @@ fn main() -> ExitCode {
             Command::Campaign(c) => commands::campaign(&ctx, c).await,
             Command::Audience(c) => imis::audience(&ctx, c).await,
             Command::Writeback(c) => imis::writeback(&ctx, c).await,
+            Command::Replies(c) => replies::replies_cmd(&ctx, c).await,
+            Command::Optouts(c) => replies::optouts(&ctx, c).await,
             Command::Run { until_idle } => run::run(&ctx, until_idle).await,
             Command::Segments {
                 smart_encoding,

@@ -59,8 +59,23 @@ pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
         Duration::from_secs(5),
         stop_rx.clone(),
     ));
+    let poller = tokio::spawn(herald_core::replies::run_poller(
+        store.clone(),
+        secrets.clone(),
+        Default::default(),
+        (
+            herald_core::replies::BUSY_INTERVAL,
+            herald_core::replies::QUIET_INTERVAL,
+        ),
+        stop_rx.clone(),
+    ));
     if until_idle {
         engine.run_until_idle().await?;
+        // The replies that came in meanwhile (opt-outs queue their write-backs below).
+        if let Err(e) = herald_core::replies::poll_once(&store, secrets.as_ref()).await {
+            tracing::warn!(error = %e, "replies could not be read");
+            eprintln!("herald-cli: note: {e}");
+        }
         // The reports the run queued (a report that cannot be sent is marked failed).
         while store.reports_pending().await? {
             herald_core::report::drain_reports(
@@ -99,6 +114,7 @@ pub async fn run(ctx: &Context, until_idle: bool) -> Result<String> {
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = reports.await;
+    let _ = poller.await;
     let campaigns = store.list_campaigns().await?;
     serde_json::to_string_pretty(&serde_json::json!({
         "campaigns": campaigns.iter().map(|c| serde_json::json!({"id": c.id, "name": c.name, "status": c.status, "counts": c.counts})).collect::<Vec<_>>(),

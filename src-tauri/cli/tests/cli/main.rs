@@ -719,3 +719,181 @@ fn scheduling_live_needs_yes_and_the_preflight_names_the_fix() {
     let err = cli.fails(&["campaign", "test-send", &id, "--to", "+12015550199"]);
     assert!(err.contains("Twilio is not set up"), "{err}");
 }
+
+/// A fake Twilio running on its own runtime for as long as the value lives.
+struct FakeTwilioSite {
+    server: herald_fake_twilio::FakeTwilio,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn fake_twilio() -> FakeTwilioSite {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(herald_fake_twilio::FakeTwilio::start(Default::default()))
+        .unwrap();
+    FakeTwilioSite { server, _rt: rt }
+}
+
+#[test]
+fn replies_are_read_listed_and_the_opt_out_list_is_kept_by_hand_and_by_file() {
+    let site = fake_twilio();
+    let cli = Cli::new();
+    let from = "+15005550006";
+    let now = chrono::Utc::now();
+    for (who, body) in [
+        ("+12015550123", "STOP"),
+        ("+12015550124", "Thanks!"),
+        ("+12015550125", "remove me"),
+    ] {
+        site.server.receive(herald_fake_twilio::Inbound {
+            sid: String::new(),
+            from: who.into(),
+            to: from.into(),
+            messaging_service_sid: None,
+            body: body.into(),
+            at: Some(now - chrono::Duration::minutes(5)),
+            no_date_sent: false,
+        });
+    }
+    cli.json(&["settings", "set", "twilio.base_url", &site.server.url()]);
+    cli.json(&[
+        "settings",
+        "set",
+        "twilio.account_sid",
+        herald_fake_twilio::ACCOUNT_SID,
+    ]);
+    cli.json(&["settings", "set", "twilio.from", from]);
+    let sync = |cli: &Cli| -> Value {
+        let out = cli
+            .cmd(&["--secrets-from-env", "replies", "sync"])
+            .env("HERALD_TWILIO_AUTH_TOKEN", herald_fake_twilio::AUTH_TOKEN)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let first = sync(&cli);
+    assert_eq!(first["sender"], from);
+    assert_eq!(
+        (
+            first["stored"].as_u64(),
+            first["opted_out"].as_u64(),
+            first["to_confirm"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1))
+    );
+    assert_eq!(
+        sync(&cli)["stored"],
+        0,
+        "a second read stores nothing twice"
+    );
+
+    let stops = cli.json(&["replies", "list", "--kind", "opt_out"]);
+    assert_eq!(stops.as_array().unwrap().len(), 1);
+    assert_eq!(stops[0]["from_e164"], "+12015550123");
+    assert_eq!(stops[0]["body"], "STOP");
+    let maybe = cli.json(&["replies", "list", "--kind", "possible_opt_out"]);
+    let reply_id = maybe[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(cli.json(&["replies", "confirm", &reply_id])["added"], true);
+    assert_eq!(
+        cli.json(&["replies", "list", "--search", "thanks"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let err = cli.fails(&["replies", "list", "--kind", "stop"]);
+    assert!(
+        err.contains("--kind 'stop' is not one of opt_out, opt_in, help, possible_opt_out, reply"),
+        "{err}"
+    );
+
+    let list = cli.json(&["optouts", "list"]);
+    let entries: Vec<(&str, &str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["sender"].as_str().unwrap(),
+                o["phone_e164"].as_str().unwrap(),
+                o["source"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (from, "+12015550123", "replied_stop"),
+            (from, "+12015550125", "confirmed_reply")
+        ]
+    );
+
+    let added = cli.json(&[
+        "optouts",
+        "add",
+        "(201) 555-0144",
+        "--note",
+        "asked at the desk",
+    ]);
+    assert_eq!(
+        (
+            added["number"].as_str(),
+            added["sender"].as_str(),
+            added["added"].as_bool()
+        ),
+        (Some("+12015550144"), Some("*"), Some(true))
+    );
+    let err = cli.fails(&["optouts", "add", "not a number"]);
+    assert!(
+        err.contains("'not a number' cannot be used: this does not look like a phone number"),
+        "{err}"
+    );
+    let err = cli.fails(&["optouts", "remove", "+12015550144", "--reason", " "]);
+    assert!(err.contains("say why"), "{err}");
+    let err = cli.fails(&["optouts", "remove", "+12015550199", "--reason", "asked"]);
+    assert!(
+        err.contains("error[not_found]") && !err.contains("5550199"),
+        "the number is masked: {err}"
+    );
+    cli.json(&[
+        "optouts",
+        "remove",
+        "+12015550144",
+        "--reason",
+        "asked to be texted again",
+    ]);
+    let history = cli.json(&["optouts", "history", "+12015550144"]);
+    assert_eq!(history[0]["change"], "removed");
+    assert_eq!(history[0]["reason"], "asked to be texted again");
+
+    let file = cli.dir.path().join("list.csv");
+    std::fs::write(&file, "Mobile,Note\n(212) 555-0142,paper form\nnope,\n").unwrap();
+    let imported = cli.json(&["optouts", "import", file.to_str().unwrap()]);
+    assert_eq!(imported["added"], 1);
+    assert_eq!(imported["problems"][0]["row"], 3);
+    let out = cli.dir.path().join("out.csv");
+    let written = cli.json(&["optouts", "export", "--out", out.to_str().unwrap()]);
+    assert_eq!(written["numbers"], 3);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("Number,Sender,Why,Added (UTC),Campaign,Note"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+12125550142,Every sender,Imported,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+12015550123,+15005550006,Replied STOP,"),
+        "{text}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The registry of commands and events, and the TypeScript it generates. The generated
 //! file is committed; `tests/bindings.rs` fails when it drifts from this registry.
 
-use crate::{commands, dashboard, events, imis, metrics, secrets};
+use crate::{commands, dashboard, events, imis, metrics, replies, secrets};
 use specta_typescript::{BigIntExportBehavior, Typescript};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -58,6 +58,15 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             imis::test_twilio_connection,
             imis::writeback_status,
             metrics::first_paint,
+            replies::list_replies,
+            replies::confirm_opt_out,
+            replies::check_replies,
+            replies::list_opt_outs,
+            replies::opt_out_history,
+            replies::add_opt_out,
+            replies::remove_opt_out,
+            replies::import_opt_outs,
+            replies::export_opt_outs,
             secrets::secret_status,
             secrets::set_secret,
             secrets::delete_secret,

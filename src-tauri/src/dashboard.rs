@@ -139,7 +139,7 @@ async fn all_rows(
 
 /// Writes beside the target and renames over it, so a full disk or a crash leaves the old
 /// file (or none), never half a file.
-fn write_whole(path: &std::path::Path, bytes: &[u8]) -> CmdResult<()> {
+pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> CmdResult<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -16,6 +16,7 @@ mod events;
 mod imis;
 mod metrics;
 mod notify;
+mod replies;
 mod secrets;
 mod state;
 mod tray;
@@ -85,6 +86,17 @@ pub fn run() {
                 std::sync::Arc::new(state.keychain.clone()),
                 herald_core::report::ReportPolicy::default(),
                 std::time::Duration::from_secs(30),
+                state.stop.subscribe(),
+            ));
+            // Members' replies and opt-outs, read from Twilio in the background.
+            tauri::async_runtime::spawn(herald_core::replies::run_poller(
+                state.store.clone(),
+                std::sync::Arc::new(state.keychain.clone()),
+                state.check_replies.clone(),
+                (
+                    herald_core::replies::BUSY_INTERVAL,
+                    herald_core::replies::QUIET_INTERVAL,
+                ),
                 state.stop.subscribe(),
             ));
             app.manage(state);

@@ -14,6 +14,8 @@ pub struct AppState {
     pub directories: std::sync::Arc<herald_core::imis::DirectoryCache>,
     /// Set to true to stop the background workers.
     pub stop: tokio::sync::watch::Sender<bool>,
+    /// Wakes the reply poller ("Check for replies").
+    pub check_replies: std::sync::Arc<tokio::sync::Notify>,
     /// The files exported from this window, the only ones "Show in folder" opens.
     pub exported: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     _log_guard: Option<LogGuard>,
@@ -54,6 +56,7 @@ impl AppState {
             keychain,
             directories: Default::default(),
             stop: tokio::sync::watch::channel(false).0,
+            check_replies: Default::default(),
             exported: Default::default(),
             _log_guard: log_guard,
         })

@@ -111,7 +111,7 @@ describe("Going LIVE safely", () => {
     await s.screenshot("31-live-test-text-sent");
 
     await (await s.find('[data-testid="wizard-next"]')).click(); // iMIS contact data: Activities
-    await s.waitFor('[data-testid="page-wizard"]');
+    await s.waitFor('[data-testid^="write-back"]');
     await (await s.find('[data-testid="wizard-next"]')).click(); // schedule: now
     await s.waitFor('[data-testid="schedule-now"]');
     await (await s.find('[data-testid="wizard-next"]')).click();
@@ -165,6 +165,69 @@ describe("Going LIVE safely", () => {
     const events = heraldCli(app.dataDir, "campaign", "events", String(created.id)).map((e) => e.kind);
     assert.ok(events.includes("test_text"), `the test text is in the event log: ${events.join(", ")}`);
     await s.screenshot("34-live-sending");
+  });
+
+  test("replies: STOP is honoured, a reply that asks to stop is confirmed, and the next campaign leaves both out", async () => {
+    const s = app.session;
+    const dir = app.dataDir;
+    // Two members of "First real send" text back: Ann a STOP, Cara in words Twilio does not block.
+    for (const [from, body] of [
+      ["+12015550123", "Stop"],
+      ["+12015550144", "please remove me from this list"],
+    ]) {
+      const res = await fetch(`${twilio.url}/_fake/inbound`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ from, to: "+15005550006", body }),
+      });
+      assert.ok(res.ok, `the fake Twilio took the reply (${res.status})`);
+    }
+    await (await s.find('[data-testid="nav-replies"]')).click();
+    await s.waitFor('[data-testid="page-replies"]');
+    await (await s.waitFor('[data-testid="replies-check"]')).click();
+    await s.waitUntil("both replies are listed", async () => (await s.findAll('[data-testid="reply-row"]')).length === 2, 30000);
+    await s.screenshot("36-replies-page");
+
+    const created = heraldCli(dir, "campaign", "list").find((c) => c.name === "First real send");
+    await s.exec(`window.location.hash = "#/campaigns/${created.id}";`);
+    const panel = await s.waitFor('[data-testid="replies-panel"]', { timeout: 20000 });
+    await s.waitUntil("the dashboard's Replies panel names them", async () => /2 replies, 1 opted out/.test(await panel.text()), 20000);
+    await panel.scrollIntoView();
+    await (await s.waitFor('[data-testid="reply-confirm"]')).click();
+    await s.waitUntil("the confirmation takes", async () => (await s.findAll('[data-testid="reply-confirm"]')).length === 0, 20000);
+    await s.screenshot("37-replies-panel-confirmed");
+
+    const list = heraldCli(dir, "optouts", "list");
+    assert.deepEqual(
+      list.map((o) => [o.phone_e164, o.source]).sort(),
+      [
+        ["+12015550123", "replied_stop"],
+        ["+12015550144", "confirmed_reply"],
+      ],
+    );
+    // The next campaign's preparation leaves them out: Ann, Ben (who shares Ann's number) and Cara.
+    const preview = heraldCli(
+      dir,
+      "preview",
+      "--csv",
+      path.join(repoRoot, "tests", "e2e", "fixtures", "members.csv"),
+      "--id-column",
+      "ID",
+      "--phone-column",
+      "Mobile",
+      "--template",
+      "Hi ${FirstName}",
+    );
+    assert.equal(preview.summary.opted_out, 3, JSON.stringify(preview.summary));
+    // The TEXTUNSUB for Ann is queued for iMIS (and written by the running app).
+    await s.waitUntil(
+      "Ann's opt-out is recorded in iMIS",
+      async () => {
+        const w = heraldCli(dir, "writeback", "status", String(created.id));
+        return w.done + w.pending + w.in_flight >= 6;
+      },
+      30000,
+    );
   });
 
   test("a campaign that pauses by itself raises a desktop notification with the reason; clicking it opens the campaign", async () => {

@@ -463,6 +463,93 @@ async writebackStatus(campaign: number | null) : Promise<Result<WriteBackStatus,
 async firstPaint() : Promise<number> {
     return await TAURI_INVOKE("first_paint");
 },
+async listReplies(query: ReplyQuery) : Promise<Result<Reply[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_replies", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Staff read a possible opt-out as one. Returns whether the number was newly added.
+ */
+async confirmOptOut(replyId: number) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("confirm_opt_out", { replyId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Check for replies": reads them from Twilio now. `None` when Twilio is not set up.
+ */
+async checkReplies() : Promise<Result<SyncReport | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_replies") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async listOptOuts() : Promise<Result<OptOut[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_opt_outs") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async optOutHistory(phone: string | null) : Promise<Result<OptOutChange[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("opt_out_history", { phone }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Puts a number on the list for every sender. Returns it in E.164.
+ */
+async addOptOut(number: string, note: string | null) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_opt_out", { number, note }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async removeOptOut(sender: string, phone: string, reason: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_opt_out", { sender, phone, reason }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds every number of a CSV file (read by the window) to the list for every sender.
+ */
+async importOptOuts(content: string) : Promise<Result<ImportReport, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_opt_outs", { content }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves the list as CSV where the user chooses. `None` if they cancel.
+ */
+async exportOptOuts() : Promise<Result<string | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_opt_outs") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async secretStatus() : Promise<Result<SecretStatus[], AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("secret_status") };
@@ -714,6 +801,22 @@ root_entries: number;
  * Whether the TEXTMSG activity type exists.
  */
 textmsg: boolean; demo: boolean }
+/**
+ * A row that could not be imported.
+ */
+export type ImportProblem = { 
+/**
+ * 1-based, the header being row 1 (as a spreadsheet numbers it).
+ */
+row: number; value: string; why: string }
+/**
+ * What an import did.
+ */
+export type ImportReport = { added: number; 
+/**
+ * Already on that list.
+ */
+already: number; problems: ImportProblem[] }
 export type Json = string | number
 /**
  * A row behind one of the summary's counts.
@@ -837,6 +940,40 @@ window?: WindowSpec | null }
  * opens that campaign's page.
  */
 export type OpenCampaign = { campaign_id: number }
+export type OptOut = { 
+/**
+ * The number or Messaging Service whose list this is, or `*` for every sender.
+ */
+sender: string; phone_e164: string; source: OptOutSource; campaign_id: number | null; reply_id: number | null; note: string | null; added_at: string }
+/**
+ * A change to the opt-out list, for its history.
+ */
+export type OptOutChange = { sender: string; phone_e164: string; 
+/**
+ * `added` or `removed`.
+ */
+change: string; 
+/**
+ * What made it: `replied_stop`, `replied_start`, `twilio_stop`, `confirmed_reply`,
+ * `import`, `manual`.
+ */
+source: string; reason: string | null; at: string }
+/**
+ * Why a number is on the opt-out list.
+ */
+export type OptOutSource = 
+/**
+ * A send was refused with Twilio error 21610 (the number had replied STOP).
+ */
+"twilio_stop" | 
+/**
+ * The member replied with one of Twilio's opt-out words.
+ */
+"replied_stop" | 
+/**
+ * Staff confirmed a reply that reads as an opt-out.
+ */
+"confirmed_reply" | "import" | "manual"
 /**
  * A report in the outbox, for the dashboard.
  */
@@ -908,6 +1045,50 @@ export type QuitRequested = {
  * Names of the campaigns that are sending.
  */
 sending: string[] }
+/**
+ * A stored reply, with the campaign and member it answers.
+ */
+export type Reply = { id: number; sid: string; from_e164: string; to_number: string; sender: string; body: string; received_at: string; kind: ReplyKind; 
+/**
+ * The campaign whose last text to that number came before the reply.
+ */
+campaign_id: number | null; campaign_name: string | null; member_name: string | null; imis_id: string | null; 
+/**
+ * When staff confirmed a possible opt-out.
+ */
+confirmed_at: string | null }
+/**
+ * What a reply is.
+ */
+export type ReplyKind = 
+/**
+ * One of Twilio's opt-out words: Twilio now blocks this sender for the number.
+ */
+"opt_out" | 
+/**
+ * One of Twilio's opt-in words: the block is lifted.
+ */
+"opt_in" | 
+/**
+ * HELP or INFO: Twilio answers with the sender's help text.
+ */
+"help" | 
+/**
+ * Reads as an opt-out to a person, but Twilio does not block it: staff confirm.
+ */
+"possible_opt_out" | 
+/**
+ * Anything else.
+ */
+"reply"
+/**
+ * Which replies the window lists.
+ */
+export type ReplyQuery = { campaign_id: number | null; kind: ReplyKind | null; search: string | null; 
+/**
+ * At most this many, newest first (0: 1,000).
+ */
+limit: number }
 export type ReportCount = { label: string; count: number }
 export type ReportError = { code: number; count: number; explanation: string }
 /**
@@ -1049,6 +1230,50 @@ export type SortColumn =
  */
 "row" | "name" | "imis_id" | "phone" | "status" | "error_code" | "segments" | "sent_at" | "updated_at"
 /**
+ * What one poll did.
+ */
+export type SyncReport = ({ 
+/**
+ * New replies stored.
+ */
+stored: number; 
+/**
+ * Replies already stored by an earlier poll.
+ */
+known: number; 
+/**
+ * Numbers newly on an opt-out list.
+ */
+opted_out: number; 
+/**
+ * Numbers taken off an opt-out list (they replied START).
+ */
+opted_in: number; 
+/**
+ * Possible opt-outs waiting for staff.
+ */
+to_confirm: number; 
+/**
+ * iMIS write-backs queued (TEXTUNSUB, TEXTUNSUB_A).
+ */
+writebacks: number }) & { 
+/**
+ * The number or Messaging Service whose replies were read.
+ */
+sender: string; 
+/**
+ * From this UTC day on.
+ */
+since: string; 
+/**
+ * Requests made to Twilio.
+ */
+requests: number; 
+/**
+ * Inbound messages Twilio listed (stored before or not).
+ */
+listed: number }
+/**
  * One problem in the template, positioned for the editor.
  */
 export type TemplateProblem = { message: string; 
@@ -1104,7 +1329,7 @@ export type WindowSpec = { start: string; end: string; days: string[]; enabled?:
  */
 export type WindowWait = { 
 /**
- * The zone as staff read it ("America/Los_Angeles"; several: the first "and 3 more").
+ * The zone as staff read it ("America/Los_Angeles"; several: see [`zones_label`]).
  */
 zone: string; 
 /**
@@ -1134,7 +1359,11 @@ export type WriteBackKind =
 /**
  * A TEXTUNSUB Activity: the member replied STOP.
  */
-"unsubscribe"
+"unsubscribe" | 
+/**
+ * A TEXTUNSUB_A Activity: the member replied START after opting out.
+ */
+"resubscribe"
 /**
  * The queue's state, overall or for one campaign.
  */
@@ -1161,7 +1390,7 @@ export type ZoneCount = {
  */
 zone: string; 
 /**
- * As staff read it ("America/New_York", or "Europe/London and 3 more").
+ * As staff read it ("America/New_York"; several: see [`crate::window::zones_label`]).
  */
 label: string; recipients: number }
 

@@ -29,6 +29,7 @@ import type {
   QueryEntry,
   QueryImport,
   QueryInfo,
+  ReplyQuery,
   ReportView,
   RowList,
   SecretStatus,
@@ -56,6 +57,7 @@ import {
   type Table,
 } from "./fakeCompose";
 import { folderEntries, queryDefinition, runQuery } from "./fakeImis";
+import { FakeReplies } from "./fakeReplies";
 import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, timelinePoints, type MessageSource } from "./fakeGrid";
 import {
   countsOf,
@@ -104,7 +106,8 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   { key: "twilio.messaging_service_sid", kind: "text", default: "", description: "Messaging Service SID (starts with MG), used instead of a From number." },
   { key: "twilio.sender_type", kind: "choice", default: "long_code", choices: ["long_code", "toll_free", "short_code", "messaging_service"], description: "Kind of sender; sets the default send rate." },
   { key: "twilio.rate_per_second", kind: "number", default: 1, description: "Segments sent per second; never exceeded." },
-  { key: "twilio.daily_segment_cap", kind: "integer", default: 10000, description: "Max segments per UTC day across all campaigns." },
+  { key: "twilio.daily_segment_cap", kind: "integer", default: 10000, description: "Max segments per day across all campaigns." },
+  { key: "twilio.cap_day_zone", kind: "text", default: "UTC", description: "Time zone whose midnight starts a new day for the daily limit (UTC unless your carrier counts otherwise)" },
   { key: "price_per_segment", kind: "number", default: 0.0083, description: "Price of one segment in USD, for cost estimates." },
   { key: "phone.default_region", kind: "text", default: "US", description: "Country assumed for numbers without a country code (ISO code)." },
   { key: "campaign.settle_minutes", kind: "integer", default: 30, description: "Minutes to wait for late delivery reports before a campaign is completed." },
@@ -230,6 +233,8 @@ export class FakeBackend {
   private readonly outbox: OutboxEntry[] = [];
   /** The test texts "sent", oldest first. */
   private readonly testTexts: TestText[] = [];
+  /** Replies members texted back, and the opt-out list. */
+  readonly replies: FakeReplies;
   private nextOutboxId = 1;
   /** The CSV exports asked for (the mock writes no file): where, how many rows, with which query. */
   readonly exports: { path: string; rows: number; query: MessageQuery }[] = [];
@@ -259,6 +264,7 @@ export class FakeBackend {
   constructor(options: Options = {}) {
     this.demoWorkspace = options.demo ?? true;
     this.now = options.now ?? (() => new Date());
+    this.replies = new FakeReplies(this.now);
     this.notify = options.onCampaignsChanged ?? (() => undefined);
     this.settingsChanged = options.onSettingsChanged ?? (() => undefined);
     this.keychainError = options.keychainError ?? null;
@@ -378,6 +384,31 @@ export class FakeBackend {
         return this.testConnection();
       case "test_twilio_connection":
         return this.testTwilio();
+      case "list_replies":
+        return this.replies.query(args.query as ReplyQuery);
+      case "confirm_opt_out": {
+        const added = this.replies.confirm(num(args, "replyId"));
+        this.notify(null);
+        return added;
+      }
+      case "check_replies": {
+        const report = this.replies.check();
+        this.notify(null);
+        return report;
+      }
+      case "list_opt_outs":
+        return this.replies.optOuts();
+      case "opt_out_history":
+        return this.replies.history((args.phone as string | null | undefined) ?? null);
+      case "add_opt_out":
+        return this.replies.add(str(args, "number"), (args.note as string | null | undefined) ?? null);
+      case "remove_opt_out":
+        this.replies.remove(str(args, "sender"), str(args, "phone"), str(args, "reason"));
+        return null;
+      case "import_opt_outs":
+        return this.replies.import(str(args, "content"));
+      case "export_opt_outs":
+        return "/home/staff/Downloads/Opt-out list.csv";
       case "writeback_status":
         return this.writebackStatus((args.campaign as number | null | undefined) ?? null);
       case "analyze_message":
@@ -1772,8 +1803,19 @@ export class FakeBackend {
       ],
     );
 
-    // The Spring Conference's report went out when it completed; a later re-send failed.
+    // The Spring Conference's members answered: one STOP, one that asks to stop in words,
+    // a question, and a reply that is markup (member text is untrusted).
     const spring = 1;
+    const springName = "Spring Conference reminder";
+    for (const [h, from, body, name, imisId] of [
+      [-73.9, "+12025550143", "STOP", "Dana Whitfield", "23581"],
+      [-73.5, "+12025550188", "Please remove me from this list", "Omar Haddad", "23602"],
+      [-73.2, "+12025550121", "Is parking included with registration?", "Li Wei", "23554"],
+      [-72.8, "+12025550177", "<img src=x onerror=alert(1)>", null, null],
+    ] as const) {
+      this.replies.store({ from, body, at: hours(h), campaignId: spring, campaignName: springName, memberName: name, imisId });
+    }
+    // The Spring Conference's report went out when it completed; a later re-send failed.
     this.enqueueReport(spring, "completed", "events@example.org", hours(-72.5));
     this.enqueueReport(spring, "resend-1", "events@example.org", hours(-30));
     const [sent, failed] = this.outbox;

@@ -1,7 +1,7 @@
 // The one door to the backend. Nothing outside src/api imports bindings.ts: callers get the data,
 // or an ApiError carrying the backend's stable `code` to branch on and its `message` for people.
 import { capitalizeFirst } from "../lib/format";
-import { commands, type AppError, type ErrorCode, type MessageQuery, type Result } from "./bindings";
+import { commands, type AppError, type ErrorCode, type MessageQuery, type ReplyQuery, type Result } from "./bindings";
 
 export type {
   ActivityTypeCheck,
@@ -25,6 +25,8 @@ export type {
   FixPlace,
   ForcingChar,
   ImisConnectionReport,
+  ImportProblem,
+  ImportReport,
   Json,
   ListedRow,
   MessageAnalysis,
@@ -36,6 +38,9 @@ export type {
   Mode,
   NewCampaign,
   OpenCampaign,
+  OptOut,
+  OptOutChange,
+  OptOutSource,
   OutboxEntry,
   Preflight,
   PreflightCheck,
@@ -46,16 +51,20 @@ export type {
   QueryInfo,
   QueryParameter,
   QuitRequested,
+  Reply,
+  ReplyKind,
+  ReplyQuery,
   ReportCount,
   ReportError,
   ReportView,
   RowList,
   SecretStatus,
-  SendingStats,
   SendPlan,
+  SendingStats,
   SettingEntry,
   SettingKind,
   SortColumn,
+  SyncReport,
   TemplateProblem,
   TestText,
   TestTextState,
@@ -217,6 +226,22 @@ export const api = {
   /** Connects to the mail server, secures the connection and logs in; nothing is sent. */
   testSmtpConnection: () => unwrap(commands.testSmtpConnection()),
   writebackStatus: (campaign: number | null) => unwrap(commands.writebackStatus(campaign)),
+  /** Replies members texted back, newest first (for one campaign, of one kind, matching a search). */
+  listReplies: (query: ReplyQuery) => unwrap(commands.listReplies(query)),
+  /** Staff read a reply that asks to stop as an opt-out: true if the number was newly added to the list. */
+  confirmOptOut: (replyId: number) => unwrap(commands.confirmOptOut(replyId)),
+  /** Reads new replies from Twilio now; null when Twilio is not set up. */
+  checkReplies: () => unwrap(commands.checkReplies()),
+  listOptOuts: () => unwrap(commands.listOptOuts()),
+  /** Who was added to or removed from the opt-out list, when and why (newest first). */
+  optOutHistory: (phone: string | null) => unwrap(commands.optOutHistory(phone)),
+  /** Puts a number on the list for every sender: the number as E.164. */
+  addOptOut: (number: string, note: string | null) => unwrap(commands.addOptOut(number, note)),
+  removeOptOut: (sender: string, phone: string, reason: string) => unwrap(commands.removeOptOut(sender, phone, reason)),
+  /** Adds the numbers of a CSV file's text (a column named Phone, Number or Mobile). */
+  importOptOuts: (content: string) => unwrap(commands.importOptOuts(content)),
+  /** Asks where to save (the Save dialog) and writes the list as CSV: the path, or null when cancelled. */
+  exportOptOuts: () => unwrap(commands.exportOptOuts()),
   firstPaint: () => direct(commands.firstPaint()),
 } satisfies Record<keyof typeof commands, (...args: never[]) => Promise<unknown>>;
 

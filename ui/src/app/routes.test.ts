@@ -24,6 +24,8 @@ describe("parseHash", () => {
 
   it("knows the other pages", () => {
     expect(parseHash("#/new")).toEqual({ page: "new" });
+    expect(parseHash("#/replies")).toEqual({ page: "replies" });
+    expect(parseHash("#/replies/x").page).toBe("not-found");
     expect(parseHash("#/settings")).toEqual({ page: "settings" });
     expect(parseHash("#/settings/twilio")).toEqual({ page: "settings", section: "twilio" });
     expect(parseHash("#/settings/Twilio!").page).toBe("not-found");
@@ -38,6 +40,7 @@ describe("parseHash", () => {
       { page: "edit", id: 7 },
       { page: "report", id: 7 },
       { page: "new" },
+      { page: "replies" },
       { page: "settings" },
       { page: "settings", section: "smtp" },
     ];
@@ -51,6 +54,7 @@ describe("section", () => {
     expect(section({ page: "edit", id: 1 })).toBe("campaigns");
     expect(section({ page: "report", id: 1 })).toBe("campaigns");
     expect(section({ page: "new" })).toBe("new");
+    expect(section({ page: "replies" })).toBe("replies");
     expect(section({ page: "settings", section: "twilio" })).toBe("settings");
   });
 });

@@ -1,5 +1,5 @@
 // The app's pages and their hash URLs (#/campaigns, #/campaigns/7, #/campaigns/7/edit,
-// #/campaigns/7/report, #/new, #/settings, #/settings/twilio). Pure functions, so they are tested
+// #/campaigns/7/report, #/new, #/replies, #/settings, #/settings/twilio). Pure functions, so they are tested
 // without a browser.
 
 export type Route =
@@ -8,6 +8,7 @@ export type Route =
   | { page: "new" }
   | { page: "edit"; id: number }
   | { page: "report"; id: number }
+  | { page: "replies" }
   | { page: "settings"; section?: string }
   | { page: "not-found"; path: string };
 
@@ -31,6 +32,7 @@ export function parseHash(hash: string): Route {
     if (id !== null && third === "report") return { page: "report", id };
   }
   if (first === "new" && second === undefined) return { page: "new" };
+  if (first === "replies" && second === undefined) return { page: "replies" };
   if (first === "settings" && second === undefined) return { page: "settings" };
   // A section of Settings to open at (its group id: twilio, imis, smtp, …).
   if (first === "settings" && second !== undefined && third === undefined && /^[a-z]{1,20}$/.test(second)) {
@@ -47,6 +49,8 @@ export function href(route: Route): string {
       return `#/campaigns/${route.id}`;
     case "new":
       return "#/new";
+    case "replies":
+      return "#/replies";
     case "edit":
       return `#/campaigns/${route.id}/edit`;
     case "report":
@@ -59,7 +63,7 @@ export function href(route: Route): string {
 }
 
 /** Which sidebar item a page belongs to. */
-export function section(route: Route): "campaigns" | "new" | "settings" | null {
+export function section(route: Route): "campaigns" | "new" | "replies" | "settings" | null {
   switch (route.page) {
     case "campaigns":
     case "campaign":
@@ -68,6 +72,8 @@ export function section(route: Route): "campaigns" | "new" | "settings" | null {
       return "campaigns";
     case "new":
       return "new";
+    case "replies":
+      return "replies";
     case "settings":
       return "settings";
     case "not-found":

@@ -63,31 +63,31 @@ pub const OPT_OUT_WORDS: [&str; 8] = [
 pub const OPT_IN_WORDS: [&str; 3] = ["START", "YES", "UNSTOP"];
 pub const HELP_WORDS: [&str; 2] = ["HELP", "INFO"];
 
-/// Phrases a reasonable person reads as "stop texting me" (matched on whole words, in
-/// the lower-cased body with punctuation turned into spaces).
+/// Phrases a reasonable person reads as "stop texting me", padded with spaces so they
+/// match whole words in the lower-cased body with punctuation turned into spaces.
 const POSSIBLE_OPT_OUT_PHRASES: [&str; 22] = [
-    "opt out",
-    "opt me out",
-    "optout",
-    "unsubscribe",
-    "unsub",
-    "remove me",
-    "remove my number",
-    "take me off",
-    "take my number off",
-    "stop texting",
-    "stop sending",
-    "stop messaging",
-    "stop contacting",
-    "stop text",
-    "stop it",
-    "stop please",
-    "please stop",
-    "no more texts",
-    "no more messages",
-    "do not text",
-    "dont text",
-    "wrong number",
+    " opt out ",
+    " opt me out ",
+    " optout ",
+    " unsubscribe ",
+    " unsub ",
+    " remove me ",
+    " remove my number ",
+    " take me off ",
+    " take my number off ",
+    " stop texting ",
+    " stop sending ",
+    " stop messaging ",
+    " stop contacting ",
+    " stop text ",
+    " stop it ",
+    " stop please ",
+    " please stop ",
+    " no more texts ",
+    " no more messages ",
+    " do not text ",
+    " dont text ",
+    " wrong number ",
 ];
 
 /// The body as Twilio compares it: surrounding whitespace gone, trailing punctuation
@@ -135,14 +135,7 @@ pub fn classify(body: &str) -> ReplyKind {
         return ReplyKind::Help;
     }
     let words = words_form(body);
-    let flagged = POSSIBLE_OPT_OUT_PHRASES.iter().any(|p| {
-        // " opt out " within " please opt out now "
-        let mut needle = String::with_capacity(p.len() + 2);
-        needle.push(' ');
-        needle.push_str(p);
-        needle.push(' ');
-        words.contains(&needle)
-    });
+    let flagged = POSSIBLE_OPT_OUT_PHRASES.iter().any(|p| words.contains(p));
     // "Stop" with a few more words ("Stop now", "STOP STOP") reads as stop; a longer
     // sentence that merely starts with it ("Stop by the booth at 3") is a reply.
     let stop_first = words.starts_with(" stop ") && words.split_whitespace().count() <= 3;

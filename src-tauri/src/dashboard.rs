@@ -72,7 +72,7 @@ pub async fn export_messages_csv(
     );
     let folder = dirs::download_dir()
         .or_else(dirs::document_dir)
-        .unwrap_or_else(|| state.data_dir.clone());
+        .unwrap_or_else(crate::dashboard::export_fallback_dir);
     let (tx, rx) = tokio::sync::oneshot::channel();
     window
         .dialog()
@@ -135,6 +135,16 @@ async fn all_rows(
         }
         offset += n;
     }
+}
+
+/// Where the Save dialog opens when there is no Downloads or Documents folder: the home
+/// folder, never Herald's data folder. A file dialog showing the data folder opens and
+/// closes the database's files inside Herald's process, which drops SQLite's POSIX locks
+/// on them; a herald-cli run at that moment could then delete the WAL Herald is writing
+/// (found by the e2e suite, where the export's dialog opened there and later writes were
+/// lost).
+pub(crate) fn export_fallback_dir() -> std::path::PathBuf {
+    dirs::home_dir().unwrap_or_else(std::env::temp_dir)
 }
 
 /// Writes beside the target and renames over it, so a full disk or a crash leaves the old

@@ -148,7 +148,7 @@ pub async fn export_opt_outs(
 ) -> CmdResult<Option<String>> {
     let folder = dirs::download_dir()
         .or_else(dirs::document_dir)
-        .unwrap_or_else(|| state.data_dir.clone());
+        .unwrap_or_else(crate::dashboard::export_fallback_dir);
     let suggested = format!(
         "Opt-out list {}.csv",
         state

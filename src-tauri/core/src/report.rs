@@ -150,6 +150,8 @@ pub struct ReportView {
     pub errors: Vec<ReportError>,
     pub writes_back: bool,
     pub writeback: String,
+    /// What members texted back so far, by kind (kinds with none left out).
+    pub replies: Vec<ReportCount>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -163,6 +165,18 @@ pub struct ReportError {
     pub code: i64,
     pub count: i64,
     pub explanation: String,
+}
+
+/// A kind of reply as the report names it.
+fn reply_label(kind: crate::replies::ReplyKind) -> &'static str {
+    use crate::replies::ReplyKind::*;
+    match kind {
+        OptOut => "Opted out (replied STOP)",
+        PossibleOptOut => "Asked to stop in their own words (confirm in Herald)",
+        OptIn => "Opted back in (replied START)",
+        Help => "Asked for help (HELP)",
+        Reply => "Other replies",
+    }
 }
 
 /// Reads the report of a campaign from the database as it is now.
@@ -186,6 +200,20 @@ pub async fn view(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> Resul
         }
     );
     let local = |t: Option<DateTime<Utc>>| t.map(|t| crate::zone::local_time(t, zone));
+    let by_kind = store.reply_counts(campaign_id).await?;
+    let replies = crate::replies::ReplyKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let count = by_kind
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or(0, |(_, n)| *n);
+            (count > 0).then(|| ReportCount {
+                label: reply_label(kind).into(),
+                count,
+            })
+        })
+        .collect();
     let counts = [
         ("Delivered", n.delivered),
         ("Sent, awaiting report", n.sent),
@@ -233,6 +261,7 @@ pub async fn view(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> Resul
             writeback.pending + writeback.in_flight,
             writeback.failed
         ),
+        replies,
     })
 }
 
@@ -304,6 +333,12 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
             text.push_str(&format!("  {} × {}: {}\n", e.count, e.code, e.explanation));
         }
     }
+    if !v.replies.is_empty() {
+        text.push_str("\nReplies so far:\n");
+        for c in &v.replies {
+            text.push_str(&format!("  {}: {}\n", c.label, c.count));
+        }
+    }
     text.push_str(&format!("\n{writeback}\n\n{zone_note} {attachment}\n"));
 
     let mut html = format!(
@@ -338,6 +373,17 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
             ));
         }
         html.push_str("</ul>");
+    }
+    if !v.replies.is_empty() {
+        html.push_str("<h2 style=\"font-size:16px\">Replies so far</h2><table cellpadding=\"4\">");
+        for c in &v.replies {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td align=\"right\">{}</td></tr>",
+                escape_html(&c.label),
+                c.count
+            ));
+        }
+        html.push_str("</table>");
     }
     html.push_str(&format!(
         "<p>{}</p><p>{} {attachment}</p></body></html>",

@@ -404,3 +404,62 @@ async fn without_smtp_settings_the_report_fails_at_once_with_the_reason() {
         "{failed:?}"
     );
 }
+
+#[tokio::test]
+async fn the_report_counts_what_members_replied_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("herald.db")).await.unwrap();
+    let id = finished_campaign(&store).await;
+    // Replies answer real texts only: this one went out LIVE.
+    sqlx::query("UPDATE campaigns SET mode = 'live' WHERE id = ?1")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let before = report::build_in(&store, id, chrono_tz::Tz::UTC)
+        .await
+        .unwrap();
+    assert!(!before.text.contains("Replies"), "no replies, no section");
+    let later = store.now() + chrono::Duration::minutes(5);
+    let replies: Vec<herald_core::store::InboundReply> = [
+        ("SM1", "+12015550100", "STOP"),
+        ("SM2", "+12015550101", "please remove me"),
+        ("SM3", "+12015550102", "Thanks! <b>see you</b>"),
+        ("SM4", "+12015550103", "Is there parking?"),
+    ]
+    .into_iter()
+    .map(|(sid, from, body)| herald_core::store::InboundReply {
+        sid: sid.into(),
+        from_e164: from.into(),
+        to_number: "+15005550006".into(),
+        sender: "+15005550006".into(),
+        body: body.into(),
+        received_at: later,
+    })
+    .collect();
+    store.record_replies(&replies).await.unwrap();
+    let r = report::build_in(&store, id, chrono_tz::Tz::UTC)
+        .await
+        .unwrap();
+    assert!(
+        r.text.contains(
+            "Replies so far:\n  Opted out (replied STOP): 1\n  Asked to stop in their own words (confirm in Herald): 1\n  Other replies: 2\n"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(r
+        .html
+        .contains("<h2 style=\"font-size:16px\">Replies so far</h2>"));
+    assert!(
+        !r.html.contains("see you"),
+        "counts only: no member's words in the email"
+    );
+    let view = report::view(&store, id, chrono_tz::Tz::UTC).await.unwrap();
+    let counts: Vec<(&str, i64)> = view
+        .replies
+        .iter()
+        .map(|c| (c.label.as_str(), c.count))
+        .collect();
+    assert_eq!(counts[0], ("Opted out (replied STOP)", 1));
+}

@@ -1111,7 +1111,11 @@ delivery_rate: string | null; segments: string; cost: string;
 /**
  * The most frequent errors, most frequent first (at most five).
  */
-errors: ReportError[]; writes_back: boolean; writeback: string }
+errors: ReportError[]; writes_back: boolean; writeback: string; 
+/**
+ * What members texted back so far, by kind (kinds with none left out).
+ */
+replies: ReportCount[] }
 /**
  * A list behind a count, cut at [`LIST_LIMIT`] rows.
  */

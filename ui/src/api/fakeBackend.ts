@@ -588,6 +588,7 @@ export class FakeBackend {
         .map((e) => ({ code: e.error_code, count: e.count, explanation: e.explanation })),
       writes_back: writesBack(c),
       writeback: `${String(writeback.done)} done, ${String(writeback.pending + writeback.in_flight)} waiting, ${String(writeback.failed)} failed`,
+      replies: this.replies.countsFor(c.id),
     };
   }
 

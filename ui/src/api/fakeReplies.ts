@@ -1,7 +1,18 @@
 // Replies and the opt-out list for the fake backend, behaving as the Rust store does: a
 // reply is classified once, STOP puts the number on the sender's list, START takes it off,
 // staff confirm a possible opt-out, add and remove (with a reason), import and export.
-import type { AppError, ErrorCode, ImportReport, OptOut, OptOutChange, Reply, ReplyKind, ReplyQuery, SyncReport } from "./bindings";
+import type {
+  AppError,
+  ErrorCode,
+  ImportReport,
+  OptOut,
+  OptOutChange,
+  Reply,
+  ReplyKind,
+  ReplyQuery,
+  ReportCount,
+  SyncReport,
+} from "./bindings";
 
 function fail(code: ErrorCode, message: string): never {
   const error: AppError = { code, message };
@@ -127,6 +138,23 @@ export class FakeReplies {
       )
       .sort((a, b) => b.received_at.localeCompare(a.received_at) || b.id - a.id)
       .slice(0, q.limit === 0 ? 1000 : q.limit);
+  }
+
+  /** A campaign's replies by kind, as the report names them (kinds with none left out). */
+  countsFor(campaignId: number): ReportCount[] {
+    const labels: [ReplyKind, string][] = [
+      ["opt_out", "Opted out (replied STOP)"],
+      ["possible_opt_out", "Asked to stop in their own words (confirm in Herald)"],
+      ["opt_in", "Opted back in (replied START)"],
+      ["help", "Asked for help (HELP)"],
+      ["reply", "Other replies"],
+    ];
+    return labels
+      .map(([kind, label]) => ({
+        label,
+        count: this.replies.filter((r) => r.campaign_id === campaignId && r.kind === kind).length,
+      }))
+      .filter((c) => c.count > 0);
   }
 
   confirm(id: number): boolean {

@@ -41,6 +41,7 @@ const REPORT: ReportView = {
   ],
   writes_back: true,
   writeback: "12 done, 0 waiting, 1 failed",
+  replies: [],
 };
 
 /** Answers campaign_report with `report` (or `answer()`) and print_window with nothing; other commands fail. */
@@ -136,6 +137,7 @@ describe("CampaignReport", () => {
     expect(rows(facts)).toContainEqual(["Completed", "—"]);
     expect(rows(facts)).toContainEqual(["Delivery rate", "—"]);
     expect(screen.queryByTestId("report-errors")).toBeNull();
+    expect(screen.queryByTestId("report-replies")).toBeNull();
     expect(screen.queryByRole("heading", { name: "Most frequent errors" })).toBeNull();
     expect(screen.getByTestId("report-writeback").textContent).toBe("This campaign does not record texts in iMIS.");
   });
@@ -200,6 +202,12 @@ describe("CampaignReport", () => {
     const detail = await api.getCampaign(COMPLETED);
     expect(rows(counts)[0]).toEqual(["Delivered", formatCount(detail.counts.delivered)]);
     expect(screen.getByTestId("report-as-of").textContent).toMatch(/^Times are in \S+\. Figures as of \d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+\.$/);
+    // Its members' replies, counted by kind (the seed has a STOP, a "remove me" and two others).
+    expect(rows(screen.getByTestId("report-replies"))).toEqual([
+      ["Opted out (replied STOP)", "1"],
+      ["Asked to stop in their own words (confirm in Herald)", "1"],
+      ["Other replies", "2"],
+    ]);
   });
 
   it("says when the campaign is gone, or the report could not be read, and tries again", async () => {

@@ -35,6 +35,7 @@ const VIEW: ReportView = {
   errors: [],
   writes_back: true,
   writeback: "12 done, 0 waiting, 1 failed",
+  replies: [],
 };
 
 describe("the Report view's words", () => {

@@ -35,6 +35,7 @@ static LAUNCHED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::
 /// changes are told by their commands.
 fn watch_settings(app: &tauri::AppHandle, state: &AppState) {
     let (app, store, mut stop) = (app.clone(), state.store.clone(), state.stop.subscribe());
+    let replies = state.check_replies.clone();
     tauri::async_runtime::spawn(async move {
         let mut last = store.settings().await.ok().map(|s| s.fingerprint());
         loop {
@@ -48,6 +49,8 @@ fn watch_settings(app: &tauri::AppHandle, state: &AppState) {
             if last != Some(settings.fingerprint()) {
                 last = Some(settings.fingerprint());
                 commands::settings_changed(&app);
+                // Twilio may just have been set up (or changed): read replies now.
+                replies.notify_one();
             }
         }
     });

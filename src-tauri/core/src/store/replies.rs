@@ -89,11 +89,13 @@ impl Store {
         for r in replies {
             let kind = classify(&r.body);
             let campaign_id: Option<i64> = sqlx::query_scalar(
-                "SELECT campaign_id FROM messages WHERE to_e164 = ?1 AND sent_at IS NOT NULL AND sent_at < ?2
-                  ORDER BY sent_at DESC, id DESC LIMIT 1",
+                "SELECT m.campaign_id FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+                  WHERE m.to_e164 = ?1 AND m.sent_at IS NOT NULL AND m.sent_at < ?2 AND c.mode = 'live'
+                  ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
             )
             .bind(&r.from_e164)
-            // Twilio dates a reply to the second: it came before the end of that second.
+            // Only real texts are answered (a TEST campaign's are simulated). Twilio dates a
+            // reply to the second: it came before the end of that second.
             .bind(r.received_at + chrono::Duration::seconds(1))
             .fetch_optional(&mut *tx)
             .await

@@ -70,15 +70,33 @@ pub async fn export_messages_csv(
             .with_timezone(&herald_core::zone::workstation())
             .format("%Y-%m-%d")
     );
+    let Some(path) = ask_csv_path(&window, "Export messages", suggested).await? else {
+        return Ok(None);
+    };
+    let rows = all_rows(&state, id, query).await?;
+    let csv = report::messages_csv(&rows, herald_core::zone::workstation())?;
+    let shown = save_export(&state, path, &csv)?;
+    tracing::info!(campaign = id, rows = rows.len(), "messages exported");
+    Ok(Some(shown))
+}
+
+/// Asks where to save a CSV file with the system's Save dialog (opening in Downloads,
+/// else Documents, else the home folder; never Herald's data folder, see
+/// [`export_fallback_dir`]). `None` if the person cancels; the path ends in `.csv`.
+pub(crate) async fn ask_csv_path(
+    window: &tauri::WebviewWindow,
+    title: &str,
+    suggested: String,
+) -> CmdResult<Option<std::path::PathBuf>> {
     let folder = dirs::download_dir()
         .or_else(dirs::document_dir)
-        .unwrap_or_else(crate::dashboard::export_fallback_dir);
+        .unwrap_or_else(export_fallback_dir);
     let (tx, rx) = tokio::sync::oneshot::channel();
     window
         .dialog()
         .file()
-        .set_parent(&window)
-        .set_title("Export messages")
+        .set_parent(window)
+        .set_title(title)
         .set_directory(folder)
         .set_file_name(suggested)
         .add_filter("CSV spreadsheet", &["csv"])
@@ -98,13 +116,20 @@ pub async fn export_messages_csv(
     {
         path.set_extension("csv");
     }
-    let rows = all_rows(&state, id, query).await?;
-    let csv = report::messages_csv(&rows, herald_core::zone::workstation())?;
-    write_whole(&path, &csv)?;
-    tracing::info!(campaign = id, rows = rows.len(), path = %path.display(), "messages exported");
+    Ok(Some(path))
+}
+
+/// Writes an export whole and remembers it for "Show in folder"; the path as shown.
+pub(crate) fn save_export(
+    state: &AppState,
+    path: std::path::PathBuf,
+    bytes: &[u8],
+) -> CmdResult<String> {
+    write_whole(&path, bytes)?;
+    tracing::info!(path = %path.display(), "file exported");
     let shown = path.display().to_string();
     state.exported.lock().expect("export list").insert(path);
-    Ok(Some(shown))
+    Ok(shown)
 }
 
 /// Every row of the grid as filtered, in its order, read a page at a time.
@@ -149,7 +174,7 @@ pub(crate) fn export_fallback_dir() -> std::path::PathBuf {
 
 /// Writes beside the target and renames over it, so a full disk or a crash leaves the old
 /// file (or none), never half a file.
-pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> CmdResult<()> {
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> CmdResult<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -11,7 +11,6 @@ use herald_core::{Error, ErrorCode};
 use serde::Deserialize;
 use specta::Type;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
 
 /// Which replies the window lists.
 #[derive(Debug, Clone, Default, Deserialize, Type)]
@@ -53,16 +52,9 @@ pub async fn check_replies(state: State<'_, AppState>) -> CmdResult<Option<SyncR
         Err(replies::SyncError::Store(e)) => Err(e.into()),
         Err(e) => Err(AppError {
             code: ErrorCode::Invalid,
-            message: format!("{}{}", capital(&e.to_string()), "."),
+            message: e.to_string(),
         }),
     }
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 #[tauri::command]
@@ -146,9 +138,6 @@ pub async fn export_opt_outs(
     window: tauri::WebviewWindow,
     state: State<'_, AppState>,
 ) -> CmdResult<Option<String>> {
-    let folder = dirs::download_dir()
-        .or_else(dirs::document_dir)
-        .unwrap_or_else(crate::dashboard::export_fallback_dir);
     let suggested = format!(
         "Opt-out list {}.csv",
         state
@@ -157,34 +146,15 @@ pub async fn export_opt_outs(
             .with_timezone(&herald_core::zone::workstation())
             .format("%Y-%m-%d")
     );
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    window
-        .dialog()
-        .file()
-        .set_parent(&window)
-        .set_title("Export the opt-out list")
-        .set_directory(folder)
-        .set_file_name(suggested)
-        .add_filter("CSV spreadsheet", &["csv"])
-        .save_file(move |chosen| {
-            let _ = tx.send(chosen);
-        });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let Some(path) =
+        crate::dashboard::ask_csv_path(&window, "Export the opt-out list", suggested).await?
+    else {
         return Ok(None);
     };
-    let mut path = chosen.into_path().map_err(|e| AppError {
-        code: ErrorCode::Invalid,
-        message: format!("Herald cannot save there: {e}"),
-    })?;
-    if !path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        path.set_extension("csv");
-    }
     let csv = list_csv::export(&state.store.opt_outs().await?)?;
-    crate::dashboard::write_whole(&path, csv.as_bytes())?;
-    let shown = path.display().to_string();
-    state.exported.lock().expect("export list").insert(path);
-    Ok(Some(shown))
+    Ok(Some(crate::dashboard::save_export(
+        &state,
+        path,
+        csv.as_bytes(),
+    )?))
 }

@@ -353,15 +353,8 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
             escape_html(value)
         ));
     }
-    html.push_str("</table><h2 style=\"font-size:16px\">Messages</h2><table cellpadding=\"4\">");
-    for c in &v.counts {
-        html.push_str(&format!(
-            "<tr><td>{}</td><td align=\"right\">{}</td></tr>",
-            escape_html(&c.label),
-            c.count
-        ));
-    }
     html.push_str("</table>");
+    html_counts(&mut html, "Messages", &v.counts);
     if !v.errors.is_empty() {
         html.push_str("<h2 style=\"font-size:16px\">Most frequent errors</h2><ul>");
         for e in &v.errors {
@@ -375,15 +368,7 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
         html.push_str("</ul>");
     }
     if !v.replies.is_empty() {
-        html.push_str("<h2 style=\"font-size:16px\">Replies so far</h2><table cellpadding=\"4\">");
-        for c in &v.replies {
-            html.push_str(&format!(
-                "<tr><td>{}</td><td align=\"right\">{}</td></tr>",
-                escape_html(&c.label),
-                c.count
-            ));
-        }
-        html.push_str("</table>");
+        html_counts(&mut html, "Replies so far", &v.replies);
     }
     html.push_str(&format!(
         "<p>{}</p><p>{} {attachment}</p></body></html>",
@@ -397,6 +382,22 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
         csv_name: format!("{}-messages.csv", file_stem(&v.name)),
         csv: messages_csv(&rows, zone)?,
     })
+}
+
+/// A heading and a two-column table of counts, for the report's HTML.
+fn html_counts(html: &mut String, heading: &str, rows: &[ReportCount]) {
+    html.push_str(&format!(
+        "<h2 style=\"font-size:16px\">{}</h2><table cellpadding=\"4\">",
+        escape_html(heading)
+    ));
+    for c in rows {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td align=\"right\">{}</td></tr>",
+            escape_html(&c.label),
+            c.count
+        ));
+    }
+    html.push_str("</table>");
 }
 
 /// A campaign's name as a file name's stem: letters and digits kept, the rest dashes.

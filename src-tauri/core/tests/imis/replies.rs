@@ -133,6 +133,26 @@ fn reply(from: &str, body: &str, at: chrono::DateTime<chrono::Utc>) -> Inbound {
     }
 }
 
+/// The fake Twilio answers the next `times` list requests with `status` and `code`.
+fn fail_list(e: &Env, status: u16, code: i64, times: u32) {
+    let list_path = format!(
+        "/2010-04-01/Accounts/{}/Messages.json",
+        herald_fake_twilio::ACCOUNT_SID
+    );
+    e.twilio.add_fault(
+        herald_fake_twilio::FaultRule::new(
+            "GET",
+            &list_path,
+            herald_fake_twilio::Fault::Status {
+                status,
+                code,
+                retry_after_secs: None,
+            },
+        )
+        .times(times),
+    );
+}
+
 async fn sync(e: &Env) -> replies::SyncReport {
     replies::poll_once(&e.store, &e.secrets)
         .await
@@ -179,22 +199,7 @@ async fn replies_are_stored_once_and_stop_start_and_confirmed_opt_outs_reach_imi
         now - chrono::Duration::minutes(3),
     ));
     // Polling meets a 429 once: it backs off and carries on.
-    let list_path = format!(
-        "/2010-04-01/Accounts/{}/Messages.json",
-        herald_fake_twilio::ACCOUNT_SID
-    );
-    e.twilio.add_fault(
-        herald_fake_twilio::FaultRule::new(
-            "GET",
-            &list_path,
-            herald_fake_twilio::Fault::Status {
-                status: 429,
-                code: 20429,
-                retry_after_secs: None,
-            },
-        )
-        .times(1),
-    );
+    fail_list(&e, 429, 20429, 1);
 
     let first = sync(&e).await;
     assert_eq!(first.sender, FROM);
@@ -472,22 +477,7 @@ async fn without_twilio_nothing_is_read_and_a_failed_poll_stores_nothing() {
     e.twilio
         .receive(reply(&member_number(0), "STOP", e.store.now()));
     // Twilio keeps failing: the poll fails, the sync point does not move, nothing is lost.
-    let list_path = format!(
-        "/2010-04-01/Accounts/{}/Messages.json",
-        herald_fake_twilio::ACCOUNT_SID
-    );
-    e.twilio.add_fault(
-        herald_fake_twilio::FaultRule::new(
-            "GET",
-            &list_path,
-            herald_fake_twilio::Fault::Status {
-                status: 500,
-                code: 20500,
-                retry_after_secs: None,
-            },
-        )
-        .times(10),
-    );
+    fail_list(&e, 500, 20500, 10);
     let err = replies::poll_once(&e.store, &e.secrets).await.unwrap_err();
     assert!(
         err.to_string()

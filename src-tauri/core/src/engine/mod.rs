@@ -226,6 +226,16 @@ fn in_flight_done(
     }
 }
 
+/// Stops a background task when dropped (a sender's status watcher ends with the sender,
+/// on every way out).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// How long polling and reconciliation reuse a Twilio gateway before reading the keychain
 /// again (a secret changed by another process is picked up within this time; a sender
 /// always starts with a fresh one).
@@ -678,28 +688,33 @@ impl Engine {
             let me = self.clone();
             tokio::spawn(async move { me.reserve(id, mode, batch, tx).await })
         };
-        let mut checked = std::time::Instant::now();
+        // The campaign's status is watched beside the sender, so that no database read
+        // sits between a rate slot and its request (a delay there would crowd sends
+        // together at Twilio's end). A pause or cancel is seen within about 100 ms.
+        let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let (me, halted) = (self.clone(), halted.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    let go_on = me.still_sending(id).await.unwrap_or_else(|e| {
+                        // Stop rather than send blind; the next tick starts a sender again.
+                        tracing::warn!(campaign = id, error = %e, "could not read the campaign's status; sending stops for now");
+                        false
+                    });
+                    if !go_on {
+                        halted.store(true, std::sync::atomic::Ordering::SeqCst);
+                        return;
+                    }
+                }
+            })
+        };
+        let _stop_watching = AbortOnDrop(watcher);
         let mut stopped = false;
         while let Some(job) = rx.recv().await {
             if stopped {
                 self.release(vec![job]).await?;
                 continue;
-            }
-            limiter.acquire(job.segments as u32).await;
-            if checked.elapsed() > Duration::from_millis(100) {
-                checked = std::time::Instant::now();
-                let go_on = self.still_sending(id).await.unwrap_or_else(|e| {
-                    // Stop rather than send blind; the next tick starts a sender again.
-                    tracing::warn!(campaign = id, error = %e, "could not read the campaign's status; sending stops for now");
-                    false
-                });
-                if !go_on {
-                    // Paused or canceled: nothing new starts; what was reserved never left.
-                    stopped = true;
-                    rx.close();
-                    self.release(vec![job]).await?;
-                    continue;
-                }
             }
             let permit = self
                 .permits
@@ -707,6 +722,14 @@ impl Engine {
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
+            limiter.acquire(job.segments as u32).await;
+            if halted.load(std::sync::atomic::Ordering::SeqCst) {
+                // Paused or canceled: nothing new starts; what was reserved never left.
+                stopped = true;
+                rx.close();
+                self.release(vec![job]).await?;
+                continue;
+            }
             self.results_sent
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let (gateway, results, now) = (gateway.clone(), self.results.clone(), self.store.now());

@@ -87,6 +87,17 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin_write().await?;
         for r in replies {
+            // Every poll re-reads the previous day: a reply already stored costs one index
+            // lookup, not the search for the campaign it answers.
+            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM replies WHERE sid = ?1")
+                .bind(&r.sid)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("look a reply up")?;
+            if known.is_some() {
+                out.known += 1;
+                continue;
+            }
             let kind = classify(&r.body);
             let campaign_id: Option<i64> = sqlx::query_scalar(
                 "SELECT m.campaign_id FROM messages m JOIN campaigns c ON c.id = m.campaign_id

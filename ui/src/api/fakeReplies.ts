@@ -23,11 +23,41 @@ function fail(code: ErrorCode, message: string): never {
 const OPT_OUT = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"];
 const OPT_IN = ["START", "YES", "UNSTOP"];
 const HELP = ["HELP", "INFO"];
-const POSSIBLE = ["opt out", "opt me out", "remove me", "stop texting", "stop sending", "unsubscribe", "no more texts", "dont text", "wrong number"];
+const POSSIBLE = [
+  "opt out",
+  "opt me out",
+  "optout",
+  "unsubscribe",
+  "unsub",
+  "remove me",
+  "remove my number",
+  "take me off",
+  "take my number off",
+  "stop texting",
+  "stop sending",
+  "stop messaging",
+  "stop contacting",
+  "stop text",
+  "stop it",
+  "stop please",
+  "please stop",
+  "no more texts",
+  "no more messages",
+  "do not text",
+  "dont text",
+  "wrong number",
+];
 
-/** The same rules as the backend's classifier (src-tauri/core/src/replies/classify.rs), for the fake. */
+/**
+ * The same rules as the backend's classifier (src-tauri/core/src/replies/classify.rs), for
+ * the fake; both are checked against tests/fixtures/reply-kinds.json.
+ */
 export function classifyReply(body: string): ReplyKind {
-  const key = body.trim().replace(/[\p{P}\s]+$/u, "").toUpperCase();
+  const key = body
+    .trim()
+    .replace(/[\s!-/:-@[-`{-~]+$/u, "")
+    .replace(/^[\s"'“‘]+/u, "")
+    .toUpperCase();
   if (OPT_OUT.includes(key)) return "opt_out";
   if (OPT_IN.includes(key)) return "opt_in";
   if (HELP.includes(key)) return "help";

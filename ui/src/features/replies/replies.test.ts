@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { classifyReply } from "../../api/fakeReplies";
-import type { OptOut } from "../../api";
-import { filterOptOuts, needsConfirming, senderText, syncText, whoText } from "./replies";
+import type { OptOut, ReplyKind } from "../../api";
+import cases from "../../../../tests/fixtures/reply-kinds.json";
+import { changeWhyText, filterOptOuts, needsConfirming, senderText, syncText, whoText } from "./replies";
 
 describe("replies in staff words", () => {
   it("says whose list an entry is on", () => {
@@ -47,11 +48,24 @@ describe("replies in staff words", () => {
     expect(filterOptOuts(list, "99")).toEqual([]);
   });
 
-  it("the fake classifies as the backend does", () => {
-    expect(classifyReply(" Stop. ")).toBe("opt_out");
-    expect(classifyReply("yes")).toBe("opt_in");
-    expect(classifyReply("Info")).toBe("help");
-    expect(classifyReply("please remove me")).toBe("possible_opt_out");
-    expect(classifyReply("Stop by the booth at 3 and say hello to everyone")).toBe("reply");
+  it("the fake classifies every shared case as the backend does", () => {
+    const kinds: ReplyKind[] = ["opt_out", "opt_in", "help", "possible_opt_out", "reply"];
+    let checked = 0;
+    for (const kind of kinds) {
+      const bodies = cases[kind];
+      expect(bodies.length).toBeGreaterThan(0);
+      for (const body of bodies) {
+        expect([body, classifyReply(body)]).toEqual([body, kind]);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(40);
+  });
+
+  it("says why the list changed, naming who removed a number", () => {
+    expect(changeWhyText({ change: "added", source: "manual" })).toBe("Added by staff");
+    expect(changeWhyText({ change: "removed", source: "manual" })).toBe("Removed by staff");
+    expect(changeWhyText({ change: "removed", source: "replied_start" })).toBe("Replied START");
+    expect(changeWhyText({ change: "added", source: "replied_stop" })).toBe("Replied STOP");
   });
 });

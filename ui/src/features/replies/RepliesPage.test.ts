@@ -73,6 +73,16 @@ describe("Replies and opt-outs", () => {
     await waitFor(() => {
       expect(within(screen.getByTestId("optouts-table")).queryByText("+13035550100")).toBeNull();
     });
+
+    // Both changes are in the list's history, newest first, with the reason given.
+    await fireEvent.click(screen.getByRole("tab", { name: /Changes to the list/ }));
+    const rows = await screen.findAllByTestId("history-row");
+    const cells = (row: HTMLElement) => [...row.querySelectorAll("td")].slice(1).map((td) => td.textContent);
+    const [removed, added] = rows.filter((r) => r.textContent.includes("+13035550100"));
+    if (!removed || !added) throw new Error("an added and a removed row");
+    expect(cells(removed)).toEqual(["+13035550100", "Removed", "Every sender", "Removed by staff", "asked at the desk"]);
+    expect(cells(added)).toEqual(["+13035550100", "Added", "Every sender", "Added by staff", ""]);
+    expect(rows.indexOf(removed)).toBeLessThan(rows.indexOf(added));
   });
 
   it("checks for replies and says what came in", async () => {

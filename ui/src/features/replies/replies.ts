@@ -1,6 +1,6 @@
 // Replies and the opt-out list in staff words: what each kind of reply means, why a number
 // is on the list, and whose list it is. Pure, so it is tested without a window.
-import type { OptOut, OptOutSource, Reply, ReplyKind, SyncReport } from "../../api";
+import type { OptOut, OptOutChange, OptOutSource, Reply, ReplyKind, SyncReport } from "../../api";
 import type { Tone } from "../../lib/design";
 import { formatCount, plural } from "../../lib/format";
 
@@ -60,6 +60,13 @@ const SOURCES: Record<OptOutSource, string> = {
 
 export function sourceText(source: OptOutSource): string {
   return SOURCES[source];
+}
+
+/** Why the list changed, for its history: the source in words, with who removed a number. */
+export function changeWhyText(change: Pick<OptOutChange, "change" | "source">): string {
+  if (change.source === "manual") return change.change === "removed" ? "Removed by staff" : "Added by staff";
+  if (change.source === "replied_start") return "Replied START";
+  return change.source in SOURCES ? SOURCES[change.source as OptOutSource] : change.source;
 }
 
 /** Whose list an entry is on: "Every sender", or the number / Messaging Service. */

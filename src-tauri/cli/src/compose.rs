@@ -2,14 +2,13 @@
 
 use herald_core::compose::audience::AudienceTable;
 use herald_core::compose::phone::{self, Region};
-use herald_core::compose::prepare::{self, PrepareSpec};
+use herald_core::compose::prepare::{self, OptedOut, PrepareSpec};
 use herald_core::compose::segments;
 use herald_core::compose::smart_encoding;
 use herald_core::compose::summary::{DayUsage, SendLimits};
 use herald_core::compose::template::MergeTemplate;
 use herald_core::{Error, Result};
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -120,7 +119,7 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
             let opted_out = s.opted_out_numbers(&settings.opt_out_sender()).await?;
             (settings, opted_out, s.segment_usage_by_day().await?)
         }
-        None => (Default::default(), HashSet::new(), DayUsage::new()),
+        None => (Default::default(), OptedOut::new(), DayUsage::new()),
     };
     let region = region(&settings.default_region(), args.region)?;
     let spec = PrepareSpec {

@@ -4,11 +4,12 @@
 
 use herald_core::compose::audience::AudienceTable;
 use herald_core::compose::phone::Region;
-use herald_core::compose::prepare::{prepare_with_threads, summarize, summarize_in, PrepareSpec};
+use herald_core::compose::prepare::{
+    prepare_with_threads, summarize, summarize_in, OptedOut, PrepareSpec,
+};
 use herald_core::compose::summary::{DayUsage, SendLimits};
 use herald_core::compose::template::MergeTemplate;
 use herald_core::drafts::analyze_message;
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// A deterministic, realistic audience: messy phone formats, blanks, shared family
@@ -111,7 +112,11 @@ fn main() {
         let table = audience(rows);
         let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
         let template = MergeTemplate::parse(template_text, &aliases).expect("template");
-        let opted_out: HashSet<String> = ["+12015550001".to_string()].into();
+        let opted_out: OptedOut = [(
+            "+12015550001".to_string(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        )]
+        .into();
         let spec = PrepareSpec {
             id_column: "ID",
             phone_column: "Mobile",
@@ -185,7 +190,7 @@ fn summary_with_windows(template_text: &str) {
     }
     let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
     let template = MergeTemplate::parse(template_text, &aliases).expect("template");
-    let opted_out: HashSet<String> = HashSet::new();
+    let opted_out = OptedOut::new();
     let spec = PrepareSpec {
         id_column: "ID",
         phone_column: "Mobile",

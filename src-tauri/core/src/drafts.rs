@@ -537,7 +537,7 @@ pub async fn draft_summary(
                 continue;
             }
             Some(Exclusion::Duplicate { .. }) => &mut duplicates,
-            Some(Exclusion::OptedOut) => &mut opted_out,
+            Some(Exclusion::OptedOut { .. }) => &mut opted_out,
             Some(Exclusion::EmptyField { .. }) => &mut empty_values,
             Some(_) => &mut invalid,
         };

@@ -60,6 +60,7 @@ import { folderEntries, queryDefinition, runQuery } from "./fakeImis";
 import { FakeReplies } from "./fakeReplies";
 import { arraySource, errorCounts, exportFileName, generatedSource, gridAll, gridPage, timelinePoints, type MessageSource } from "./fakeGrid";
 import {
+  OPTED_OUT_ON,
   countsOf,
   finalOutcome,
   generatedFacts,
@@ -1090,10 +1091,11 @@ export class FakeBackend {
       if (length > 1600) {
         return exclude("invalid", `the message is ${length} characters long after merging; the limit is 1600`);
       }
+      // As the backend does: the opt-out list first, then duplicates.
+      if (OPTED_OUT.has(phone.e164)) return exclude("opted_out", `opted out on ${OPTED_OUT_ON}`);
       const first = firstWith.get(phone.e164);
       if (first !== undefined) return exclude("duplicates", `duplicate of ${first}`);
       firstWith.set(phone.e164, imisId);
-      if (OPTED_OUT.has(phone.e164)) return exclude("opted_out", "on the opt-out list");
       const empty = template.fields.find((field) => (row[columns.indexOf(field)] ?? "").trim() === "");
       if (campaign.skip_empty && empty !== undefined) return exclude("empty_values", `empty value in \${${empty}}`);
       const info = countSegments(body);

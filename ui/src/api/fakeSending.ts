@@ -3,6 +3,9 @@
 import type { Campaign, MessageCounts, MessageRow, MessageStatus } from "./bindings";
 import { HOSTILE_NAME } from "./fakeImis";
 
+/** When the fake's opted-out numbers were put on the list, as the backend words it. */
+export const OPTED_OUT_ON = "2 Nov 2026";
+
 export const EMPTY_COUNTS: MessageCounts = {
   total: 0,
   preparing: 0,
@@ -118,7 +121,7 @@ export function neverSent(r: Recipient, status: "error" | "skipped", i: number):
   if (status === "error") {
     return { ...r, phoneRaw: i % 2 === 0 ? "N/A" : "555-0100", to: null, status, reason: i % 2 === 0 ? "invalid phone number: it contains letters" : "invalid phone number: too short or too long for US" };
   }
-  return { ...r, status, reason: i % 3 === 0 ? "on the opt-out list" : `duplicate of ${String(10_000 + Math.max(i - 1, 0))}` };
+  return { ...r, status, reason: i % 3 === 0 ? `opted out on ${OPTED_OUT_ON}` : `duplicate of ${String(10_000 + Math.max(i - 1, 0))}` };
 }
 
 /** What Twilio says about row `i` in the end: mostly delivered, a few not (always the same rows). */

@@ -8,10 +8,13 @@ use super::segments::{self, Encoding};
 use super::summary::{self, DayUsage, SendLimits, SendPlan};
 use super::template::MergeTemplate;
 use crate::status::MessageStatus;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use specta::Type;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+/// The numbers on the opt-out list, each with the local date it was put on it.
+pub type OptedOut = HashMap<String, NaiveDate>;
 
 /// Why a row will not be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -30,7 +33,10 @@ pub enum Exclusion {
     Duplicate {
         of_imis_id: String,
     },
-    OptedOut,
+    /// On the opt-out list since `since` (the local date the number was put on it).
+    OptedOut {
+        since: NaiveDate,
+    },
     EmptyField {
         field: String,
     },
@@ -40,7 +46,7 @@ impl Exclusion {
     /// Error rows can never be sent; skipped rows were deliberately left out.
     pub fn status(&self) -> MessageStatus {
         match self {
-            Self::Duplicate { .. } | Self::OptedOut | Self::EmptyField { .. } => {
+            Self::Duplicate { .. } | Self::OptedOut { .. } | Self::EmptyField { .. } => {
                 MessageStatus::Skipped
             }
             _ => MessageStatus::Error,
@@ -59,7 +65,7 @@ impl Exclusion {
                 )
             }
             Self::Duplicate { of_imis_id } => format!("duplicate of {of_imis_id}"),
-            Self::OptedOut => "on the opt-out list".into(),
+            Self::OptedOut { since } => format!("opted out on {}", since.format("%-d %b %Y")),
             Self::EmptyField { field } => format!("empty value in ${{{field}}}"),
         }
     }
@@ -121,8 +127,8 @@ pub struct PrepareSpec<'a> {
     pub template: &'a MergeTemplate,
     pub region: Region,
     pub skip_empty: bool,
-    /// E.164 numbers on the opt-out list.
-    pub opted_out: &'a HashSet<String>,
+    /// E.164 numbers on the opt-out list, with the date each was put on it.
+    pub opted_out: &'a OptedOut,
 }
 
 /// The column(s) that name a member, guessed from common iMIS aliases.
@@ -221,8 +227,8 @@ pub fn prepare_with_threads(
         let Some(to) = prepared[i].to_e164.clone() else {
             continue;
         };
-        let exclusion = if spec.opted_out.contains(&to) {
-            Some(Exclusion::OptedOut)
+        let exclusion = if let Some(&since) = spec.opted_out.get(&to) {
+            Some(Exclusion::OptedOut { since })
         } else if let Some(&first) = first_with.get(&to) {
             let of = prepared[first as usize].imis_id.clone().unwrap_or_default();
             Some(Exclusion::Duplicate { of_imis_id: of })
@@ -462,7 +468,7 @@ pub fn summarize_in(
                 }
             }
             Some(Exclusion::Duplicate { .. }) => s.duplicates += 1,
-            Some(Exclusion::OptedOut) => s.opted_out += 1,
+            Some(Exclusion::OptedOut { .. }) => s.opted_out += 1,
             Some(Exclusion::EmptyField { .. }) => s.empty_values += 1,
             Some(_) => s.invalid += 1,
         }
@@ -536,7 +542,8 @@ mod tests {
     ) -> Vec<PreparedMessage> {
         let aliases: Vec<&str> = t.columns.iter().map(String::as_str).collect();
         let template = MergeTemplate::parse(template, &aliases).unwrap();
-        let opted_out: HashSet<String> = opted_out.iter().map(|s| s.to_string()).collect();
+        let since = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let opted_out: OptedOut = opted_out.iter().map(|s| (s.to_string(), since)).collect();
         let spec = PrepareSpec {
             id_column: "ID",
             phone_column: "Mobile",
@@ -566,7 +573,7 @@ mod tests {
         };
         let aliases: Vec<&str> = t.columns.iter().map(String::as_str).collect();
         let template = MergeTemplate::parse("Hi ${FirstName}", &aliases).unwrap();
-        let opted_out = HashSet::new();
+        let opted_out = OptedOut::new();
         let spec = PrepareSpec {
             id_column: "ID",
             phone_column: "Mobile",
@@ -615,7 +622,7 @@ mod tests {
                 Some("no iMIS ID".into()),
                 Some("landline number: it cannot receive texts".into()),
                 Some("invalid phone number: not a valid number for US".into()),
-                Some("on the opt-out list".into()),
+                Some("opted out on 3 Dec 2026".into()),
                 Some("empty value in ${FirstName}".into()),
             ]
         );
@@ -678,7 +685,7 @@ mod tests {
             template: &template,
             region: Region::parse("US").unwrap(),
             skip_empty: false,
-            opted_out: &HashSet::new(),
+            opted_out: &OptedOut::new(),
         };
         let err = prepare(&t, &spec).unwrap_err();
         assert_eq!(err, "the audience has no column 'iMIS ID'; its columns are: ID, FirstName, LastName, Mobile");
@@ -740,7 +747,7 @@ mod tests {
             };
             let m = run(&t, "Hi ${FirstName}", true, &[]);
             prop_assert_eq!(m.len(), rows.len());
-            let mut sent = HashSet::new();
+            let mut sent = std::collections::HashSet::new();
             for msg in m.iter().filter(|m| m.status == MessageStatus::Preparing) {
                 prop_assert!(sent.insert(msg.to_e164.clone().unwrap()), "two messages to one number");
             }

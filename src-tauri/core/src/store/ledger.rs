@@ -115,6 +115,10 @@ impl From<&MessageResource> for StatusUpdate {
     }
 }
 
+/// A message that may be sent: id, number, body, segments, and when its number was put on
+/// the opt-out list (if it is on it).
+type Candidate = (i64, String, String, i64, Option<DateTime<Utc>>);
+
 impl Store {
     /// Begins attempts for up to `limit` sendable messages of a campaign, in one
     /// transaction (one disk sync), reserving their segments on `day` without passing
@@ -155,52 +159,78 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .context("read today's segments")?;
-        let candidates: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT m.id, m.to_e164, m.body, m.segments FROM messages m
-              WHERE m.campaign_id = ?1 AND m.status = 'preparing' AND m.to_e164 IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')
-                AND (?3 IS NULL OR COALESCE(m.time_zone, '') IN (SELECT value FROM json_each(?3)))
-              ORDER BY m.row_index LIMIT ?2",
-        )
-        .bind(campaign_id)
-        .bind(limit)
-        .bind(open_zones)
-        .fetch_all(&mut *tx)
-        .await
-        .context("find messages to send")?;
         let mut left = i64::try_from(cap).unwrap_or(i64::MAX).saturating_sub(used);
-        let mut jobs = Vec::with_capacity(candidates.len());
+        let mut jobs = Vec::with_capacity(limit as usize);
         let mut capped = false;
-        for (message_id, to_e164, body, segments) in candidates {
-            if segments > left {
-                capped = true;
-                break;
-            }
-            left -= segments;
-            let (attempt_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO send_attempts (message_id, started_at) VALUES (?1, ?2) RETURNING id",
-            )
-            .bind(message_id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .context("record a send attempt")?;
-            if counted {
-                sqlx::query("UPDATE messages SET counted_day = ?2 WHERE id = ?1")
+        loop {
+            // A number put on the opt-out list after the campaign was prepared (a STOP
+            // read while it sends) is skipped here, at once: no text is wasted on a 21610.
+            let candidates: Vec<Candidate> = sqlx::query_as(
+                    "SELECT m.id, m.to_e164, m.body, m.segments,
+                            (SELECT MIN(o.added_at) FROM opt_outs o WHERE o.phone_e164 = m.to_e164)
+                       FROM messages m
+                      WHERE m.campaign_id = ?1 AND m.status = 'preparing' AND m.to_e164 IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')
+                        AND (?3 IS NULL OR COALESCE(m.time_zone, '') IN (SELECT value FROM json_each(?3)))
+                      ORDER BY m.row_index LIMIT ?2",
+                )
+                .bind(campaign_id)
+                .bind(limit)
+                .bind(&open_zones)
+                .fetch_all(&mut *tx)
+                .await
+                .context("find messages to send")?;
+            let mut skipped = 0;
+            for (message_id, to_e164, body, segments, opted_out_at) in candidates {
+                if let Some(at) = opted_out_at {
+                    let since = super::opt_outs::local_date(at);
+                    sqlx::query(
+                        "UPDATE messages SET status = 'skipped', status_reason = ?2, counted_day = NULL,
+                                updated_at = ?3 WHERE id = ?1",
+                    )
                     .bind(message_id)
-                    .bind(&day)
+                    .bind(crate::compose::prepare::Exclusion::OptedOut { since }.describe())
+                    .bind(now)
                     .execute(&mut *tx)
                     .await
-                    .context("reserve the segments")?;
+                    .context("skip a number that opted out")?;
+                    skipped += 1;
+                    continue;
+                }
+                if segments > left {
+                    capped = true;
+                    break;
+                }
+                left -= segments;
+                let (attempt_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO send_attempts (message_id, started_at) VALUES (?1, ?2) RETURNING id",
+                )
+                .bind(message_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .context("record a send attempt")?;
+                if counted {
+                    sqlx::query("UPDATE messages SET counted_day = ?2 WHERE id = ?1")
+                        .bind(message_id)
+                        .bind(&day)
+                        .execute(&mut *tx)
+                        .await
+                        .context("reserve the segments")?;
+                }
+                jobs.push(SendJob {
+                    attempt_id,
+                    message_id,
+                    campaign_id,
+                    to_e164,
+                    body,
+                    segments,
+                });
             }
-            jobs.push(SendJob {
-                attempt_id,
-                message_id,
-                campaign_id,
-                to_e164,
-                body,
-                segments,
-            });
+            // A batch of nothing but opted-out numbers is not the end of the campaign.
+            if !jobs.is_empty() || capped || skipped == 0 {
+                break;
+            }
         }
         tx.commit().await.context("record send attempts")?;
         Ok((jobs, capped))

@@ -3,11 +3,18 @@
 //! Herald kept before lists were per sender). Every change is kept in `opt_out_changes`.
 
 use super::Store;
+use crate::compose::prepare::OptedOut;
 use crate::error::{Error, Result, StorageContext};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use sqlx::SqliteConnection;
+
+/// The date on this computer's calendar that `at` fell on (staff read "opted out on
+/// 3 Dec 2026" in their own time).
+pub(crate) fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono::Local).date_naive()
+}
 
 /// The sender of an entry that applies to every sender.
 pub const ALL_SENDERS: &str = "*";
@@ -215,19 +222,21 @@ impl Store {
     }
 
     /// The numbers texts from `sender` must not reach: its own list and the list for
-    /// every sender. For preparing an audience.
-    pub async fn opted_out_numbers(
-        &self,
-        sender: &str,
-    ) -> Result<std::collections::HashSet<String>> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT phone_e164 FROM opt_outs WHERE sender = ?1 OR sender = '*'",
+    /// every sender, each with the local date it was first put on either. For preparing
+    /// an audience.
+    pub async fn opted_out_numbers(&self, sender: &str) -> Result<OptedOut> {
+        let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT phone_e164, MIN(added_at) FROM opt_outs WHERE sender = ?1 OR sender = '*'
+              GROUP BY phone_e164",
         )
         .bind(sender)
         .fetch_all(&self.pool)
         .await
         .context("read the opt-out list")?;
-        Ok(rows.into_iter().collect())
+        Ok(rows
+            .into_iter()
+            .map(|(phone, at)| (phone, local_date(at)))
+            .collect())
     }
 
     /// Whether texts from `sender` must not reach the number.
@@ -310,7 +319,7 @@ mod tests {
                 .opted_out_numbers(sender)
                 .await
                 .unwrap()
-                .contains("+15552013344"));
+                .contains_key("+15552013344"));
         }
         let err = store
             .remove_opt_out(ALL_SENDERS, "+15552013344", " ")

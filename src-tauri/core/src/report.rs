@@ -62,6 +62,9 @@ pub fn messages_csv(rows: &[MessageRow], zone: chrono_tz::Tz) -> Result<Vec<u8>>
                 .map(|t| crate::zone::local_time(t, zone))
                 .unwrap_or_default(),
             writeback_in_words(&r.writeback).to_string(),
+            r.reply_kind
+                .map(|k| k.in_words().to_string())
+                .unwrap_or_default(),
             opt(&r.twilio_sid),
             opt(&r.twilio_status),
             r.error_code.map(|c| c.to_string()).unwrap_or_default(),
@@ -75,7 +78,7 @@ pub fn messages_csv(rows: &[MessageRow], zone: chrono_tz::Tz) -> Result<Vec<u8>>
 }
 
 /// The header of [`messages_csv`].
-pub const MESSAGE_COLUMNS: [&str; 15] = [
+pub const MESSAGE_COLUMNS: [&str; 16] = [
     "Member",
     "iMIS ID",
     "Phone (as in iMIS)",
@@ -86,6 +89,7 @@ pub const MESSAGE_COLUMNS: [&str; 15] = [
     "Cost",
     "Sent (local time)",
     "iMIS write-back",
+    "Their reply",
     "Twilio message SID",
     "Twilio status",
     "Error code",
@@ -167,15 +171,13 @@ pub struct ReportError {
     pub explanation: String,
 }
 
-/// A kind of reply as the report names it.
+/// A kind of reply as the report's counts name it.
 fn reply_label(kind: crate::replies::ReplyKind) -> &'static str {
     use crate::replies::ReplyKind::*;
     match kind {
-        OptOut => "Opted out (replied STOP)",
         PossibleOptOut => "Asked to stop in their own words (confirm in Herald)",
-        OptIn => "Opted back in (replied START)",
-        Help => "Asked for help (HELP)",
         Reply => "Other replies",
+        other => other.in_words(),
     }
 }
 
@@ -835,6 +837,7 @@ mod tests {
             updated_at: sent,
             writeback: "done".into(),
             time_zone: Some("America/New_York".into()),
+            reply_kind: None,
         }
     }
 

@@ -894,7 +894,11 @@ to: string | null; status: MessageStatus; status_reason: string | null; twilio_s
  * The recipient's time zone (several joined by `&`); `None` when unknown, then the
  * fallback zone's window applies.
  */
-time_zone: string | null }
+time_zone: string | null; 
+/**
+ * What the member last texted back to this campaign, if anything (STOP, a question…).
+ */
+reply_kind: ReplyKind | null }
 /**
  * A message's fate, as Herald shows it. Twilio's raw status is kept beside it.
  */

@@ -483,7 +483,10 @@ export class FakeBackend {
   // --- the dashboard: grid, export, report email ------------------------------------------
 
   private grid(id: number, q: MessageQuery): MessagePage {
-    return gridPage(this.sourceOf(this.get(id)), q);
+    const page = gridPage(this.sourceOf(this.get(id)), q);
+    // What each member last texted back to this campaign, as the backend's query adds it.
+    for (const row of page.rows) row.reply_kind = row.to === null ? null : this.replies.lastKind(id, row.to);
+    return page;
   }
 
   /** A follow-up campaign, scheduled now, to the failed and undelivered recipients (store::create_retry_campaign). */

@@ -170,6 +170,16 @@ export class FakeReplies {
       .slice(0, q.limit === 0 ? 1000 : q.limit);
   }
 
+  /** What `from` last texted back to a campaign, if anything. */
+  lastKind(campaignId: number, from: string): ReplyKind | null {
+    let last: Reply | null = null;
+    for (const r of this.replies) {
+      if (r.campaign_id !== campaignId || r.from_e164 !== from) continue;
+      if (last === null || r.received_at > last.received_at || (r.received_at === last.received_at && r.id > last.id)) last = r;
+    }
+    return last?.kind ?? null;
+  }
+
   /** A campaign's replies by kind, as the report names them (kinds with none left out). */
   countsFor(campaignId: number): ReportCount[] {
     const labels: [ReplyKind, string][] = [

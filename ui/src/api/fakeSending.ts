@@ -93,6 +93,7 @@ export function newMessage(id: number, rowIndex: number, r: Recipient, at: strin
     updated_at: at,
     writeback: "not_needed",
     time_zone: zoneOfNumber(r.to),
+    reply_kind: null,
   };
 }
 

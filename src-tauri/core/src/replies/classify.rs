@@ -44,6 +44,17 @@ impl ReplyKind {
         }
     }
 
+    /// The kind as staff read it (the message export's "Their reply" column).
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::OptOut => "Opted out (replied STOP)",
+            Self::OptIn => "Opted back in (replied START)",
+            Self::Help => "Asked for help (HELP)",
+            Self::PossibleOptOut => "Asked to stop in their own words",
+            Self::Reply => "Replied",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }

@@ -230,6 +230,8 @@ pub struct MessageRow {
     /// The recipient's time zone (several joined by `&`); `None` when unknown, then the
     /// fallback zone's window applies.
     pub time_zone: Option<String>,
+    /// What the member last texted back to this campaign, if anything (STOP, a question…).
+    pub reply_kind: Option<crate::replies::ReplyKind>,
 }
 
 impl MessageRow {
@@ -247,7 +249,9 @@ impl MessageRow {
 
 pub(crate) const MESSAGE_COLUMNS: &str = "id, row_index, imis_id, member_name, phone_raw, to_e164 AS \"to\", status,
     status_reason, twilio_status, twilio_sid, error_code, error_message, segments, twilio_segments, price,
-    price_unit, sent_at, updated_at, writeback, time_zone";
+    price_unit, sent_at, updated_at, writeback, time_zone,
+    (SELECT r.kind FROM replies r WHERE r.from_e164 = messages.to_e164 AND r.campaign_id = messages.campaign_id
+      ORDER BY r.received_at DESC, r.id DESC LIMIT 1) AS reply_kind";
 
 impl Store {
     /// A page of a campaign's messages in audience order.

@@ -12,7 +12,7 @@ use herald_core::replies::{self, ReplyKind};
 use herald_core::secrets::{MemorySecrets, SecretName, SecretStore};
 use herald_core::settings::Settings;
 use herald_core::status::MessageStatus;
-use herald_core::store::{NewMessage, OptOutSource, ReplyFilter};
+use herald_core::store::{MessageQuery, NewMessage, OptOutSource, ReplyFilter};
 use herald_core::writeback::{drain_once, drain_until_idle, WriteBackPolicy};
 use herald_core::Store;
 use herald_fake_twilio::{FakeTwilio, Inbound};
@@ -261,6 +261,45 @@ async fn replies_are_stored_once_and_stop_start_and_confirmed_opt_outs_reach_imi
         ]
     );
     assert!(to_campaign.iter().all(|r| r.received_at > sent_at));
+
+    // The dashboard's grid and the message export say what each member replied.
+    let grid = e
+        .store
+        .query_messages(
+            campaign,
+            &MessageQuery {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let replied: Vec<Option<ReplyKind>> = grid.rows.iter().map(|r| r.reply_kind).collect();
+    assert_eq!(
+        replied,
+        [
+            Some(ReplyKind::OptOut),
+            Some(ReplyKind::Reply),
+            Some(ReplyKind::PossibleOptOut)
+        ]
+    );
+    let csv =
+        String::from_utf8(herald_core::report::messages_csv(&grid.rows, chrono_tz::UTC).unwrap())
+            .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|c| *c == "Their reply").unwrap();
+    let theirs: Vec<String> = lines
+        .map(|l| l.split(',').nth(col).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        theirs,
+        [
+            "Opted out (replied STOP)",
+            "Replied",
+            "Asked to stop in their own words"
+        ]
+    );
 
     // STOP put the number on the sender's list; the next campaign skips it.
     let list = e.store.opt_outs().await.unwrap();

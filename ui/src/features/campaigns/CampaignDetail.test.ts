@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { api, type MessageQuery, type SendingStats } from "../../api";
+import { api, type MessagePage, type MessageQuery, type SendingStats } from "../../api";
 import { FakeBackend } from "../../api/fakeBackend";
 import { HOSTILE_NAME } from "../../api/fakeImis";
 import { SEND_BATCH } from "../../api/fakeSending";
@@ -307,9 +307,9 @@ describe("CampaignDetail, message grid", () => {
   it("shows untrusted member names as text, never as markup", async () => {
     await open(PAUSED);
     const grid = screen.getByTestId("grid");
-    const cell = within(grid).getByText(HOSTILE_NAME);
-    expect(cell.getAttribute("role")).toBe("cell");
-    expect(cell.textContent).toBe(HOSTILE_NAME);
+    const name = within(grid).getByText(HOSTILE_NAME);
+    expect(name.closest("[role=cell]")).not.toBeNull();
+    expect(name.textContent).toBe(HOSTILE_NAME);
     expect(grid.querySelector("img")).toBeNull();
     expect(document.querySelector("img[src=x]")).toBeNull();
   });
@@ -323,6 +323,23 @@ describe("CampaignDetail, message grid", () => {
     expect(column(PHONE)[0]).toMatch(/^\+1\d{10}$/);
     expect(toggle.textContent.trim()).toBe("Hide numbers");
     expect(toggle.getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("marks the members who texted back, with what they said in a word", async () => {
+    const backend = installMock();
+    const page = backend.handle("campaign_grid", { id: PAUSED, query: { limit: 2, offset: 0 } }) as MessagePage;
+    const [first, second] = page.rows;
+    if (!first?.to || !second?.to) throw new Error("two texted members");
+    const reply = { at: new Date().toISOString(), campaignId: PAUSED, campaignName: null, memberName: null, imisId: null };
+    backend.replies.store({ ...reply, from: first.to, body: "Thanks!" });
+    backend.replies.store({ ...reply, from: second.to, body: "STOP" });
+    render(CampaignDetail, { id: PAUSED });
+    await screen.findAllByTestId("grid-row");
+    const badges = rows().map((r) => within(r).queryByTestId("grid-reply")?.textContent ?? null);
+    expect(badges.slice(0, 3)).toEqual(["Replied", "Opted out", null]);
+    const [firstRow] = rows();
+    if (!firstRow) throw new Error("a row");
+    expect(within(firstRow).getAllByRole("cell")[MEMBER]?.textContent.replace(/\s+/g, " ").trim()).toBe(`${first.member_name ?? ""} Replied`);
   });
 
   it("shows Twilio's status, the error and the write-back of each message", async () => {

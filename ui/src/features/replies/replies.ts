@@ -35,6 +35,15 @@ export const KINDS: Record<ReplyKind, KindInfo> = {
   reply: { label: "Reply", tone: "neutral", hint: "Any other answer." },
 };
 
+/** What a member last texted back, as the message grid's badge says it (short). */
+export const GRID_REPLY_LABELS: Record<ReplyKind, string> = {
+  opt_out: "Opted out",
+  possible_opt_out: "Asks to stop",
+  opt_in: "Opted back in",
+  help: "Asked for help",
+  reply: "Replied",
+};
+
 /** The kind filter's choices, in the order staff look for them. */
 export const KIND_FILTERS: readonly { value: ReplyKind | "all"; label: string }[] = [
   { value: "all", label: "All replies" },

@@ -158,3 +158,89 @@ fn sigkill_at_random_moments_never_sends_twice_or_loses_a_message() {
     assert_eq!(sids.len(), RECIPIENTS, "one SID each");
     eprintln!("killed {kills} times; Twilio's message count at each kill: {seen_progress:?}");
 }
+
+/// `herald-cli replies sync` killed at random moments while it reads 6,000 replies
+/// (several pages over three days): restarted, every reply is stored once, and every STOP
+/// is on the opt-out list once.
+#[test]
+fn a_reply_sync_killed_at_random_moments_loses_and_doubles_nothing() {
+    const REPLIES: usize = 6_000;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let twilio = rt
+        .block_on(FakeTwilio::start(Options {
+            // Six pages at 150 ms each: a sync takes about a second, killed before that.
+            latency: Duration::from_millis(150),
+            ..Default::default()
+        }))
+        .unwrap();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let from = "+15005550006";
+    for (k, v) in [
+        ("twilio.base_url", twilio.url()),
+        ("twilio.account_sid", herald_fake_twilio::ACCOUNT_SID.into()),
+        ("twilio.from", from.into()),
+    ] {
+        cli.json(&["settings", "set", k, &v]);
+    }
+    let now = chrono::Utc::now();
+    for i in 0..REPLIES {
+        twilio.receive(herald_fake_twilio::Inbound {
+            sid: String::new(),
+            from: format!("+1303555{i:04}"),
+            to: from.into(),
+            messaging_service_sid: None,
+            body: if i % 100 == 0 {
+                "STOP"
+            } else {
+                "See you there"
+            }
+            .into(),
+            at: Some(now - chrono::Duration::seconds(40 * i as i64 + 5)),
+            no_date_sent: false,
+        });
+    }
+
+    let mut kills = 0;
+    for _ in 0..8 {
+        let mut child = cli.cmd(&["replies", "sync"]).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(fastrand::u64(80..600)));
+        if child.try_wait().unwrap().is_some() {
+            break; // finished before the kill
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+    }
+    let last = cli.json(&["replies", "sync"]);
+    assert_eq!(last["listed"].as_u64(), Some(REPLIES as u64), "{last}");
+
+    let replies = cli.json(&["replies", "list", "--limit", "10000"]);
+    let replies = replies.as_array().unwrap();
+    let sids: std::collections::HashSet<&str> =
+        replies.iter().map(|r| r["sid"].as_str().unwrap()).collect();
+    assert_eq!(replies.len(), REPLIES, "every reply is stored");
+    assert_eq!(sids.len(), REPLIES, "none twice");
+    let list = cli.json(&["optouts", "list"]);
+    let numbers: std::collections::HashSet<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["phone_e164"].as_str().unwrap())
+        .collect();
+    assert_eq!(list.as_array().unwrap().len(), REPLIES / 100);
+    assert_eq!(numbers.len(), REPLIES / 100, "each STOP once on the list");
+    let history = cli.json(&["optouts", "history"]);
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        REPLIES / 100,
+        "each added once: {history}"
+    );
+    assert!(kills >= 1, "the sync was killed at least once");
+    eprintln!("reply sync killed {kills} times");
+}

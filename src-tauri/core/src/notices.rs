@@ -1,7 +1,8 @@
 //! Desktop notifications: what staff are told without opening the window. They come from
 //! the campaign's history (the append-only event log), so nothing that happened while the
 //! window was closed to the tray is missed and nothing is told twice in a run: a campaign
-//! paused by itself (with the reason), completed, a report given up, write-backs given up.
+//! paused by itself (with the reason), completed, a report given up, write-backs given up,
+//! members' replies (once per check).
 //! Each kind can be turned off in Settings (`notify.*`).
 
 use crate::campaign::{Actor, CampaignEvent};
@@ -13,6 +14,8 @@ use crate::store::Store;
 pub const REPORT_FAILED: &str = "report_failed";
 /// Event kind: write-backs of a campaign were given up.
 pub const WRITEBACK_GAVE_UP: &str = "writeback_gave_up";
+/// Event kind: members replied to a campaign (the detail says how many, and how).
+pub const REPLIES: &str = "replies";
 
 /// One desktop notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +61,11 @@ pub fn notice_for(event: &CampaignEvent, campaign: &str, settings: &Settings) ->
             SettingKey::NotifyWritebackFailed,
             format!("'{campaign}': not everything was recorded in iMIS"),
             detail.to_string(),
+        ),
+        (REPLIES, _) => (
+            SettingKey::NotifyReplies,
+            format!("Replies to '{campaign}'"),
+            format!("{detail}. Open Herald to read them."),
         ),
         _ => return None,
     };
@@ -198,6 +206,31 @@ mod tests {
             .unwrap();
         deliver(&store, after, &sink).await.unwrap();
         assert_eq!(sink.titles().len(), 3, "notify.paused is off");
+    }
+
+    #[test]
+    fn replies_are_told_with_their_counts_unless_turned_off() {
+        let event = CampaignEvent {
+            id: 10,
+            campaign_id: 4,
+            at: chrono::Utc::now(),
+            actor: Actor::Engine,
+            kind: REPLIES.into(),
+            detail: Some("2 new replies: 1 opted out".into()),
+        };
+        let on = notice_for(&event, "Gala", &Settings::default()).unwrap();
+        assert_eq!(
+            (on.campaign_id, on.title.as_str(), on.body.as_str()),
+            (
+                4,
+                "Replies to 'Gala'",
+                "2 new replies: 1 opted out. Open Herald to read them."
+            )
+        );
+        let off = Settings::default()
+            .with_value(SettingKey::NotifyReplies, "off")
+            .unwrap();
+        assert_eq!(notice_for(&event, "Gala", &off), None);
     }
 
     #[test]

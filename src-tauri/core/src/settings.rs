@@ -35,6 +35,7 @@ pub enum SettingKey {
     NotifyCompleted,
     NotifyReportFailed,
     NotifyWritebackFailed,
+    NotifyReplies,
     WindowEnabled,
     WindowStart,
     WindowEnd,
@@ -106,7 +107,7 @@ pub enum SettingError {
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 32] = [
+    pub const ALL: [SettingKey; 33] = [
         Self::ImisBaseUrl,
         Self::ImisUsername,
         Self::ImisCeuTypeColumn,
@@ -129,6 +130,7 @@ impl SettingKey {
         Self::NotifyCompleted,
         Self::NotifyReportFailed,
         Self::NotifyWritebackFailed,
+        Self::NotifyReplies,
         Self::WindowEnabled,
         Self::WindowStart,
         Self::WindowEnd,
@@ -165,6 +167,7 @@ impl SettingKey {
             Self::NotifyCompleted => "notify.completed",
             Self::NotifyReportFailed => "notify.report_failed",
             Self::NotifyWritebackFailed => "notify.writeback_failed",
+            Self::NotifyReplies => "notify.replies",
             Self::WindowEnabled => "window.enabled",
             Self::WindowStart => "window.start",
             Self::WindowEnd => "window.end",
@@ -197,9 +200,11 @@ impl SettingKey {
             TwilioSenderType | CampaignCatchUp | SmtpSecurity | WindowEnabled => {
                 SettingKind::Choice
             }
-            NotifyPaused | NotifyCompleted | NotifyReportFailed | NotifyWritebackFailed => {
-                SettingKind::Choice
-            }
+            NotifyPaused
+            | NotifyCompleted
+            | NotifyReportFailed
+            | NotifyWritebackFailed
+            | NotifyReplies => SettingKind::Choice,
             _ => SettingKind::Text,
         }
     }
@@ -216,6 +221,7 @@ impl SettingKey {
             | Self::NotifyCompleted
             | Self::NotifyReportFailed
             | Self::NotifyWritebackFailed
+            | Self::NotifyReplies
             | Self::WindowEnabled => &["on", "off"],
             _ => &[],
         }
@@ -236,7 +242,11 @@ impl SettingKey {
             CampaignSettleMinutes => "30",
             CampaignCatchUp => "start",
             CampaignConfirmTypedAbove => "1000",
-            NotifyPaused | NotifyCompleted | NotifyReportFailed | NotifyWritebackFailed => "on",
+            NotifyPaused
+            | NotifyCompleted
+            | NotifyReportFailed
+            | NotifyWritebackFailed
+            | NotifyReplies => "on",
             WindowEnabled => "on",
             WindowStart => "09:00",
             WindowEnd => "20:00",
@@ -280,6 +290,7 @@ impl SettingKey {
             NotifyCompleted => "Desktop notification when a campaign completes",
             NotifyReportFailed => "Desktop notification when a report email cannot be sent",
             NotifyWritebackFailed => "Desktop notification when recording texts in iMIS gives up",
+            NotifyReplies => "Desktop notification when members reply to a campaign (once per check, with how many opted out)",
             WindowEnabled => "Send only inside the sending window (on), or at any hour (off)",
             WindowStart => "Earliest time a text may arrive, in the member's own time zone",
             WindowEnd => "Time after which no text arrives, in the member's own time zone",
@@ -347,6 +358,7 @@ impl SettingKey {
             | NotifyCompleted
             | NotifyReportFailed
             | NotifyWritebackFailed
+            | NotifyReplies
             | WindowEnabled => {
                 if self.choices().contains(&value) {
                     Ok(value.to_string())

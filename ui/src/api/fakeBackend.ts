@@ -119,6 +119,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
   { key: "notify.completed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a campaign completes." },
   { key: "notify.report_failed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when a report email cannot be sent." },
   { key: "notify.writeback_failed", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when recording texts in iMIS gives up." },
+  { key: "notify.replies", kind: "choice", default: "on", choices: ["on", "off"], description: "Desktop notification when members reply to a campaign (once per check, with how many opted out)." },
   { key: "window.enabled", kind: "choice", default: "on", choices: ["on", "off"], description: "Send only inside the sending window (on), or at any hour (off)" },
   { key: "window.start", kind: "text", default: "09:00", description: "Earliest time a text may arrive, in the member's own time zone" },
   { key: "window.end", kind: "text", default: "20:00", description: "Time after which no text arrives, in the member's own time zone" },

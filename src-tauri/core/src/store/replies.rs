@@ -65,6 +65,48 @@ pub struct ReplyOutcome {
     pub writebacks: u32,
 }
 
+/// New replies to one campaign in one poll.
+#[derive(Debug, Default)]
+struct CampaignReplies {
+    replies: u32,
+    opted_out: u32,
+    to_confirm: u32,
+}
+
+impl CampaignReplies {
+    fn count(&mut self, kind: ReplyKind) {
+        self.replies += 1;
+        match kind {
+            ReplyKind::OptOut => self.opted_out += 1,
+            ReplyKind::PossibleOptOut => self.to_confirm += 1,
+            _ => {}
+        }
+    }
+
+    /// "3 new replies: 1 opted out, 1 asks to stop in their own words".
+    fn in_words(&self) -> String {
+        let mut s = match self.replies {
+            1 => "1 new reply".to_string(),
+            n => format!("{n} new replies"),
+        };
+        let mut parts = vec![];
+        if self.opted_out > 0 {
+            parts.push(format!("{} opted out", self.opted_out));
+        }
+        if self.to_confirm > 0 {
+            parts.push(match self.to_confirm {
+                1 => "1 asks to stop in their own words".to_string(),
+                n => format!("{n} ask to stop in their own words"),
+            });
+        }
+        if !parts.is_empty() {
+            s.push_str(": ");
+            s.push_str(&parts.join(", "));
+        }
+        s
+    }
+}
+
 /// Which replies to list.
 #[derive(Debug, Clone, Default)]
 pub struct ReplyFilter {
@@ -85,6 +127,7 @@ impl Store {
             return Ok(out);
         }
         let now = self.now();
+        let mut per_campaign = std::collections::BTreeMap::<i64, CampaignReplies>::new();
         let mut tx = self.begin_write().await?;
         for r in replies {
             // Every poll re-reads the previous day: a reply already stored costs one index
@@ -132,6 +175,9 @@ impl Store {
                 continue;
             };
             out.stored += 1;
+            if let Some(c) = campaign_id {
+                per_campaign.entry(c).or_default().count(kind);
+            }
             match kind {
                 ReplyKind::OptOut => {
                     let added = insert_opt_out(
@@ -198,6 +244,18 @@ impl Store {
                 ReplyKind::PossibleOptOut => out.to_confirm += 1,
                 ReplyKind::Help | ReplyKind::Reply => {}
             }
+        }
+        // Each campaign's history says what came in (the desktop notification reads it).
+        for (campaign_id, counts) in &per_campaign {
+            super::campaigns::append_event(
+                &mut tx,
+                *campaign_id,
+                now,
+                crate::campaign::Actor::Engine,
+                crate::notices::REPLIES,
+                Some(&counts.in_words()),
+            )
+            .await?;
         }
         tx.commit().await.context("store replies")?;
         Ok(out)

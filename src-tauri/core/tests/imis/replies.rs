@@ -216,6 +216,22 @@ async fn replies_are_stored_once_and_stop_start_and_confirmed_opt_outs_reach_imi
         "one TEXTUNSUB for the member who replied STOP"
     );
     assert!(first.requests >= 3, "three pages: {}", first.requests);
+    // The campaign's history says what came in, once per poll (its desktop notification).
+    let told: Vec<Option<String>> = e
+        .store
+        .campaign_events(campaign)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|ev| ev.kind == "replies")
+        .map(|ev| ev.detail)
+        .collect();
+    assert_eq!(
+        told,
+        [Some(
+            "3 new replies: 1 opted out, 1 asks to stop in their own words".to_string()
+        )]
+    );
 
     // Polled again with new replies: the ones seen are recognised by SID, not stored twice.
     e.clock.advance(chrono::Duration::minutes(1));

@@ -134,6 +134,7 @@ const LABELS: Record<string, string> = {
   "notify.completed": "A campaign completes",
   "notify.report_failed": "A report email cannot be sent",
   "notify.writeback_failed": "Recording texts in iMIS gives up",
+  "notify.replies": "Members reply to a campaign",
   "window.enabled": "Send only inside the window",
   "window.start": "Earliest time",
   "window.end": "Latest time",
@@ -172,6 +173,7 @@ const CHOICE_LABELS: Record<string, Record<string, string>> = {
   "notify.completed": NOTIFY_CHOICES,
   "notify.report_failed": NOTIFY_CHOICES,
   "notify.writeback_failed": NOTIFY_CHOICES,
+  "notify.replies": NOTIFY_CHOICES,
   "window.enabled": {
     on: "Yes: only between the times below",
     off: "No: send at any hour",

@@ -41,6 +41,19 @@ describe("Wizard, step 1", () => {
     expect(screen.getByRole("heading", { name: "Campaign information" })).toBeTruthy();
   });
 
+  it("moves on when the name is typed after its error and Next is clicked at once", async () => {
+    installMock({ empty: true });
+    render(Wizard, { id: null, demo: true });
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    expect((await screen.findByTestId("field-error")).textContent).toBe("Give the campaign a name.");
+    await fireEvent.input(nameInput(), { target: { value: "Quick typist" } });
+    // The error goes while typing, not when focus leaves the field: a message vanishing
+    // under the mouse would move the Next button mid-click.
+    expect(screen.queryByTestId("field-error")).toBeNull();
+    await fireEvent.click(screen.getByTestId("wizard-next"));
+    await screen.findByRole("heading", { name: "Target audience" });
+  });
+
   it("keeps LIVE out of reach in the demo workspace", () => {
     installMock();
     render(Wizard, { id: null, demo: true });

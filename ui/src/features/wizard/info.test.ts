@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { infoChanges, isEmailAddress, validateInfo, type InfoForm } from "./info";
+import { errorsStillShown, infoChanges, isEmailAddress, validateInfo, type InfoForm } from "./info";
 
 const form = (over: Partial<InfoForm> = {}): InfoForm => ({ name: "Spring", reportEmail: "", mode: "test", ...over });
 
@@ -46,4 +46,19 @@ describe("infoChanges", () => {
   it("includes a mode change", () => {
     expect(infoChanges(form(), form({ mode: "live" }))?.mode).toBe("live");
   });
+
+  it("drops a field's error as soon as its value is fixed, and only then", () => {
+    const shownFor = { name: "", reportEmail: "events@example", mode: "test" as const };
+    const errors = { name: "Give the campaign a name.", reportEmail: "Enter an email address like name@example.org, or leave it empty." };
+    expect(errorsStillShown(errors, shownFor, shownFor)).toEqual(errors);
+    expect(errorsStillShown(errors, shownFor, { ...shownFor, name: "Gala" })).toEqual({ reportEmail: errors.reportEmail });
+    expect(errorsStillShown(errors, shownFor, { ...shownFor, name: "   " })).toEqual(errors);
+    expect(errorsStillShown(errors, shownFor, { ...shownFor, name: "Gala", reportEmail: "events@example.org" })).toEqual({});
+    // The backend's conflict stays while the name is the one it refused, and goes once it changes.
+    const conflict = { name: "A campaign named “Gala” already exists." };
+    const gala = { ...shownFor, name: "Gala", reportEmail: "" };
+    expect(errorsStillShown(conflict, gala, gala)).toEqual(conflict);
+    expect(errorsStillShown(conflict, gala, { ...gala, name: "Gala 2" })).toEqual({});
+  });
 });
+

@@ -54,3 +54,24 @@ export function infoChanges(saved: InfoForm, current: InfoForm): DraftChanges | 
   if (after.mode !== before.mode) changes.mode = after.mode;
   return Object.keys(changes).length > 0 ? changes : null;
 }
+
+/**
+ * The errors still to show once the form has changed from `shownFor` (the values they were
+ * found for): a field's error goes as soon as its value changes and passes the local check,
+ * so it vanishes while the person types, never later when focus moves on. (An error that
+ * vanished on leaving the field moved the buttons below it mid-click: a click on Next right
+ * after fixing the name was lost.) A changed value that is still wrong shows the new reason.
+ */
+export function errorsStillShown(errors: InfoErrors, shownFor: InfoForm, form: InfoForm): InfoErrors {
+  const local = validateInfo(form);
+  const kept: InfoErrors = {};
+  if (errors.name !== undefined) {
+    const name = form.name === shownFor.name ? errors.name : local.name;
+    if (name !== undefined) kept.name = name;
+  }
+  if (errors.reportEmail !== undefined) {
+    const email = form.reportEmail === shownFor.reportEmail ? errors.reportEmail : local.reportEmail;
+    if (email !== undefined) kept.reportEmail = email;
+  }
+  return kept;
+}

@@ -102,7 +102,13 @@ $(NOTIFYD)/pydeps/.stamp: $(NOTIFYD)/requirements.txt
 	python3 -m pip install --quiet --disable-pip-version-check --target $(NOTIFYD)/pydeps -r $(NOTIFYD)/requirements.txt
 	@touch $@
 
-e2e: ui $(NOTIFYD)/pydeps/.stamp
+# axe-core, injected into the real window by the accessibility test (never in the app's bundle).
+AXE := tests/e2e/axe
+$(AXE)/node_modules/.stamp: $(AXE)/package.json $(AXE)/package-lock.json
+	npm ci --prefix $(AXE) --no-audit --no-fund
+	@touch $@
+
+e2e: ui $(NOTIFYD)/pydeps/.stamp $(AXE)/node_modules/.stamp
 	cargo build -p herald -p herald-cli -p herald-fake-imis -p herald-fake-twilio
 	rm -rf artifacts/e2e && mkdir -p artifacts/e2e
 	NO_AT_BRIDGE=1 dbus-run-session -- .ci/with-keyring xvfb-run -a -s "-screen 0 1280x800x24" \

@@ -221,7 +221,7 @@ export function memoryOf(pids) {
 }
 
 /** Starts tauri-driver and a Herald session on a fresh data folder. */
-export async function launch({ dataDir, sendingWindow = false } = {}) {
+export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) {
   const app = process.env.HERALD_APP ?? path.join(repoRoot, "target", "debug", "herald");
   const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "herald-e2e-"));
@@ -239,6 +239,7 @@ export async function launch({ dataDir, sendingWindow = false } = {}) {
       // TEST mode's simulated statuses arrive in seconds, not minutes, and are polled often.
       HERALD_SIMULATOR_TIME_SCALE: process.env.HERALD_SIMULATOR_TIME_SCALE ?? "0.05",
       HERALD_ENGINE_POLL_MS: process.env.HERALD_ENGINE_POLL_MS ?? "300",
+      ...env,
     },
     // Not the runner's own stdout: a process left behind must never keep the runner waiting.
     stdio: ["ignore", openSync(path.join(dir, "tauri-driver.log"), "a"), openSync(path.join(dir, "tauri-driver.log"), "a")],

@@ -29,6 +29,40 @@ describe("App shell", () => {
     expect(await screen.findByTestId("page-campaigns")).toBeTruthy();
   });
 
+  it("offers a skip link first, which moves focus to the page's heading", async () => {
+    installMock();
+    window.location.hash = "#/settings";
+    const { container } = render(App);
+    await screen.findByTestId("page-settings");
+    const first = container.querySelector<HTMLElement>("button, a[href], input, select, textarea, [tabindex='0']");
+    expect(first?.textContent).toBe("Skip to main content");
+    await fireEvent.click(screen.getByTestId("skip-link"));
+    expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1, name: "Settings" }));
+  });
+
+  it("never leaves focus on nothing when a page change removes the focused element", async () => {
+    installMock();
+    window.location.hash = "#/new";
+    render(App);
+    const next = await screen.findByTestId("wizard-next");
+    next.focus();
+    window.location.hash = "#/campaigns";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    await screen.findByTestId("page-campaigns");
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1, name: "Campaigns" }));
+    });
+
+    // Focus still on something (the sidebar's link just used) stays where it is.
+    const settings = screen.getByTestId("nav-settings");
+    settings.focus();
+    window.location.hash = "#/settings";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    await screen.findByTestId("page-settings");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(document.activeElement).toBe(settings);
+  });
+
   it("shows the demo banner, with a way to Settings, only in the demo workspace", async () => {
     installMock({ demo: true });
     const first = render(App);

@@ -265,6 +265,27 @@ describe("Wizard, step 3 (message)", () => {
     await screen.findByRole("heading", { name: "iMIS contact data" });
   });
 
+  it("makes the merge fields one Tab stop, moved through with the arrow keys", async () => {
+    await openMessageStep();
+    const toolbar = screen.getByRole("toolbar", { name: "Merge fields" });
+    const buttons = within(toolbar).getAllByRole("button");
+    expect(buttons.length).toBeGreaterThan(2);
+    expect(buttons.map((b) => b.tabIndex)).toEqual(buttons.map((_, i) => (i === 0 ? 0 : -1)));
+    const [first, second] = buttons;
+    const last = buttons.at(-1);
+    if (!first || !second || !last) throw new Error("merge fields");
+    first.focus();
+    await fireEvent.keyDown(first, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(second);
+    expect([first.tabIndex, second.tabIndex]).toEqual([-1, 0]);
+    await fireEvent.keyDown(second, { key: "End" });
+    expect(document.activeElement).toBe(last);
+    await fireEvent.keyDown(last, { key: "ArrowRight" });
+    expect(document.activeElement).toBe(first);
+    await fireEvent.keyDown(first, { key: "ArrowUp" });
+    expect(document.activeElement).toBe(last);
+  });
+
   it("says when the recipient's own data forces UCS-2", async () => {
     await openMessageStep();
     await fireEvent.input(screen.getByTestId("message-template"), { target: { value: "Hi ${FirstName}" } });

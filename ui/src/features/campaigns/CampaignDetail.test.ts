@@ -615,6 +615,26 @@ describe("CampaignDetail, statuses over time", () => {
     expect(text.textContent).toContain(`${formatCount(counts.failed)} failed`);
   });
 
+  it("shows the same numbers as a table on request, newest first", async () => {
+    await open(COMPLETED);
+    const chart = await screen.findByTestId("status-chart");
+    const toggle = await within(chart).findByRole("button", { name: "Show as table" });
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    await fireEvent.click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(toggle.textContent.trim()).toBe("Hide the table");
+    const table = within(chart).getByTestId("chart-table");
+    const headers = within(table).getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).toEqual(["Time", "Sent", "Delivered", "Undelivered", "Failed"]);
+    const [newest] = within(table).getAllByRole("row").slice(1);
+    if (!newest) throw new Error("a row");
+    const { counts } = await api.getCampaign(COMPLETED);
+    const cells = within(newest).getAllByRole("cell").map((c) => c.textContent);
+    expect(cells.slice(1)).toEqual([formatCount(counts.delivered), formatCount(counts.undelivered), formatCount(counts.failed)]);
+    await fireEvent.click(toggle);
+    expect(within(chart).queryByTestId("chart-table")).toBeNull();
+  });
+
   it("follows a campaign while it sends", async () => {
     const { backend } = await open(SENDING);
     const chart = await screen.findByTestId("status-chart");

@@ -3,7 +3,8 @@
 // screen and state this suite reaches. Any violation fails with its rule, the elements and
 // how to fix them.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -188,3 +189,47 @@ for (const theme of ["light", "dark"]) {
     });
   });
 }
+
+describe("System preferences in the real window: animations off, high contrast", () => {
+  // WebKitGTK takes prefers-reduced-motion from gtk-enable-animations and prefers-contrast
+  // from the HighContrast theme.
+  let app;
+
+  before(async () => {
+    // GTK's own settings, as a person sets them: animations off, the HighContrast theme.
+    const config = mkdtempSync(path.join(tmpdir(), "herald-gtk-"));
+    mkdirSync(path.join(config, "gtk-3.0"));
+    writeFileSync(path.join(config, "gtk-3.0", "settings.ini"), "[Settings]\ngtk-enable-animations=0\n");
+    app = await launch({ env: { XDG_CONFIG_HOME: config, GTK_THEME: "HighContrast" } });
+  });
+
+  after(async () => {
+    await app?.stop();
+  });
+
+  test("the window follows them, and stays accessible", async () => {
+    const s = app.session;
+    await s.waitFor('[data-testid="page-campaigns"]');
+    const media = await s.exec(
+      `return { motion: matchMedia("(prefers-reduced-motion: reduce)").matches,
+                contrast: matchMedia("(prefers-contrast: more)").matches };`,
+    );
+    assert.deepEqual(media, { motion: true, contrast: true }, "GTK's settings reach the page as media features");
+    // More contrast: secondary text is nearly as dark as body text.
+    const muted = await s.exec(`return getComputedStyle(document.documentElement).getPropertyValue("--text-muted").trim();`);
+    assert.equal(muted, "#30364a");
+    // Nothing moves: a transition or animation lasts 1 ms at most.
+    const longest = await s.exec(
+      `let most = 0;
+       for (const el of document.querySelectorAll("*")) {
+         const cs = getComputedStyle(el);
+         for (const d of [cs.transitionDuration, cs.animationDuration].join(",").split(",")) {
+           most = Math.max(most, parseFloat(d) * (d.trim().endsWith("ms") ? 1 : 1000) || 0);
+         }
+       }
+       return most;`,
+    );
+    assert.ok(longest <= 1, `the longest transition or animation lasts ${longest} ms`);
+    assert.deepEqual(await violations(s), []);
+  });
+});

@@ -156,6 +156,18 @@ for (const theme of ["light", "dark"]) {
       });
       await s.waitFor('[data-testid="grid-row"]');
       await check("dashboard, completed");
+      // The grid by keyboard: down one row, Enter opens the message's details.
+      const grid = await s.find('[data-testid="grid-table"]');
+      await grid.type("\uE015\uE007"); // ArrowDown, Enter
+      await s.waitFor('[data-testid="message-details"]');
+      await check("a message's details dialog");
+      await (await s.find('[data-testid="message-details-dialog"] button')).type("\uE00C"); // Escape
+      await s.waitUntil("the details dialog closes", async () => (await s.findAll('[data-testid="message-details"]')).length === 0);
+      await (await s.find('[data-testid="open-report"]')).click();
+      await s.waitFor('[data-testid="report-view"]');
+      await check("the campaign's report");
+      await (await s.find('[data-testid="report-back"]')).click();
+      await s.waitFor('[data-testid="grid-row"]');
       const search = await s.waitFor('[data-testid="grid-search"]');
       await search.type("zz-nobody");
       await s.waitFor('[data-testid="grid-empty"]', { timeout: 10000 });

@@ -1,5 +1,5 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { api, type MessagePage, type MessageQuery, type SendingStats } from "../../api";
 import { FakeBackend } from "../../api/fakeBackend";
 import { HOSTILE_NAME } from "../../api/fakeImis";
@@ -49,7 +49,7 @@ function rows(): HTMLElement[] {
 
 /** The text of column `n` (0-based) of each row on screen. */
 function column(n: number): string[] {
-  return rows().map((row) => within(row).getAllByRole("cell")[n]?.textContent.trim() ?? "");
+  return rows().map((row) => within(row).getAllByRole("gridcell")[n]?.textContent.trim() ?? "");
 }
 
 const STATUS = 4;
@@ -266,8 +266,45 @@ describe("CampaignDetail, message grid", () => {
     expect(screen.getByTestId("grid-spacer").style.height).toBe(`${String(5000 * ROW_HEIGHT)}px`);
     expect(gridCount()).toBe("5,000 of 5,000 messages");
     expect(queries()[0]).toMatchObject({ offset: 0, limit: GRID_PAGE_SIZE, sort: "row", descending: false, statuses: [] });
-    const table = within(screen.getByTestId("grid")).getByRole("table");
+    const table = within(screen.getByTestId("grid")).getByRole("grid");
     expect(table.getAttribute("aria-rowcount")).toBe("5001");
+  });
+
+  it("is one Tab stop that the arrow keys move through, and Enter opens a message's details", async () => {
+    await open(PAUSED);
+    const grid = screen.getByRole("grid", { name: /^Messages of / });
+    expect(grid.tabIndex).toBe(0);
+    // The sort buttons are reached through the grid, not with Tab.
+    for (const button of within(grid).getAllByRole("button")) expect(button.tabIndex).toBe(-1);
+    grid.focus();
+    const activeCell = () => document.getElementById(grid.getAttribute("aria-activedescendant") ?? "");
+    expect(activeCell()?.textContent.trim()).toBe(column(MEMBER)[0]);
+    await fireEvent.keyDown(grid, { key: "ArrowDown" });
+    expect(activeCell()?.textContent.trim()).toBe(column(MEMBER)[1]);
+    await fireEvent.keyDown(grid, { key: "ArrowRight" });
+    expect(activeCell()?.getAttribute("role")).toBe("gridcell");
+    expect(activeCell()?.closest("[role=row]")?.getAttribute("aria-rowindex")).toBe("3");
+    await fireEvent.keyDown(grid, { key: "Home", ctrlKey: true });
+    expect(activeCell()?.textContent.trim()).toBe("1");
+
+    await fireEvent.keyDown(grid, { key: "Enter" });
+    const dialog = await screen.findByTestId("message-details-dialog");
+    const [first] = rows();
+    const name = first ? within(first).getAllByRole("gridcell")[MEMBER]?.textContent.trim() : "";
+    expect(within(dialog).getByTestId("message-details").textContent).toContain(name);
+    await fireEvent.keyDown(dialog, { key: "Escape" });
+    await waitFor(() => {
+      expect(screen.queryByTestId("message-details-dialog")).toBeNull();
+    });
+
+    // Up from the first row is the header: Enter there sorts by that column.
+    await fireEvent.keyDown(grid, { key: "ArrowRight" });
+    await fireEvent.keyDown(grid, { key: "ArrowUp" });
+    expect(activeCell()?.getAttribute("role")).toBe("columnheader");
+    await fireEvent.keyDown(grid, { key: "Enter" });
+    await waitFor(() => {
+      expect(activeCell()?.getAttribute("aria-sort")).toBe("ascending");
+    });
   });
 
   it("fetches the page it scrolls to, and keeps only a window in the DOM", async () => {
@@ -308,7 +345,7 @@ describe("CampaignDetail, message grid", () => {
     await open(PAUSED);
     const grid = screen.getByTestId("grid");
     const name = within(grid).getByText(HOSTILE_NAME);
-    expect(name.closest("[role=cell]")).not.toBeNull();
+    expect(name.closest("[role=gridcell]")).not.toBeNull();
     expect(name.textContent).toBe(HOSTILE_NAME);
     expect(grid.querySelector("img")).toBeNull();
     expect(document.querySelector("img[src=x]")).toBeNull();
@@ -339,7 +376,7 @@ describe("CampaignDetail, message grid", () => {
     expect(badges.slice(0, 3)).toEqual(["Replied", "Opted out", null]);
     const [firstRow] = rows();
     if (!firstRow) throw new Error("a row");
-    expect(within(firstRow).getAllByRole("cell")[MEMBER]?.textContent.replace(/\s+/g, " ").trim()).toBe(`${first.member_name ?? ""} Replied`);
+    expect(within(firstRow).getAllByRole("gridcell")[MEMBER]?.textContent.replace(/\s+/g, " ").trim()).toBe(`${first.member_name ?? ""} Replied`);
   });
 
   it("shows Twilio's status, the error and the write-back of each message", async () => {
@@ -378,7 +415,7 @@ describe("CampaignDetail, message grid", () => {
     expect(queries().at(-1)?.statuses).toEqual(["undelivered", "failed", "error"]);
     expect(new Set(column(STATUS))).toEqual(new Set(["Undelivered", "Failed", "Not sendable"]));
     // Every one of them says why.
-    for (const row of rows()) expect(within(row).getAllByRole("cell")[6]?.textContent.trim()).not.toBe("—");
+    for (const row of rows()) expect(within(row).getAllByRole("gridcell")[6]?.textContent.trim()).not.toBe("—");
 
     await fireEvent.click(quick);
     await waitFor(() => {
@@ -669,6 +706,12 @@ describe("CampaignDetail, statuses over time", () => {
 
 describe("CampaignDetail, sending figures", () => {
   it("shows the rate, the time to finish, and segments and cost while it sends", async () => {
+    // At midday UTC: the time to finish does not cross into the next cap day (whose wording
+    // differs), whatever time of day the test runs.
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-12-07T12:00:00Z") });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const { handle } = await open(SENDING);
     const figures = await screen.findByTestId("sending-figures");
     expect(handle).toHaveBeenCalledWith("campaign_stats", { id: SENDING });

@@ -11,6 +11,7 @@ import {
   gridQuery,
   hasFilter,
   isNotDelivered,
+  moveCell,
   nextSort,
   notDeliveredCount,
   shorten,
@@ -136,5 +137,32 @@ describe("words", () => {
     expect(countLabel(1234, 250_000)).toBe("1,234 of 250,000 messages");
     expect(countLabel(1, 1)).toBe("1 of 1 message");
     expect(countLabel(0, 180)).toBe("0 of 180 messages");
+  });
+});
+
+describe("moving through the grid with the keyboard", () => {
+  const shape = { rows: 100, cols: 11, pageRows: 10 };
+  it("moves by a cell, a screenful and to the ends, never outside", () => {
+    expect(moveCell({ row: 0, col: 0 }, "ArrowDown", false, shape)).toEqual({ row: 1, col: 0 });
+    expect(moveCell({ row: 0, col: 0 }, "ArrowUp", false, shape)).toEqual({ row: -1, col: 0 });
+    expect(moveCell({ row: -1, col: 3 }, "ArrowUp", false, shape)).toEqual({ row: -1, col: 3 });
+    expect(moveCell({ row: 99, col: 3 }, "ArrowDown", false, shape)).toEqual({ row: 99, col: 3 });
+    expect(moveCell({ row: 5, col: 10 }, "ArrowRight", false, shape)).toEqual({ row: 5, col: 10 });
+    expect(moveCell({ row: 5, col: 0 }, "ArrowLeft", false, shape)).toEqual({ row: 5, col: 0 });
+    expect(moveCell({ row: 5, col: 2 }, "PageDown", false, shape)).toEqual({ row: 15, col: 2 });
+    expect(moveCell({ row: -1, col: 2 }, "PageDown", false, shape)).toEqual({ row: 10, col: 2 });
+    expect(moveCell({ row: 95, col: 2 }, "PageDown", false, shape)).toEqual({ row: 99, col: 2 });
+    expect(moveCell({ row: 5, col: 2 }, "PageUp", false, shape)).toEqual({ row: 0, col: 2 });
+    expect(moveCell({ row: 5, col: 2 }, "Home", false, shape)).toEqual({ row: 5, col: 0 });
+    expect(moveCell({ row: 5, col: 2 }, "End", false, shape)).toEqual({ row: 5, col: 10 });
+    expect(moveCell({ row: 5, col: 2 }, "Home", true, shape)).toEqual({ row: 0, col: 0 });
+    expect(moveCell({ row: 5, col: 2 }, "End", true, shape)).toEqual({ row: 99, col: 10 });
+    expect(moveCell({ row: 5, col: 2 }, "a", false, shape)).toBeNull();
+  });
+
+  it("stays on the header when there are no rows", () => {
+    const none = { rows: 0, cols: 11, pageRows: 10 };
+    expect(moveCell({ row: -1, col: 0 }, "ArrowDown", false, none)).toEqual({ row: -1, col: 0 });
+    expect(moveCell({ row: -1, col: 0 }, "Home", true, none)).toEqual({ row: -1, col: 0 });
   });
 });

@@ -155,3 +155,45 @@ export function errorOptionLabel(entry: ErrorCount): string {
 export function countLabel(shown: number, all: number): string {
   return `${formatCount(shown)} of ${formatCount(all)} ${all === 1 ? "message" : "messages"}`;
 }
+
+/** The grid's active cell: `row` -1 is the header row. */
+export interface CellPosition {
+  row: number;
+  col: number;
+}
+
+/**
+ * Where a key moves the grid's active cell (the ARIA grid pattern): arrows by one cell, Page
+ * Up/Down by a screenful of rows, Home/End to the row's first/last cell, Ctrl+Home/End to the
+ * first/last row. Null: the key is not the grid's.
+ */
+export function moveCell(
+  at: CellPosition,
+  key: string,
+  ctrl: boolean,
+  shape: { rows: number; cols: number; pageRows: number },
+): CellPosition | null {
+  const lastRow = shape.rows - 1;
+  const lastCol = shape.cols - 1;
+  const clampRow = (r: number) => Math.max(-1, Math.min(r, lastRow));
+  switch (key) {
+    case "ArrowDown":
+      return { row: clampRow(at.row + 1), col: at.col };
+    case "ArrowUp":
+      return { row: clampRow(at.row - 1), col: at.col };
+    case "ArrowRight":
+      return { row: at.row, col: Math.min(at.col + 1, lastCol) };
+    case "ArrowLeft":
+      return { row: at.row, col: Math.max(at.col - 1, 0) };
+    case "PageDown":
+      return { row: clampRow(Math.max(at.row, 0) + shape.pageRows), col: at.col };
+    case "PageUp":
+      return { row: clampRow(Math.max(at.row - shape.pageRows, 0)), col: at.col };
+    case "Home":
+      return ctrl ? { row: shape.rows > 0 ? 0 : -1, col: 0 } : { row: at.row, col: 0 };
+    case "End":
+      return ctrl ? { row: lastRow, col: lastCol } : { row: at.row, col: lastCol };
+    default:
+      return null;
+  }
+}

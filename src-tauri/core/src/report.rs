@@ -837,7 +837,7 @@ mod tests {
             updated_at: sent,
             writeback: "done".into(),
             time_zone: Some("America/New_York".into()),
-            reply_kind: None,
+            reply_kind: Some(crate::replies::ReplyKind::OptOut),
         }
     }
 
@@ -865,6 +865,7 @@ mod tests {
                 "0.0079 USD",
                 "2026-12-06 09:14 EST",
                 "Recorded",
+                "Opted out (replied STOP)",
                 "SM0123456789abcdef0123456789abcdef",
                 "undelivered",
                 "30003",

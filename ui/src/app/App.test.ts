@@ -40,7 +40,7 @@ describe("App shell", () => {
     expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1, name: "Settings" }));
   });
 
-  it("never leaves focus on nothing when a page change removes the focused element", async () => {
+  it("moves focus into each new page, never leaving it on nothing", async () => {
     installMock();
     window.location.hash = "#/new";
     render(App);
@@ -53,14 +53,35 @@ describe("App shell", () => {
       expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1, name: "Campaigns" }));
     });
 
-    // Focus still on something (the sidebar's link just used) stays where it is.
-    const settings = screen.getByTestId("nav-settings");
-    settings.focus();
+    // From the sidebar's link, focus goes into the page: its heading, or its first field.
+    screen.getByTestId("nav-settings").focus();
     window.location.hash = "#/settings";
     window.dispatchEvent(new HashChangeEvent("hashchange"));
     await screen.findByTestId("page-settings");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(document.activeElement).toBe(settings);
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1, name: "Settings" }));
+    });
+    screen.getByTestId("nav-new-campaign").focus();
+    window.location.hash = "#/new";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByTestId("wizard-name"));
+    });
+
+  });
+
+  it("moves focus to the page when the focused control is taken out of it", async () => {
+    installMock();
+    window.location.hash = "#/campaigns/5"; // "Webinar follow-up", paused
+    render(App);
+    const resume = await screen.findByTestId("action-resume");
+    resume.focus();
+    await fireEvent.click(resume);
+    // Resumed: the Resume button gives way to Pause, and focus does not fall to the window.
+    await screen.findByTestId("action-pause");
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByRole("heading", { level: 1, name: "Webinar follow-up" }));
+    });
   });
 
   it("shows the demo banner, with a way to Settings, only in the demo workspace", async () => {

@@ -61,6 +61,9 @@ describe("Sending window", () => {
       "const t = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('input', { bubbles: true }));",
       [{ "element-6066-11e4-a52e-4f735466cecf": editor.id }, "Hi ${FirstName}, the annual meeting is on Friday."],
     );
+    // As a person would, click Next once the step has shown its preview (the page grows
+    // when it does, and a click during that lands where the button was).
+    await s.waitFor('[data-testid="message-preview"]', { predicate: async (e) => /annual meeting/.test(await e.text()) });
     await (await s.find('[data-testid="wizard-next"]')).click(); // iMIS contact data
     await s.waitFor('[data-testid^="write-back"]');
     await (await s.find('[data-testid="wizard-next"]')).click(); // schedule

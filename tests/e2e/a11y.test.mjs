@@ -40,8 +40,7 @@ async function violations(s) {
 }
 
 /** Fails with every violation in words: the rule, why, where and how to fix it. */
-async function assertAccessible(s, screen, found) {
-  const list = found ?? (await violations(s));
+async function assertAccessible(s, screen, list) {
   if (list.length === 0) return;
   await s.screenshot(`a11y-${screen.replace(/\W+/g, "-")}`);
   const words = list

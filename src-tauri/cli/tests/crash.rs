@@ -47,23 +47,27 @@ impl Cli {
     }
 }
 
-#[test]
-fn sigkill_at_random_moments_never_sends_twice_or_loses_a_message() {
+/// A fake Twilio on its own runtime (kept alive with it), and a CLI on a fresh data folder.
+fn fake_twilio_and_cli(opts: Options) -> (tokio::runtime::Runtime, FakeTwilio, Cli) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let twilio = rt
-        .block_on(FakeTwilio::start(Options {
-            latency: Duration::from_millis(3),
-            status_step: Duration::from_millis(10),
-            ..Default::default()
-        }))
-        .unwrap();
+    let twilio = rt.block_on(FakeTwilio::start(opts)).unwrap();
     let cli = Cli {
         dir: tempfile::tempdir().unwrap(),
     };
+    (rt, twilio, cli)
+}
+
+#[test]
+fn sigkill_at_random_moments_never_sends_twice_or_loses_a_message() {
+    let (_rt, twilio, cli) = fake_twilio_and_cli(Options {
+        latency: Duration::from_millis(3),
+        status_step: Duration::from_millis(10),
+        ..Default::default()
+    });
     for (k, v) in [
         ("twilio.base_url", twilio.url()),
         ("twilio.account_sid", herald_fake_twilio::ACCOUNT_SID.into()),
@@ -165,21 +169,11 @@ fn sigkill_at_random_moments_never_sends_twice_or_loses_a_message() {
 #[test]
 fn a_reply_sync_killed_at_random_moments_loses_and_doubles_nothing() {
     const REPLIES: usize = 6_000;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let twilio = rt
-        .block_on(FakeTwilio::start(Options {
-            // Six pages at 150 ms each: a sync takes about a second, killed before that.
-            latency: Duration::from_millis(150),
-            ..Default::default()
-        }))
-        .unwrap();
-    let cli = Cli {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let (_rt, twilio, cli) = fake_twilio_and_cli(Options {
+        // Six pages at 150 ms each: a sync takes about a second, killed before that.
+        latency: Duration::from_millis(150),
+        ..Default::default()
+    });
     let from = "+15005550006";
     for (k, v) in [
         ("twilio.base_url", twilio.url()),

@@ -478,6 +478,81 @@ describe("Herald desktop app", () => {
     await s.screenshot("20-campaign-list-completed");
   });
 
+  test("TEST mode's simulated replies: shown in the Replies panel, one confirmed, on the TEST list, left out of the next TEST campaign", async () => {
+    const s = app.session;
+    const everyone = heraldCli(app.dataDir, "campaign", "list").find((c) => c.name === "Everyone — annual meeting");
+    // A few members of the TEST campaign "text back" seconds after delivery (the simulator).
+    let replies = [];
+    await s.waitUntil(
+      "simulated replies come in",
+      async () => {
+        replies = heraldCli(app.dataDir, "replies", "list", "--campaign", String(everyone.id));
+        return replies.some((r) => r.kind === "possible_opt_out") && replies.some((r) => r.kind === "opt_out");
+      },
+      30000,
+    );
+    assert.ok(replies.every((r) => r.simulated === true && r.campaign_id === everyone.id), JSON.stringify(replies));
+    await s.exec(`window.location.hash = "#/campaigns/${everyone.id}";`);
+    const panel = await s.waitFor('[data-testid="replies-panel"]', { timeout: 20000 });
+    await s.waitUntil("the panel lists them, marked simulated", async () => (await s.findAll('[data-testid="reply-simulated"]')).length === replies.length, 20000);
+    assert.match(await (await s.find('[data-testid="replies-simulated-note"]')).text(), /no member sent them/);
+    await panel.scrollIntoView();
+    await s.screenshot("19d-replies-simulated");
+    // "remove me" is read as asking to stop: one click confirms it.
+    const toConfirm = replies.find((r) => r.kind === "possible_opt_out");
+    await (await s.waitFor('[data-testid="reply-confirm"]')).click();
+    await s.waitUntil("the confirmation takes", async () => (await s.findAll('[data-testid="reply-confirm"]')).length === 0, 20000);
+
+    // The opt-out list shows it, on the TEST list (real texts are not affected).
+    await (await s.find('[data-testid="nav-replies"]')).click();
+    await s.waitFor('[data-testid="page-replies"]');
+    await (await s.waitFor('[data-testid="tab-optouts"]')).click();
+    const table = await s.waitFor('[data-testid="optouts-table"]');
+    await s.waitUntil("the confirmed number is listed for TEST campaigns", async () => {
+      const text = await table.text();
+      return text.includes(toConfirm.from_e164) && text.includes("TEST campaigns only (simulated replies)");
+    });
+    await s.screenshot("19e-optouts-simulated");
+    const testList = heraldCli(app.dataDir, "optouts", "list").filter((o) => o.sender === "test");
+    assert.ok(testList.some((o) => o.phone_e164 === toConfirm.from_e164 && o.source === "confirmed_reply"), JSON.stringify(testList));
+    assert.ok(testList.some((o) => o.source === "replied_stop"), JSON.stringify(testList));
+
+    // The next TEST campaign to the same members counts them under "opted out".
+    const file = path.join(app.dataDir, "everyone-again.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "Everyone — the minutes",
+        mode: "test",
+        template: "Hi ${FirstName}, the minutes of the annual meeting are online.",
+        audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
+        write_back: "none",
+      }),
+    );
+    const { id } = heraldCli(app.dataDir, "campaign", "create", "--file", file);
+    await s.exec(`window.location.hash = "#/campaigns/${id}/edit";`);
+    await s.waitFor('[data-testid="page-wizard"]');
+    // Through the steps as staff would, to the summary.
+    for (let step = 2; step <= 6; step++) {
+      if (step === 3) {
+        // The audience step runs the saved query (Herald keeps a copy of its rows).
+        await (await s.waitFor('[data-testid="query-run"]')).click();
+        await s.waitFor('[data-testid="query-fetch-info"]', { predicate: async (e) => /fetched/i.test(await e.text()), timeout: 20000 });
+      }
+      await (await s.waitFor('[data-testid="wizard-next"]', { predicate: async (e) => (await e.prop("disabled")) === false, timeout: 20000 })).click();
+      await s.waitUntil(`step ${step} is shown`, async () => (await s.exec("return document.body.innerText;")).includes(`Step ${step} of 6`), 20000);
+    }
+    await s.waitFor('[data-testid="summary"]');
+    const optedOut = async () => parseInt((await (await s.waitFor('[data-testid="summary-opted-out"]')).text()).replace(/,/g, ""), 10);
+    // (More simulated replies may still come in: at least those seen, at most those listed now.)
+    await s.waitUntil(`the summary counts the numbers on the TEST list as opted out`, async () => {
+      const n = await optedOut();
+      const now = heraldCli(app.dataDir, "optouts", "list").filter((o) => o.sender === "test").length;
+      return n >= testList.length && n <= now;
+    }, 20000);
+    await s.screenshot("19f-summary-simulated-opt-outs");
+  });
+
   test("iMIS over HTTP: Test connection, then a member named like HTML shows as text", async () => {
     const s = app.session;
     const fake = await startFake("herald-fake-imis", ["--dataset", "standard"]);

@@ -1,5 +1,6 @@
 //! `segments`, `phone` and `preview`: the composition rules, scriptable.
 
+use herald_core::campaign::Mode;
 use herald_core::compose::audience::AudienceTable;
 use herald_core::compose::phone::{self, Region};
 use herald_core::compose::prepare::{self, OptedOut, PrepareSpec};
@@ -116,7 +117,10 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
     let (settings, opted_out, usage) = match &store {
         Some(s) => {
             let settings = s.settings().await?;
-            let opted_out = s.opted_out_numbers(&settings.opt_out_sender()).await?;
+            // What a LIVE send would skip: the real lists (not TEST mode's simulated one).
+            let opted_out = s
+                .opted_out_numbers(&settings.opt_out_sender(), Mode::Live)
+                .await?;
             (settings, opted_out, s.segment_usage_by_day().await?)
         }
         None => (Default::default(), OptedOut::new(), DayUsage::new()),

@@ -4,7 +4,7 @@ use crate::commands::{pretty, Context};
 use clap::Subcommand;
 use herald_core::compose::phone::{self, Region};
 use herald_core::replies::{self, list_csv, ReplyKind};
-use herald_core::store::{NewOptOut, OptOutSource, ReplyFilter, ALL_SENDERS};
+use herald_core::store::{NewOptOut, OptOutSource, ReplyFilter, ALL_SENDERS, TEST_SENDER};
 use herald_core::{Error, Result};
 use std::path::PathBuf;
 
@@ -205,7 +205,8 @@ pub async fn optouts(ctx: &Context, command: OptoutsCommand) -> Result<String> {
                         context: format!("could not write {}", path.display()),
                         source,
                     })?;
-                    pretty(serde_json::json!({"written": path, "numbers": entries.len()}))
+                    let numbers = entries.iter().filter(|o| o.sender != TEST_SENDER).count();
+                    pretty(serde_json::json!({"written": path, "numbers": numbers}))
                 }
             }
         }

@@ -462,7 +462,9 @@ pub async fn prepare_table(
         MergeTemplate::parse(&c.template, &aliases).map_err(|e| Error::Invalid(e.to_string()))?;
     let region =
         Region::parse(&settings.default_region()).map_err(|e| Error::Invalid(e.to_string()))?;
-    let opted_out = store.opted_out_numbers(&settings.opt_out_sender()).await?;
+    let opted_out = store
+        .opted_out_numbers(&settings.opt_out_sender(), c.mode)
+        .await?;
     let (id_column, phone_column, skip_empty) = (
         audience.id_column.clone(),
         audience.phone_column.clone(),

@@ -439,6 +439,7 @@ async fn the_report_counts_what_members_replied_by_kind() {
         sender: "+15005550006".into(),
         body: body.into(),
         received_at: later,
+        simulated_for: None,
     })
     .collect();
     store.record_replies(&replies).await.unwrap();

@@ -1060,7 +1060,11 @@ campaign_id: number | null; campaign_name: string | null; member_name: string | 
 /**
  * When staff confirmed a possible opt-out.
  */
-confirmed_at: string | null }
+confirmed_at: string | null; 
+/**
+ * Made up by TEST mode's simulator: no member sent it.
+ */
+simulated: boolean }
 /**
  * What a reply is.
  */

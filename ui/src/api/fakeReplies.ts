@@ -75,9 +75,13 @@ export interface IncomingReply {
   campaignName: string | null;
   memberName: string | null;
   imisId: string | null;
+  /** Made up by TEST mode for a TEST campaign: it speaks only to the TEST list. */
+  simulated?: boolean;
 }
 
 const SENDER = "+15005550006";
+/** TEST mode's list (as the backend's `TEST_SENDER`): only TEST campaigns read it. */
+export const TEST_SENDER = "test";
 
 /** A number as E.164 the way the fake accepts it: +1 and ten digits, or + and 8–15 digits. */
 function e164(raw: string): string | null {
@@ -106,12 +110,14 @@ export class FakeReplies {
   /** A reply already read and stored. */
   store(reply: IncomingReply): Reply {
     const kind = classifyReply(reply.body);
+    const simulated = reply.simulated === true;
+    const sender = simulated ? TEST_SENDER : SENDER;
     const stored: Reply = {
       id: this.nextId++,
       sid: `SM${String(this.nextId).padStart(32, "0")}`,
       from_e164: reply.from,
       to_number: SENDER,
-      sender: SENDER,
+      sender,
       body: reply.body,
       received_at: reply.at,
       kind,
@@ -120,11 +126,12 @@ export class FakeReplies {
       member_name: reply.memberName,
       imis_id: reply.imisId,
       confirmed_at: null,
+      simulated,
     };
     this.replies.push(stored);
-    if (kind === "opt_out") this.addEntry(SENDER, reply.from, "replied_stop", reply.body, reply.at, reply.campaignId, stored.id);
+    if (kind === "opt_out") this.addEntry(sender, reply.from, "replied_stop", reply.body, reply.at, reply.campaignId, stored.id);
     if (kind === "opt_in") {
-      for (const o of this.list.filter((x) => x.phone_e164 === reply.from && x.sender === SENDER)) {
+      for (const o of this.list.filter((x) => x.phone_e164 === reply.from && x.sender === sender)) {
         this.removeEntry(o, "replied_start", reply.body);
       }
     }

@@ -193,6 +193,8 @@ struct Shared {
     /// The Twilio gateway polling and reconciliation use, with the settings it was made from
     /// and when: reused so that a poll neither reads the keychain nor opens new connections.
     live_gateway: Option<(String, std::time::Instant, Gateway)>,
+    /// When TEST mode's simulated replies are next made up.
+    next_simulated_replies: Option<DateTime<Utc>>,
 }
 
 /// Runs `release` on the engine's shared state when dropped: on every way out of the code
@@ -428,6 +430,63 @@ impl Engine {
                     self.poll(&campaign).await;
                 }
                 _ => {}
+            }
+        }
+        if let Err(e) = self.simulate_replies(now).await {
+            tracing::warn!(error = %e, "TEST mode's simulated replies could not be stored");
+        }
+        Ok(())
+    }
+
+    /// TEST mode: some members of TEST campaigns of the last two days "text back" a while
+    /// after their text is delivered (see [`Simulator::reply`]), as often as statuses are
+    /// polled. The replies are marked simulated and stored like real ones, once each.
+    async fn simulate_replies(&self, now: DateTime<Utc>) -> Result<()> {
+        {
+            let mut shared = self.shared.lock().unwrap();
+            if shared.next_simulated_replies.is_some_and(|t| t > now) {
+                return Ok(());
+            }
+            shared.next_simulated_replies =
+                Some(now + chrono::Duration::from_std(self.opts.poll.soon).unwrap_or_default());
+        }
+        let sim = Simulator {
+            time_scale: self.opts.simulator_time_scale,
+        };
+        let candidates = self
+            .store
+            .simulated_reply_candidates(now - chrono::Duration::days(2), Simulator::reply_rows)
+            .await?;
+        let mut campaigns = HashSet::new();
+        let replies: Vec<crate::store::InboundReply> = candidates
+            .into_iter()
+            .filter_map(|m| {
+                let reply = sim.reply(&m.twilio_sid, m.row_index, m.segments, m.sent_at)?;
+                (reply.at <= now).then(|| {
+                    campaigns.insert(m.campaign_id);
+                    crate::store::InboundReply {
+                        sid: reply.sid,
+                        from_e164: m.to_e164,
+                        to_number: simulator::FROM.into(),
+                        sender: crate::store::TEST_SENDER.into(),
+                        body: reply.body.into(),
+                        received_at: reply.at,
+                        simulated_for: Some(m.campaign_id),
+                    }
+                })
+            })
+            .collect();
+        if replies.is_empty() {
+            return Ok(());
+        }
+        let outcome = self.store.record_replies(&replies).await?;
+        if outcome.stored > 0 {
+            tracing::info!(
+                stored = outcome.stored,
+                "TEST mode: simulated replies stored"
+            );
+            for id in campaigns {
+                self.emit(EngineEvent::Progress(id));
             }
         }
         Ok(())

@@ -16,6 +16,9 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The number simulated texts come from (Twilio's test "from" number).
+pub const FROM: &str = "+15005550006";
+
 #[derive(Debug, Clone, Copy)]
 pub struct Simulator {
     /// 1.0 is real time; tests shrink it.
@@ -54,7 +57,7 @@ impl Simulator {
         CreateOutcome::Accepted(Box::new(MessageResource {
             sid: Self::sid(message_id, attempt_id),
             to: Some(to.into()),
-            from: Some("+15005550006".into()),
+            from: Some(FROM.into()),
             messaging_service_sid: None,
             body: Some(body.into()),
             direction: Some("outbound-api".into()),
@@ -78,10 +81,7 @@ impl Simulator {
         sent_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StatusUpdate {
-        let h = sid.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-        let h = mix(h);
+        let h = mix(fnv(sid));
         let secs = |s: f64| chrono::Duration::milliseconds((s * 1000.0 * self.time_scale) as i64);
         let to_sent = secs(1.0 + (h % 3) as f64);
         let to_final = to_sent + secs(2.0 + ((h >> 8) % 18) as f64);
@@ -113,6 +113,99 @@ impl Simulator {
             price_unit: Some("USD".into()),
             date_updated: Some(changed),
         }
+    }
+}
+
+/// The rows (0-based, in the audience's order) of a TEST campaign whose member "texts
+/// back", and what they write: the first rows show every kind of reply, so that a small
+/// campaign shows the whole flow (an opt-out word, one in a person's own words to confirm,
+/// an opt-in, a help request, plain replies).
+pub const FIRST_REPLIES: [(i64, &str); 6] = [
+    (0, "Thanks!"),
+    (2, "remove me"),
+    (3, "STOP"),
+    (5, "HELP"),
+    (8, "YES"),
+    (12, "Stop."),
+];
+
+/// After those, about one member in [`REPLY_EVERY`] replies, with one of these.
+const MORE_REPLIES: [&str; 12] = [
+    "Thanks!",
+    "Thank you, see you there",
+    "STOP",
+    "Who is this?",
+    "stop",
+    "Please remove me from this list",
+    "HELP",
+    "ok",
+    "Will do 👍",
+    "Unsubscribe",
+    "Can I bring a guest?",
+    "Got it",
+];
+pub const REPLY_EVERY: i64 = 53;
+
+/// A reply the simulator makes up for a TEST message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedReply {
+    pub sid: String,
+    pub body: &'static str,
+    /// When the member "sent" it: a few seconds to a minute after delivery.
+    pub at: DateTime<Utc>,
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+impl Simulator {
+    /// The row indexes below `rows` that may reply (see [`FIRST_REPLIES`]).
+    pub fn reply_rows(rows: i64) -> Vec<i64> {
+        let first = FIRST_REPLIES.iter().map(|(r, _)| *r).filter(|r| *r < rows);
+        let last_first = FIRST_REPLIES[FIRST_REPLIES.len() - 1].0;
+        let more = (0..)
+            .map(|k| last_first + REPLY_EVERY * (k + 1))
+            .take_while(|r| *r < rows);
+        first.chain(more).collect()
+    }
+
+    /// The reply to the delivered message `sid` (row `row_index`, sent at `sent_at`), if
+    /// that member replies. Deterministic: the same message always gives the same reply,
+    /// with the same SID, so storing it twice is impossible.
+    pub fn reply(
+        &self,
+        sid: &str,
+        row_index: i64,
+        segments: i64,
+        sent_at: DateTime<Utc>,
+    ) -> Option<SimulatedReply> {
+        let h = mix(fnv(sid) ^ 0x5245_504c_5920_2020);
+        let body = match FIRST_REPLIES.iter().find(|(r, _)| *r == row_index) {
+            Some((_, body)) => *body,
+            None if row_index > FIRST_REPLIES[FIRST_REPLIES.len() - 1].0
+                && (row_index - FIRST_REPLIES[FIRST_REPLIES.len() - 1].0) % REPLY_EVERY == 0 =>
+            {
+                MORE_REPLIES[(h % MORE_REPLIES.len() as u64) as usize]
+            }
+            None => return None,
+        };
+        let settled = self.status(sid, segments, sent_at, DateTime::<Utc>::MAX_UTC);
+        if settled.status != "delivered" {
+            return None;
+        }
+        let delivered = settled.date_updated?;
+        let after = (3.0 + ((h >> 8) % 57) as f64) * 1000.0 * self.time_scale;
+        // Twilio dates a message to the second.
+        let at = delivered + chrono::Duration::milliseconds(after as i64);
+        let at = DateTime::<Utc>::from_timestamp(at.timestamp(), 0)?;
+        Some(SimulatedReply {
+            sid: format!("SM{:016x}{:016x}", h, mix(h)),
+            body,
+            at,
+        })
     }
 }
 
@@ -160,5 +253,53 @@ mod tests {
             sim.create(1, 1, "+12015550123", "x", now),
             CreateOutcome::Accepted(_)
         ));
+    }
+
+    #[test]
+    fn some_members_reply_after_delivery_and_every_kind_is_seen() {
+        use crate::replies::{classify, ReplyKind};
+        let sim = Simulator { time_scale: 1.0 };
+        let t0 = DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(Simulator::reply_rows(4), vec![0, 2, 3]);
+        let rows = Simulator::reply_rows(10_000);
+        // The six first, then rows 65, 118, … 9,976 (12 + 53k).
+        assert_eq!(rows.len(), 6 + 188);
+        assert_eq!((rows[6], rows[7], rows[rows.len() - 1]), (65, 118, 9976));
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut replied = 0;
+        for row in 0..10_000 {
+            let sid = Simulator::sid(row + 1, 1);
+            let reply = sim.reply(&sid, row, 1, t0);
+            assert!(reply.is_none() || rows.contains(&row), "row {row}");
+            let Some(reply) = reply else { continue };
+            replied += 1;
+            let delivered = sim.status(&sid, 1, t0, t0 + chrono::Duration::hours(1));
+            assert_eq!(
+                delivered.status, "delivered",
+                "only delivered texts are answered"
+            );
+            assert!(reply.at >= delivered.date_updated.unwrap() - chrono::Duration::seconds(1));
+            assert!(reply.at <= t0 + chrono::Duration::seconds(90));
+            assert_eq!(
+                Some(&reply),
+                sim.reply(&sid, row, 1, t0).as_ref(),
+                "deterministic"
+            );
+            assert!(reply.sid.starts_with("SM") && reply.sid.len() == 34);
+            kinds.insert(format!("{:?}", classify(reply.body)));
+        }
+        // About 1.9 % of 10,000, less the 10 % not delivered.
+        assert!((150..=200).contains(&replied), "{replied}");
+        for k in [
+            ReplyKind::OptOut,
+            ReplyKind::OptIn,
+            ReplyKind::Help,
+            ReplyKind::PossibleOptOut,
+            ReplyKind::Reply,
+        ] {
+            assert!(kinds.contains(&format!("{k:?}")), "{k:?} in {kinds:?}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use crate::compose::audience::AudienceTable;
 use crate::compose::phone::{self, Region};
 use crate::error::{Error, Result};
-use crate::store::{NewOptOut, OptOut, OptOutSource, Store, ALL_SENDERS};
+use crate::store::{NewOptOut, OptOut, OptOutSource, Store, ALL_SENDERS, TEST_SENDER};
 use serde::Serialize;
 use specta::Type;
 
@@ -19,13 +19,14 @@ pub fn source_words(source: OptOutSource) -> &'static str {
     }
 }
 
-/// The list as CSV: number, sender, why, when (UTC), campaign, note.
+/// The list as CSV: number, sender, why, when (UTC), campaign, note. TEST mode's
+/// simulated entries stay in Herald (no member asked for them).
 pub fn export(entries: &[OptOut]) -> Result<String> {
     let mut w = crate::csv_out::writer(vec![]);
     let io = |e: csv::Error| Error::Invalid(format!("could not write the CSV: {e}"));
     w.write_record(["Number", "Sender", "Why", "Added (UTC)", "Campaign", "Note"])
         .map_err(io)?;
-    for o in entries {
+    for o in entries.iter().filter(|o| o.sender != TEST_SENDER) {
         w.write_record([
             o.phone_e164.as_str(),
             if o.sender == ALL_SENDERS {
@@ -158,7 +159,21 @@ mod tests {
         assert_eq!(r.problems.len(), 1);
         assert_eq!(r.problems[0].row, 4);
         assert_eq!(r.problems[0].why, "this does not look like a phone number");
+        // A simulated STOP of TEST mode stays in Herald.
+        store
+            .add_opt_out(NewOptOut {
+                sender: TEST_SENDER,
+                phone_e164: "+12015550199",
+                source: OptOutSource::RepliedStop,
+                campaign_id: None,
+                reply_id: None,
+                note: Some("STOP"),
+                at: store.now(),
+            })
+            .await
+            .unwrap();
         let entries = store.opt_outs().await.unwrap();
+        assert_eq!(entries.len(), 3);
         let text = export(&entries).unwrap();
         let mut lines = text.lines();
         assert_eq!(
@@ -170,6 +185,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("asked at the desk"), "{text}");
+        assert!(!text.contains("+12015550199"), "{text}");
         // What was exported imports again as the same numbers (all already there).
         let again = import(&store, text.as_bytes(), Region::US, ALL_SENDERS)
             .await

@@ -92,6 +92,7 @@ pub async fn sync(store: &Store, client: &TwilioClient) -> Result<SyncReport, Sy
                 body: m.body.unwrap_or_default(),
                 received_at: m.date_sent.or(m.date_created).unwrap_or(started),
                 sid: m.sid,
+                simulated_for: None,
             })
         })
         .collect();

@@ -151,6 +151,9 @@ impl Store {
             .map_err(|e| crate::error::Error::Invalid(format!("zones: {e}")))?;
         // A send under no cap (TEST) reserves nothing against the real daily cap.
         let counted = cap != crate::compose::summary::NO_CAP;
+        // The lists preparation read: the sending number's (or service's), every sender's,
+        // and for a TEST campaign the TEST list.
+        let sender = self.settings().await?.opt_out_sender();
         let now = self.now();
         let day = day.format("%Y-%m-%d").to_string();
         let mut tx = self.begin_write().await?;
@@ -167,7 +170,9 @@ impl Store {
             // read while it sends) is skipped here, at once: no text is wasted on a 21610.
             let candidates: Vec<Candidate> = sqlx::query_as(
                     "SELECT m.id, m.to_e164, m.body, m.segments,
-                            (SELECT MIN(o.added_at) FROM opt_outs o WHERE o.phone_e164 = m.to_e164)
+                            (SELECT MIN(o.added_at) FROM opt_outs o WHERE o.phone_e164 = m.to_e164
+                                AND (o.sender IN (?4, '*') OR (o.sender = ?5
+                                     AND (SELECT mode FROM campaigns WHERE id = ?1) = 'test')))
                        FROM messages m
                       WHERE m.campaign_id = ?1 AND m.status = 'preparing' AND m.to_e164 IS NOT NULL
                         AND NOT EXISTS (SELECT 1 FROM send_attempts a WHERE a.message_id = m.id AND a.outcome = 'open')
@@ -177,6 +182,8 @@ impl Store {
                 .bind(campaign_id)
                 .bind(limit)
                 .bind(&open_zones)
+                .bind(&sender)
+                .bind(super::TEST_SENDER)
                 .fetch_all(&mut *tx)
                 .await
                 .context("find messages to send")?;

@@ -24,8 +24,8 @@ pub use ledger::{
     twilio_rank, AttemptResult, OpenAttempt, SendJob, SendingState, StatusUpdate, Unsettled,
 };
 pub use messages::{MessageRow, NewMessage};
-pub use opt_outs::{NewOptOut, OptOut, OptOutChange, OptOutSource, ALL_SENDERS};
-pub use replies::{InboundReply, Reply, ReplyFilter, ReplyOutcome};
+pub use opt_outs::{NewOptOut, OptOut, OptOutChange, OptOutSource, ALL_SENDERS, TEST_SENDER};
+pub use replies::{InboundReply, Reply, ReplyFilter, ReplyOutcome, SimulatedReplyCandidate};
 pub use snapshots::AudienceSnapshot;
 pub use test_texts::{TestText, TestTextState};
 pub use timeline::TimelinePoint;

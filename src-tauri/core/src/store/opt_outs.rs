@@ -3,6 +3,7 @@
 //! Herald kept before lists were per sender). Every change is kept in `opt_out_changes`.
 
 use super::Store;
+use crate::campaign::Mode;
 use crate::compose::prepare::OptedOut;
 use crate::error::{Error, Result, StorageContext};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,6 +19,11 @@ pub(crate) fn local_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// The sender of an entry that applies to every sender.
 pub const ALL_SENDERS: &str = "*";
+
+/// The list of TEST mode's simulated replies: what a simulated STOP (or a confirmed
+/// simulated reply) means is kept here, and only TEST campaigns read it, so that a made-up
+/// reply from a real member's number never stops a real text nor reaches iMIS.
+pub const TEST_SENDER: &str = "test";
 
 /// Why a number is on the opt-out list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type, sqlx::Type)]
@@ -222,14 +228,18 @@ impl Store {
     }
 
     /// The numbers texts from `sender` must not reach: its own list and the list for
-    /// every sender, each with the local date it was first put on either. For preparing
-    /// an audience.
-    pub async fn opted_out_numbers(&self, sender: &str) -> Result<OptedOut> {
+    /// every sender (and for a TEST campaign, the TEST list), each with the local date it
+    /// was first put on one of them. For preparing an audience; the same lists are read
+    /// when a batch is reserved for sending.
+    pub async fn opted_out_numbers(&self, sender: &str, mode: Mode) -> Result<OptedOut> {
         let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT phone_e164, MIN(added_at) FROM opt_outs WHERE sender = ?1 OR sender = '*'
+            "SELECT phone_e164, MIN(added_at) FROM opt_outs
+              WHERE sender = ?1 OR sender = '*' OR (sender = ?2 AND ?3)
               GROUP BY phone_e164",
         )
         .bind(sender)
+        .bind(TEST_SENDER)
+        .bind(mode == Mode::Test)
         .fetch_all(&self.pool)
         .await
         .context("read the opt-out list")?;
@@ -316,7 +326,7 @@ mod tests {
         for sender in ["+15005550006", "MG00000000000000000000000000000001"] {
             assert!(store.is_opted_out(sender, "+15552013344").await.unwrap());
             assert!(store
-                .opted_out_numbers(sender)
+                .opted_out_numbers(sender, Mode::Live)
                 .await
                 .unwrap()
                 .contains_key("+15552013344"));

@@ -26,6 +26,10 @@ pub struct InboundReply {
     pub sender: String,
     pub body: String,
     pub received_at: DateTime<Utc>,
+    /// A reply TEST mode's simulator made up for a message of this TEST campaign: it
+    /// answers that campaign, and what it means stays on the TEST list
+    /// ([`TEST_SENDER`](super::TEST_SENDER)), never the real ones nor iMIS.
+    pub simulated_for: Option<i64>,
 }
 
 /// A stored reply, with the campaign and member it answers.
@@ -46,6 +50,8 @@ pub struct Reply {
     pub imis_id: Option<String>,
     /// When staff confirmed a possible opt-out.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// Made up by TEST mode's simulator: no member sent it.
+    pub simulated: bool,
 }
 
 /// What one batch of replies did.
@@ -68,6 +74,7 @@ pub struct ReplyOutcome {
 /// New replies to one campaign in one poll.
 #[derive(Debug, Default)]
 struct CampaignReplies {
+    simulated: bool,
     replies: u32,
     opted_out: u32,
     to_confirm: u32,
@@ -85,9 +92,10 @@ impl CampaignReplies {
 
     /// "3 new replies: 1 opted out, 1 asks to stop in their own words".
     fn in_words(&self) -> String {
+        let what = if self.simulated { " simulated" } else { "" };
         let mut s = match self.replies {
-            1 => "1 new reply".to_string(),
-            n => format!("{n} new replies"),
+            1 => format!("1 new{what} reply"),
+            n => format!("{n} new{what} replies"),
         };
         let mut parts = vec![];
         if self.opted_out > 0 {
@@ -105,6 +113,17 @@ impl CampaignReplies {
         }
         s
     }
+}
+
+/// A delivered TEST message that may be answered by a simulated reply.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SimulatedReplyCandidate {
+    pub campaign_id: i64,
+    pub row_index: i64,
+    pub to_e164: String,
+    pub twilio_sid: String,
+    pub sent_at: DateTime<Utc>,
+    pub segments: i64,
 }
 
 /// Which replies to list.
@@ -142,7 +161,11 @@ impl Store {
                 continue;
             }
             let kind = classify(&r.body);
-            let campaign_id: Option<i64> = sqlx::query_scalar(
+            let simulated = r.simulated_for.is_some();
+            let campaign_id: Option<i64> = if simulated {
+                r.simulated_for
+            } else {
+                sqlx::query_scalar(
                 "SELECT m.campaign_id FROM messages m JOIN campaigns c ON c.id = m.campaign_id
                   WHERE m.to_e164 = ?1 AND m.sent_at IS NOT NULL AND m.sent_at < ?2 AND c.mode = 'live'
                   ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
@@ -153,20 +176,28 @@ impl Store {
             .bind(r.received_at + chrono::Duration::seconds(1))
             .fetch_optional(&mut *tx)
             .await
-            .context("find the campaign a reply answers")?;
+            .context("find the campaign a reply answers")?
+            };
+            // A simulated reply speaks only to the TEST list, whatever it was given.
+            let sender = if simulated {
+                super::TEST_SENDER
+            } else {
+                r.sender.as_str()
+            };
             let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO replies (sid, from_e164, to_number, sender, body, received_at, kind, campaign_id, stored_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (sid) DO NOTHING RETURNING id",
+                "INSERT INTO replies (sid, from_e164, to_number, sender, body, received_at, kind, campaign_id, stored_at, simulated)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (sid) DO NOTHING RETURNING id",
             )
             .bind(&r.sid)
             .bind(&r.from_e164)
             .bind(&r.to_number)
-            .bind(&r.sender)
+            .bind(sender)
             .bind(&r.body)
             .bind(r.received_at)
             .bind(kind)
             .bind(campaign_id)
             .bind(now)
+            .bind(simulated)
             .fetch_optional(&mut *tx)
             .await
             .context("store a reply")?;
@@ -176,14 +207,16 @@ impl Store {
             };
             out.stored += 1;
             if let Some(c) = campaign_id {
-                per_campaign.entry(c).or_default().count(kind);
+                let counts = per_campaign.entry(c).or_default();
+                counts.simulated = simulated;
+                counts.count(kind);
             }
             match kind {
                 ReplyKind::OptOut => {
                     let added = insert_opt_out(
                         &mut tx,
                         &NewOptOut {
-                            sender: &r.sender,
+                            sender,
                             phone_e164: &r.from_e164,
                             source: OptOutSource::RepliedStop,
                             campaign_id,
@@ -195,6 +228,8 @@ impl Store {
                     .await?;
                     if added {
                         out.opted_out += 1;
+                    }
+                    if added && !simulated {
                         out.writebacks += queue_member_writebacks(
                             &mut tx,
                             &r.from_e164,
@@ -206,13 +241,16 @@ impl Store {
                     }
                 }
                 ReplyKind::OptIn => {
+                    // (A simulated START only takes the number off the TEST list.)
                     let removed = sqlx::query_scalar::<_, String>(
                         "DELETE FROM opt_outs WHERE phone_e164 = ?1
-                            AND (sender = ?2 OR (sender = '*' AND source IN ('twilio_stop','replied_stop','confirmed_reply')))
+                            AND (sender = ?2 OR (sender = '*' AND NOT ?3
+                                 AND source IN ('twilio_stop','replied_stop','confirmed_reply')))
                          RETURNING sender",
                     )
                     .bind(&r.from_e164)
-                    .bind(&r.sender)
+                    .bind(sender)
+                    .bind(simulated)
                     .fetch_all(&mut *tx)
                     .await
                     .context("take a number off the opt-out list")?;
@@ -231,6 +269,8 @@ impl Store {
                     }
                     if !removed.is_empty() {
                         out.opted_in += 1;
+                    }
+                    if !removed.is_empty() && !simulated {
                         out.writebacks += queue_member_writebacks(
                             &mut tx,
                             &r.from_e164,
@@ -274,9 +314,10 @@ impl Store {
             campaign_id: Option<i64>,
             kind: ReplyKind,
             confirmed_at: Option<DateTime<Utc>>,
+            simulated: bool,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT from_e164, sender, body, campaign_id, kind, confirmed_at FROM replies WHERE id = ?1",
+            "SELECT from_e164, sender, body, campaign_id, kind, confirmed_at, simulated FROM replies WHERE id = ?1",
         )
         .bind(reply_id)
         .fetch_optional(&mut *tx)
@@ -289,6 +330,7 @@ impl Store {
             campaign_id,
             kind,
             confirmed_at: confirmed,
+            simulated,
         } = row.ok_or_else(|| Error::not_found("reply", reply_id))?;
         if kind == ReplyKind::OptIn {
             return Err(Error::Invalid(
@@ -317,7 +359,8 @@ impl Store {
             },
         )
         .await?;
-        if added {
+        // A simulated reply's opt-out stays on the TEST list (its sender): iMIS is not told.
+        if added && !simulated {
             queue_member_writebacks(&mut tx, &from, WriteBackKind::Unsubscribe, reply_id, now)
                 .await?;
         }
@@ -347,7 +390,7 @@ impl Store {
             });
         sqlx::query_as(
             "SELECT r.id, r.sid, r.from_e164, r.to_number, r.sender, r.body, r.received_at, r.kind,
-                    r.campaign_id, c.name AS campaign_name, m.member_name, m.imis_id, r.confirmed_at
+                    r.campaign_id, c.name AS campaign_name, m.member_name, m.imis_id, r.confirmed_at, r.simulated
                FROM replies r
                LEFT JOIN campaigns c ON c.id = r.campaign_id
                LEFT JOIN messages m ON m.id = (SELECT id FROM messages x
@@ -389,6 +432,47 @@ impl Store {
         .fetch_one(&self.pool)
         .await
         .context("look for campaigns sending")
+    }
+
+    /// TEST campaigns started since `since` (and no longer a draft or scheduled): their
+    /// delivered messages in `rows` (row indexes) not answered by a simulated reply yet.
+    pub async fn simulated_reply_candidates(
+        &self,
+        since: DateTime<Utc>,
+        rows: impl Fn(i64) -> Vec<i64>,
+    ) -> Result<Vec<SimulatedReplyCandidate>> {
+        let campaigns: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT c.id, (SELECT MAX(row_index) FROM messages WHERE campaign_id = c.id)
+               FROM campaigns c
+              WHERE c.mode = 'test' AND c.status IN ('sending','paused','completed','canceled')
+                AND c.started_at >= ?1",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .context("find TEST campaigns")?;
+        let mut out = vec![];
+        for (campaign_id, last_row) in campaigns {
+            let Some(last_row) = last_row else { continue };
+            let rows = serde_json::to_string(&rows(last_row + 1))
+                .map_err(|e| Error::Invalid(format!("rows: {e}")))?;
+            let found: Vec<SimulatedReplyCandidate> = sqlx::query_as(
+                "SELECT m.campaign_id, m.row_index, m.to_e164, m.twilio_sid, m.sent_at, m.segments
+                   FROM messages m
+                  WHERE m.campaign_id = ?1 AND m.row_index IN (SELECT value FROM json_each(?2))
+                    AND m.status = 'delivered' AND m.to_e164 IS NOT NULL
+                    AND m.twilio_sid IS NOT NULL AND m.sent_at IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.from_e164 = m.to_e164
+                                       AND r.campaign_id = m.campaign_id AND r.simulated = 1)",
+            )
+            .bind(campaign_id)
+            .bind(rows)
+            .fetch_all(&self.pool)
+            .await
+            .context("find TEST messages that are answered")?;
+            out.extend(found);
+        }
+        Ok(out)
     }
 
     /// When replies to `sender` were last read completely.
@@ -502,6 +586,7 @@ mod tests {
             received_at: chrono::DateTime::parse_from_rfc3339(at)
                 .unwrap()
                 .with_timezone(&Utc),
+            simulated_for: None,
         };
         store
             .record_replies(&[

@@ -5,11 +5,13 @@
 use herald_core::campaign::{Actor, AudienceSource, Mode, NewCampaign, WriteBackTarget};
 use herald_core::clock::{Clock, ManualClock, SystemClock};
 use herald_core::drafts;
+use herald_core::engine::simulator::FIRST_REPLIES;
 use herald_core::engine::{Engine, EngineOptions, PollSchedule};
 use herald_core::imis::DirectoryCache;
+use herald_core::replies::ReplyKind;
 use herald_core::secrets::{MemorySecrets, SecretName, SecretStore, Sensitive};
 use herald_core::status::{CampaignStatus, MessageStatus};
-use herald_core::store::{NewOptOut, OptOutSource};
+use herald_core::store::{NewOptOut, OptOutSource, ReplyFilter, TEST_SENDER};
 use herald_core::Store;
 use herald_fake_twilio::{FakeTwilio, Fault, FaultRule, Options};
 use std::sync::Arc;
@@ -1105,8 +1107,13 @@ async fn test_campaigns_leave_the_daily_cap_and_the_opt_out_list_untouched() {
         "no real segment used"
     );
     assert!(
-        e.store.opt_outs().await.unwrap().is_empty(),
-        "the opt-out list is untouched"
+        e.store
+            .opt_outs()
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| o.sender == TEST_SENDER),
+        "the real opt-out lists are untouched (simulated replies keep to the TEST list)"
     );
     assert!(e.twilio.messages().is_empty());
     // A LIVE campaign afterwards still has the whole cap.
@@ -1116,6 +1123,122 @@ async fn test_campaigns_leave_the_daily_cap_and_the_opt_out_list_untouched() {
         .unwrap()
         .summary;
     assert_eq!((s.counts_against_cap, s.cap_left_today), (true, 3));
+}
+
+/// TEST mode's simulated replies: some members of a TEST campaign "text back" after
+/// delivery (STOP, YES, HELP, "Thanks!", "remove me"…); the replies are marked, answer that
+/// campaign, are stored once however often the engine looks, and what they mean stays on
+/// the TEST list: members texted for real before are not opted out of real texts, and
+/// iMIS is not told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_mode_simulates_replies_that_never_reach_the_real_lists_or_imis() {
+    let e = env().await;
+    e.store
+        .set_setting("campaign.settle_minutes", "0")
+        .await
+        .unwrap();
+    let n = 14;
+    // The same members were texted for real first (so a real opt-out would be written back).
+    let live = campaign(&e, n, &[]).await;
+    let engine = engine(
+        &e,
+        EngineOptions {
+            rate_override: Some(Some(500.0)),
+            ..fast_options()
+        },
+    );
+    run_until_idle(&engine).await;
+    let test = draft(&e, Mode::Test, n, &[]).await;
+    e.store.schedule(test, None, Actor::User).await.unwrap();
+    run_until_idle(&engine).await;
+    // Replies come up to a minute (× the time scale) after delivery; the engine makes them
+    // up as it ticks.
+    let running = Running::start(&engine);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    running.stop().await;
+
+    let rows = e.store.messages(test).await.unwrap();
+    let delivered: Vec<&str> = FIRST_REPLIES
+        .iter()
+        .filter(|(row, _)| rows[*row as usize].status == MessageStatus::Delivered)
+        .map(|(_, body)| *body)
+        .collect();
+    assert!(
+        delivered.len() >= 3,
+        "the simulator delivers most: {delivered:?}"
+    );
+    let replies = e.store.replies(&ReplyFilter::default()).await.unwrap();
+    let mut bodies: Vec<&str> = replies.iter().map(|r| r.body.as_str()).collect();
+    bodies.sort();
+    let mut expected = delivered.clone();
+    expected.sort();
+    assert_eq!(
+        bodies, expected,
+        "one reply per answering member whose text was delivered"
+    );
+    for r in &replies {
+        assert!(r.simulated, "{r:?}");
+        assert_eq!(
+            r.campaign_id,
+            Some(test),
+            "a simulated reply answers its TEST campaign"
+        );
+        assert_eq!(r.sender, TEST_SENDER);
+        assert!(r.member_name.is_some(), "the member is named");
+    }
+    // Looking again stores nothing twice.
+    let running = Running::start(&engine);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    running.stop().await;
+    assert_eq!(
+        e.store
+            .replies(&ReplyFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        replies.len()
+    );
+
+    // A simulated STOP (and a confirmed "remove me") go on the TEST list only.
+    let stops: Vec<&str> = replies
+        .iter()
+        .filter(|r| r.kind == ReplyKind::OptOut)
+        .map(|r| r.from_e164.as_str())
+        .collect();
+    if let Some(possible) = replies.iter().find(|r| r.kind == ReplyKind::PossibleOptOut) {
+        assert!(e.store.confirm_opt_out(possible.id).await.unwrap());
+    }
+    let on_test_list = e.store.opt_outs().await.unwrap();
+    assert!(!on_test_list.is_empty(), "{replies:?}");
+    assert!(
+        on_test_list.iter().all(|o| o.sender == TEST_SENDER),
+        "{on_test_list:?}"
+    );
+    for phone in &stops {
+        assert!(on_test_list.iter().any(|o| o.phone_e164 == *phone));
+        assert!(!e.store.is_opted_out("+15005550006", phone).await.unwrap());
+    }
+    let wb = e.store.writeback_status(Some(live)).await.unwrap();
+    assert_eq!(
+        wb.pending + wb.in_flight + wb.done + wb.failed,
+        0,
+        "iMIS is never told of a simulated reply"
+    );
+    // The next TEST campaign leaves them out; the next LIVE one does not.
+    let next_test = draft(&e, Mode::Test, n, &[]).await;
+    let next_live = draft(&e, Mode::Live, n, &[]).await;
+    let opted_out = |id| {
+        let store = e.store.clone();
+        async move {
+            drafts::draft_summary(&store, id, None)
+                .await
+                .unwrap()
+                .summary
+                .opted_out
+        }
+    };
+    assert_eq!(opted_out(next_test).await as usize, on_test_list.len());
+    assert_eq!(opted_out(next_live).await, 0);
 }
 
 /// "Send a test text to my phone": one real text, rendered for the chosen member, in the

@@ -8,6 +8,7 @@ describe("replies in staff words", () => {
   it("says whose list an entry is on", () => {
     expect(senderText("*")).toBe("Every sender");
     expect(senderText("+15005550006")).toBe("+15005550006");
+    expect(senderText("test")).toBe("TEST campaigns only (simulated replies)");
     expect(senderText("MG00000000000000000000000000000001")).toBe("Messaging Service MG00000000000000000000000000000001");
   });
 

@@ -11,6 +11,17 @@ export interface KindInfo {
   hint: string;
 }
 
+/** Why a reply is marked "Simulated" (TEST mode makes a few up). */
+export const SIMULATED_HINT =
+  "TEST mode made this reply up so you can see how replies work: no member sent it. What it means counts for TEST campaigns only, never for real texts or iMIS.";
+
+/** What confirming a reply as an opt-out did, for a toast. */
+export function confirmedText(reply: Pick<Reply, "simulated">): string {
+  return reply.simulated
+    ? "Confirmed: TEST campaigns will leave this number out. Real texts are not affected (the reply was simulated)."
+    : "Confirmed: Herald will not text this number again from this sender.";
+}
+
 export const KINDS: Record<ReplyKind, KindInfo> = {
   opt_out: {
     label: "Opted out",
@@ -81,6 +92,7 @@ export function changeWhyText(change: Pick<OptOutChange, "change" | "source">): 
 /** Whose list an entry is on: "Every sender", or the number / Messaging Service. */
 export function senderText(sender: string): string {
   if (sender === "*") return "Every sender";
+  if (sender === "test") return "TEST campaigns only (simulated replies)";
   if (sender.startsWith("MG")) return `Messaging Service ${sender}`;
   return sender;
 }

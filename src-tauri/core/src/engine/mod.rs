@@ -455,13 +455,19 @@ impl Engine {
         };
         let candidates = self
             .store
-            .simulated_reply_candidates(now - chrono::Duration::days(2), Simulator::reply_rows)
+            .simulated_reply_candidates(
+                now - chrono::Duration::days(2),
+                simulator::FIRST_ROWS,
+                simulator::FIRST_REPLIES.len(),
+                Simulator::more_reply_rows,
+            )
             .await?;
         let mut campaigns = HashSet::new();
         let replies: Vec<crate::store::InboundReply> = candidates
             .into_iter()
             .filter_map(|m| {
-                let reply = sim.reply(&m.twilio_sid, m.row_index, m.segments, m.sent_at)?;
+                let first = m.first.map(|k| k as usize);
+                let reply = sim.reply(m.twilio_sid.as_deref()?, first, m.segments, m.sent_at?)?;
                 (reply.at <= now).then(|| {
                     campaigns.insert(m.campaign_id);
                     crate::store::InboundReply {

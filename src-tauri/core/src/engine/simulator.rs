@@ -116,20 +116,16 @@ impl Simulator {
     }
 }
 
-/// The rows (0-based, in the audience's order) of a TEST campaign whose member "texts
-/// back", and what they write: the first rows show every kind of reply, so that a small
-/// campaign shows the whole flow (an opt-out word, one in a person's own words to confirm,
-/// an opt-in, a help request, plain replies).
-pub const FIRST_REPLIES: [(i64, &str); 6] = [
-    (0, "Thanks!"),
-    (2, "remove me"),
-    (3, "STOP"),
-    (5, "HELP"),
-    (8, "YES"),
-    (12, "Stop."),
-];
+/// What the first members of a TEST campaign whose text is delivered "text back", in the
+/// audience's order: every kind of reply, so that even a small campaign shows the whole flow
+/// (an opt-out word, one in a person's own words to confirm, an opt-in, a help request,
+/// plain replies).
+pub const FIRST_REPLIES: [&str; 6] = ["Thanks!", "remove me", "STOP", "HELP", "YES", "Stop."];
 
-/// After those, about one member in [`REPLY_EVERY`] replies, with one of these.
+/// How far down the audience the first replies are looked for.
+pub const FIRST_ROWS: i64 = 40;
+
+/// After those rows, about one member in [`REPLY_EVERY`] replies, with one of these.
 const MORE_REPLIES: [&str; 12] = [
     "Thanks!",
     "Thank you, see you there",
@@ -162,35 +158,30 @@ fn fnv(s: &str) -> u64 {
 }
 
 impl Simulator {
-    /// The row indexes below `rows` that may reply (see [`FIRST_REPLIES`]).
-    pub fn reply_rows(rows: i64) -> Vec<i64> {
-        let first = FIRST_REPLIES.iter().map(|(r, _)| *r).filter(|r| *r < rows);
-        let last_first = FIRST_REPLIES[FIRST_REPLIES.len() - 1].0;
-        let more = (0..)
-            .map(|k| last_first + REPLY_EVERY * (k + 1))
-            .take_while(|r| *r < rows);
-        first.chain(more).collect()
+    /// The rows past [`FIRST_ROWS`] and below `rows` whose member may reply.
+    pub fn more_reply_rows(rows: i64) -> Vec<i64> {
+        (0..)
+            .map(|k| FIRST_ROWS + REPLY_EVERY * k)
+            .take_while(|r| *r < rows)
+            .collect()
     }
 
-    /// The reply to the delivered message `sid` (row `row_index`, sent at `sent_at`), if
-    /// that member replies. Deterministic: the same message always gives the same reply,
-    /// with the same SID, so storing it twice is impossible.
+    /// The reply to the delivered message `sid` (sent at `sent_at`): `first` names one of
+    /// [`FIRST_REPLIES`] (the member is among the first delivered), else one of the others
+    /// is picked from the SID. Deterministic: the same message always gives the same reply,
+    /// with the same SID, so storing it twice is impossible. `None` if the simulator does not
+    /// deliver that text.
     pub fn reply(
         &self,
         sid: &str,
-        row_index: i64,
+        first: Option<usize>,
         segments: i64,
         sent_at: DateTime<Utc>,
     ) -> Option<SimulatedReply> {
         let h = mix(fnv(sid) ^ 0x5245_504c_5920_2020);
-        let body = match FIRST_REPLIES.iter().find(|(r, _)| *r == row_index) {
-            Some((_, body)) => *body,
-            None if row_index > FIRST_REPLIES[FIRST_REPLIES.len() - 1].0
-                && (row_index - FIRST_REPLIES[FIRST_REPLIES.len() - 1].0) % REPLY_EVERY == 0 =>
-            {
-                MORE_REPLIES[(h % MORE_REPLIES.len() as u64) as usize]
-            }
-            None => return None,
+        let body = match first {
+            Some(k) => *FIRST_REPLIES.get(k)?,
+            None => MORE_REPLIES[(h % MORE_REPLIES.len() as u64) as usize],
         };
         let settled = self.status(sid, segments, sent_at, DateTime::<Utc>::MAX_UTC);
         if settled.status != "delivered" {
@@ -256,25 +247,32 @@ mod tests {
     }
 
     #[test]
-    fn some_members_reply_after_delivery_and_every_kind_is_seen() {
+    fn replies_come_after_delivery_and_every_kind_is_seen() {
         use crate::replies::{classify, ReplyKind};
         let sim = Simulator { time_scale: 1.0 };
         let t0 = DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(Simulator::reply_rows(4), vec![0, 2, 3]);
-        let rows = Simulator::reply_rows(10_000);
-        // The six first, then rows 65, 118, … 9,976 (12 + 53k).
-        assert_eq!(rows.len(), 6 + 188);
-        assert_eq!((rows[6], rows[7], rows[rows.len() - 1]), (65, 118, 9976));
+        assert_eq!(Simulator::more_reply_rows(41), vec![40]);
+        assert_eq!(Simulator::more_reply_rows(10_000).len(), 188);
         let mut kinds = std::collections::BTreeSet::new();
         let mut replied = 0;
-        for row in 0..10_000 {
-            let sid = Simulator::sid(row + 1, 1);
-            let reply = sim.reply(&sid, row, 1, t0);
-            assert!(reply.is_none() || rows.contains(&row), "row {row}");
-            let Some(reply) = reply else { continue };
+        for i in 0..10_000 {
+            let sid = Simulator::sid(i + 1, 1);
+            let first = (i < 6).then_some(i as usize);
+            let Some(reply) = sim.reply(&sid, first, 1, t0) else {
+                assert_ne!(
+                    sim.status(&sid, 1, t0, t0 + chrono::Duration::hours(1))
+                        .status,
+                    "delivered",
+                    "a delivered text chosen to reply replies"
+                );
+                continue;
+            };
             replied += 1;
+            if let Some(k) = first {
+                assert_eq!(reply.body, FIRST_REPLIES[k]);
+            }
             let delivered = sim.status(&sid, 1, t0, t0 + chrono::Duration::hours(1));
             assert_eq!(
                 delivered.status, "delivered",
@@ -284,14 +282,14 @@ mod tests {
             assert!(reply.at <= t0 + chrono::Duration::seconds(90));
             assert_eq!(
                 Some(&reply),
-                sim.reply(&sid, row, 1, t0).as_ref(),
+                sim.reply(&sid, first, 1, t0).as_ref(),
                 "deterministic"
             );
             assert!(reply.sid.starts_with("SM") && reply.sid.len() == 34);
             kinds.insert(format!("{:?}", classify(reply.body)));
         }
-        // About 1.9 % of 10,000, less the 10 % not delivered.
-        assert!((150..=200).contains(&replied), "{replied}");
+        // Every delivered one here is asked: about 90 %.
+        assert!((8_500..9_500).contains(&replied), "{replied}");
         for k in [
             ReplyKind::OptOut,
             ReplyKind::OptIn,

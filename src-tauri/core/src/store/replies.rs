@@ -9,6 +9,7 @@ use super::writebacks::WriteBackKind;
 use super::Store;
 use crate::error::{Error, Result, StorageContext};
 use crate::replies::{classify, ReplyKind};
+use crate::status::MessageStatus;
 use crate::store::OptOutSource;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -121,9 +122,13 @@ pub struct SimulatedReplyCandidate {
     pub campaign_id: i64,
     pub row_index: i64,
     pub to_e164: String,
-    pub twilio_sid: String,
-    pub sent_at: DateTime<Utc>,
+    pub twilio_sid: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
     pub segments: i64,
+    /// Its place among the first delivered (see [`Store::simulated_reply_candidates`]).
+    pub first: Option<i64>,
+    /// A simulated reply from that number to that campaign is stored already.
+    pub answered: bool,
 }
 
 /// Which replies to list.
@@ -435,11 +440,16 @@ impl Store {
     }
 
     /// TEST campaigns started since `since` (and no longer a draft or scheduled): their
-    /// delivered messages in `rows` (row indexes) not answered by a simulated reply yet.
+    /// delivered messages that a simulated reply answers and that none answers yet. The
+    /// first [`FIRST_REPLIES`](crate::engine::simulator::FIRST_REPLIES) delivered in the
+    /// audience's first rows come with their place among them (counted only over rows whose
+    /// status is final, so that a place never changes); then rows from `more_rows`.
     pub async fn simulated_reply_candidates(
         &self,
         since: DateTime<Utc>,
-        rows: impl Fn(i64) -> Vec<i64>,
+        first_rows: i64,
+        first_replies: usize,
+        more_rows: impl Fn(i64) -> Vec<i64>,
     ) -> Result<Vec<SimulatedReplyCandidate>> {
         let campaigns: Vec<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT c.id, (SELECT MAX(row_index) FROM messages WHERE campaign_id = c.id)
@@ -451,26 +461,64 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .context("find TEST campaigns")?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            status: MessageStatus,
+            #[sqlx(flatten)]
+            candidate: SimulatedReplyCandidate,
+        }
+        const COLUMNS: &str = "m.status, m.campaign_id, m.row_index, m.to_e164, m.twilio_sid,
+            m.sent_at, m.segments, NULL AS first,
+            EXISTS (SELECT 1 FROM replies r WHERE r.from_e164 = m.to_e164
+                       AND r.campaign_id = m.campaign_id AND r.simulated = 1) AS answered";
         let mut out = vec![];
         for (campaign_id, last_row) in campaigns {
             let Some(last_row) = last_row else { continue };
-            let rows = serde_json::to_string(&rows(last_row + 1))
+            // The first rows with a number, in order, up to the first without a final status.
+            let first: Vec<Row> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM messages m
+                  WHERE m.campaign_id = ?1 AND m.row_index < ?2 AND m.to_e164 IS NOT NULL
+                    AND m.status <> 'skipped'
+                  ORDER BY m.row_index"
+            ))
+            .bind(campaign_id)
+            .bind(first_rows)
+            .fetch_all(&self.pool)
+            .await
+            .context("find the first TEST messages")?;
+            let mut place = 0usize;
+            for row in first {
+                if place >= first_replies || !row.status.is_final() {
+                    break;
+                }
+                if row.status == MessageStatus::Delivered && row.candidate.twilio_sid.is_some() {
+                    if !row.candidate.answered {
+                        out.push(SimulatedReplyCandidate {
+                            first: Some(place as i64),
+                            ..row.candidate
+                        });
+                    }
+                    place += 1;
+                }
+            }
+            let rows = serde_json::to_string(&more_rows(last_row + 1))
                 .map_err(|e| Error::Invalid(format!("rows: {e}")))?;
-            let found: Vec<SimulatedReplyCandidate> = sqlx::query_as(
-                "SELECT m.campaign_id, m.row_index, m.to_e164, m.twilio_sid, m.sent_at, m.segments
-                   FROM messages m
+            let more: Vec<Row> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM messages m
                   WHERE m.campaign_id = ?1 AND m.row_index IN (SELECT value FROM json_each(?2))
                     AND m.status = 'delivered' AND m.to_e164 IS NOT NULL
-                    AND m.twilio_sid IS NOT NULL AND m.sent_at IS NOT NULL
-                    AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.from_e164 = m.to_e164
-                                       AND r.campaign_id = m.campaign_id AND r.simulated = 1)",
-            )
+                    AND m.twilio_sid IS NOT NULL AND m.sent_at IS NOT NULL"
+            ))
             .bind(campaign_id)
             .bind(rows)
             .fetch_all(&self.pool)
             .await
             .context("find TEST messages that are answered")?;
-            out.extend(found);
+            out.extend(
+                more.into_iter()
+                    .map(|r| r.candidate)
+                    .filter(|c| !c.answered),
+            );
         }
         Ok(out)
     }

@@ -3,55 +3,16 @@
 // screen and state this suite reaches. Any violation fails with its rule, the elements and
 // how to fix them.
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { assertAccessible, violations } from "./axe-run.mjs";
 import { artifacts, launch, repoRoot } from "./webdriver.mjs";
 
-const AXE_SOURCE = readFileSync(path.join(repoRoot, "tests/e2e/axe/node_modules/axe-core/axe.min.js"), "utf8");
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-
-/** axe's violations on the screen as it is now, each with up to five elements. */
-async function violations(s) {
-  // Injected once per page load; the app is one page, so once per launch.
-  await s.exec(`if (!window.axe) { ${AXE_SOURCE}\n }; return typeof window.axe;`);
-  const json = await s.execAsync(
-    `const done = arguments[arguments.length - 1];
-     // Colours are judged at rest: transitions and entrance animations finish first
-     // (a dialog fading in is not low contrast); endless ones (spinners) are not awaited.
-     const settling = document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity);
-     Promise.all(settling.map((a) => a.finished.catch(() => undefined)))
-       .then(() => window.axe.run(document, { runOnly: { type: "tag", values: arguments[0] }, resultTypes: ["violations"] })
-       .then((r) => done(JSON.stringify(r.violations.map((v) => ({
-         rule: v.id,
-         impact: v.impact,
-         help: v.help,
-         url: v.helpUrl,
-         nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), fix: n.failureSummary })),
-       }))))))
-       .catch((e) => done(JSON.stringify({ error: String(e) })));`,
-    [TAGS],
-  );
-  const parsed = JSON.parse(json);
-  if (!Array.isArray(parsed)) throw new Error(`axe did not run: ${parsed.error}`);
-  return parsed;
-}
-
-/** Fails with every violation in words: the rule, why, where and how to fix it. */
-async function assertAccessible(s, screen, list) {
-  if (list.length === 0) return;
-  await s.screenshot(`a11y-${screen.replace(/\W+/g, "-")}`);
-  const words = list
-    .map(
-      (v) =>
-        `- ${v.rule} (${v.impact}): ${v.help} ${v.url}\n` +
-        v.nodes.map((n) => `    at ${n.target}\n      ${n.fix.replace(/\n/g, "\n      ")}`).join("\n"),
-    )
-    .join("\n");
-  assert.fail(`${screen}: ${list.length} WCAG 2.2 AA violation(s) found by axe\n${words}`);
-}
+const CLI = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -180,6 +141,44 @@ for (const theme of ["light", "dark"]) {
       await check("campaign list");
     });
 
+    test("the cancel and retry dialogs", async () => {
+      const s = app.session;
+      const cli = (...args) => JSON.parse(execFileSync(CLI, ["--data-dir", app.dataDir, ...args], { encoding: "utf8" }));
+      cli("settings", "set", "twilio.rate_per_second", "60");
+      const make = (name, schedule) => {
+        const file = path.join(app.dataDir, `${name.replace(/\W+/g, "-")}.json`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            name,
+            mode: "test",
+            template: "Hi ${FirstName}, see you on Friday.",
+            audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
+            write_back: "none",
+            schedule,
+          }),
+        );
+        const { id } = cli("campaign", "create", "--file", file);
+        cli("campaign", "schedule", String(id));
+        return id;
+      };
+      const tomorrow = make("Board meeting reminder", new Date(Date.now() + 86_400_000).toISOString());
+      const now = make("Everyone — see you Friday", null);
+      await s.exec(`window.location.hash = "#/campaigns/${tomorrow}";`);
+      await (await s.waitFor('[data-testid="action-cancel"]', { timeout: 20000 })).click();
+      await s.waitFor('[data-testid="confirm-cancel-dialog"]');
+      await check("cancel dialog");
+      await (await s.find('[data-testid="confirm-cancel-dialog"] button')).type("\uE00C"); // Escape
+      await s.waitUntil("the cancel dialog closes", async () => (await s.findAll('[data-testid="confirm-cancel"]')).length === 0);
+      await s.waitUntil("the campaign sent now completes", async () => cli("campaign", "show", String(now)).status === "completed", 90000);
+      await s.exec(`window.location.hash = "#/campaigns/${now}";`);
+      await (await s.waitFor('[data-testid="action-retry"]', { timeout: 20000 })).click();
+      await s.waitFor('[data-testid="confirm-retry-dialog"]');
+      await check("retry dialog");
+      await (await s.find('[data-testid="confirm-retry-dialog"] button')).type("\uE00C");
+      await s.waitUntil("the retry dialog closes", async () => (await s.findAll('[data-testid="confirm-retry"]')).length === 0);
+    });
+
     test("Replies and opt-outs: each tab, and the add dialog", async () => {
       const s = app.session;
       await (await s.find('[data-testid="nav-replies"]')).click();
@@ -242,5 +241,142 @@ describe("System preferences in the real window: animations off, high contrast",
     );
     assert.ok(longest <= 1, `the longest transition or animation lasts ${longest} ms`);
     assert.deepEqual(await violations(s), []);
+  });
+});
+
+describe("Large text and the smallest window: nothing cut off, the editor at least 40 characters wide", () => {
+  // WCAG 1.4.4 (text resized to 200 %) and the window's minimum size (900 × 600). Text is
+  // enlarged as staff do it: Ctrl and + (page zoom, 20 % a step), here to 200 % on the
+  // default window, which leaves 600 CSS pixels of width.
+  let app;
+  const cli = (...args) => JSON.parse(execFileSync(CLI, ["--data-dir", app.dataDir, ...args], { encoding: "utf8" }));
+
+  before(async () => {
+    app = await launch();
+  });
+
+  after(async () => {
+    await app?.stop();
+  });
+
+  /** Presses keys together (a chord), then lets them go. */
+  async function chord(s, ...keys) {
+    const actions = [...keys.map((k) => ({ type: "keyDown", value: k })), ...keys.reverse().map((k) => ({ type: "keyUp", value: k }))];
+    await s.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+  }
+
+  /** What does not fit on the screen as it is: named, so a failure says where. */
+  async function layoutProblems(s) {
+    return s.exec(`
+      const vw = document.documentElement.clientWidth;
+      const name = (el) => (el.getAttribute("data-testid") ?? el.tagName.toLowerCase()) + " “" + (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40) + "”";
+      const problems = [];
+      if (document.documentElement.scrollWidth > vw + 1) problems.push("the page scrolls sideways (" + document.documentElement.scrollWidth + " > " + vw + ")");
+      for (const el of document.querySelectorAll("button, a, input, select, textarea, h1, h2, [role=tab], .badge")) {
+        const r = el.getBoundingClientRect();
+        // Data tables and the grid may scroll sideways in their own frame.
+        if (r.width === 0 || el.closest("table, [role=grid], .table-frame, .visually-hidden")) continue;
+        if (r.right > vw + 1) problems.push(name(el) + " runs off the window (right edge " + Math.round(r.right) + " > " + vw + ")");
+        const cs = getComputedStyle(el);
+        if (el.tagName === "BUTTON" && cs.overflow !== "visible" && el.scrollWidth > el.clientWidth + 1) problems.push(name(el) + " cuts its text");
+        if (el.tagName === "BUTTON" && el.scrollHeight > el.clientHeight + 2 && cs.overflow !== "visible") problems.push(name(el) + " cuts its text vertically");
+      }
+      return problems;`);
+  }
+
+  /** The message editor's inner width in characters of its own font (CSS "ch": the width of 0). */
+  async function editorChars(s) {
+    return s.exec(`
+      const t = document.querySelector('[data-testid="message-template"]');
+      const cs = getComputedStyle(t);
+      const ctx = document.createElement("canvas").getContext("2d");
+      ctx.font = cs.font;
+      const inner = t.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      return Math.floor(inner / ctx.measureText("0").width);`);
+  }
+
+  /** The journey's screens, each checked: list, wizard steps (the editor measured), dashboard, replies, settings. */
+  async function walk(s, label, draft, done) {
+    // Buttons are pressed from the page: WebDriver's pointer does not allow for page zoom
+    // (it clicks where the button would be at 100 %).
+    const press = async (css) => {
+      await s.waitFor(css, { predicate: async (e) => (await e.prop("disabled")) !== true });
+      await s.exec("document.querySelector(arguments[0]).click();", [css]);
+    };
+    const check = async (screen) => {
+      const problems = await layoutProblems(s);
+      if (problems.length > 0) await s.screenshot(`layout-${label}-${screen.replace(/\W+/g, "-")}`);
+      assert.deepEqual(problems, [], `${label}, ${screen}`);
+    };
+    await s.exec('window.location.hash = "#/campaigns";');
+    await s.waitFor('[data-testid="campaign-row"]');
+    await check("campaign list");
+    await s.exec(`window.location.hash = "#/campaigns/${draft}/edit";`);
+    await s.waitFor('[data-testid="wizard-name"]');
+    await check("wizard: name");
+    await press('[data-testid="wizard-next"]');
+    await press('[data-testid="query-run"]');
+    await s.waitFor('[data-testid="query-fetch-info"]', { predicate: async (e) => /fetched/i.test(await e.text()) });
+    await check("wizard: audience");
+    await press('[data-testid="wizard-next"]');
+    await s.waitFor('[data-testid="message-template"]');
+    await check("wizard: message");
+    const chars = await editorChars(s);
+    await s.screenshot(`layout-${label}-editor`);
+    assert.ok(chars >= 40, `${label}: the editor is ${chars} characters wide`);
+    for (let step = 4; step <= 6; step++) {
+      await press('[data-testid="wizard-next"]');
+      await s.waitUntil(`step ${step}`, async () => (await s.exec("return document.body.innerText;")).includes(`Step ${step} of 6`));
+    }
+    await s.waitFor('[data-testid="summary-schedule"]', { predicate: async (e) => (await e.prop("disabled")) === false });
+    await check("wizard: summary");
+    await s.exec(`window.location.hash = "#/campaigns/${done}";`);
+    await s.waitFor('[data-testid="grid-row"]', { timeout: 30000 });
+    await check("dashboard");
+    await s.exec('window.location.hash = "#/replies";');
+    await s.waitFor('[data-testid="page-replies"]');
+    await check("replies");
+    await s.exec('window.location.hash = "#/settings";');
+    await s.waitFor('[data-testid="page-settings"]');
+    await check("settings");
+    return chars;
+  }
+
+  test("at 900 × 600, and with text at 200 %", async () => {
+    const s = app.session;
+    const file = path.join(app.dataDir, "layout.json");
+    const make = (name) => {
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name,
+          mode: "test",
+          template: "Hi ${FirstName}, the annual meeting is on Friday at the Convention Center, Hall B.",
+          audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
+          write_back: "none",
+        }),
+      );
+      return cli("campaign", "create", "--file", file).id;
+    };
+    cli("settings", "set", "twilio.rate_per_second", "60");
+    const done = make("Annual meeting — everyone");
+    cli("campaign", "schedule", String(done));
+    const draft = make("Annual meeting — the minutes");
+    await s.waitUntil("the campaign completes", async () => cli("campaign", "show", String(done)).status === "completed", 90000);
+
+    // The smallest window Herald allows.
+    await s.cmd("POST", "/window/rect", { width: 900, height: 600 });
+    await s.waitUntil("the window is 900 × 600", async () => (await s.exec("return window.innerWidth;")) <= 900);
+    const small = await walk(s, "900x600", draft, done);
+
+    // Back to the default size, text at 200 %: Ctrl and + five times (20 % a step).
+    await s.cmd("POST", "/window/rect", { width: 1200, height: 780 });
+    await s.waitUntil("the window is 1200 wide again", async () => (await s.exec("return window.innerWidth;")) >= 1190);
+    await (await s.find('[data-testid="nav-campaigns"]')).click();
+    for (let i = 0; i < 5; i++) await chord(s, "\uE009", "=");
+    await s.waitUntil("the page is zoomed to 200 %", async () => Math.abs((await s.exec("return window.innerWidth;")) - 600) <= 8);
+    const zoomed = await walk(s, "zoom200", draft, done);
+    await chord(s, "\uE009", "0");
+    writeFileSync(path.join(artifacts, "layout.json"), JSON.stringify({ editorCharacters: { "900x600": small, "200%": zoomed } }, null, 2));
   });
 });

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { assertAccessible, violations } from "./axe-run.mjs";
 import { launch } from "./webdriver.mjs";
 
 const KEY = { tab: "\uE004", enter: "\uE007", escape: "\uE00C", space: " ", shift: "\uE008", down: "\uE015", right: "\uE014" };
@@ -71,6 +72,8 @@ describe("Keyboard only: create, schedule and pause a campaign", () => {
     // The first Tab stop skips to the content.
     await press(s, KEY.tab);
     assert.equal((await focused(s)).testid, "skip-link");
+    // (The focus states in README's Accessibility section are these screenshots.)
+    await s.screenshot("focus-1-skip-link");
     await press(s, KEY.enter);
     await waitFocus(s, "the list's heading", (f) => f.tag === "h1" && f.text === "Campaigns");
 
@@ -92,6 +95,7 @@ describe("Keyboard only: create, schedule and pause a campaign", () => {
       assert.equal((await focused(s)).path, entryPath, "found with the arrow keys");
     };
     await openEntry("$/Herald Demo");
+    await s.screenshot("focus-2-query-browser");
     await press(s, KEY.enter);
     await openEntry("$/Herald Demo/Members by type");
     await press(s, KEY.enter);
@@ -107,6 +111,7 @@ describe("Keyboard only: create, schedule and pause a campaign", () => {
     await waitFocus(s, "the message editor", (f) => f.testid === "message-template");
     await typeText(s, "Hi, your dues are due on Friday.");
     await s.waitFor('[data-testid="message-preview"]', { predicate: async (e) => /dues are due/.test(await e.text()) });
+    await s.screenshot("focus-3-message-editor");
     for (const step of ["iMIS contact data", "Schedule", "Summary"]) {
       await tabTo(s, `Next: ${step}`, (f) => f.testid === "wizard-next");
       await press(s, KEY.enter);
@@ -122,10 +127,12 @@ describe("Keyboard only: create, schedule and pause a campaign", () => {
 
     // Paused from its dashboard.
     await tabTo(s, "Pause", (f) => f.testid === "action-pause");
+    await s.screenshot("focus-4-pause-button");
     await press(s, KEY.enter);
     await s.waitFor('[data-testid="detail-status"]', { predicate: async (e) => /paused/i.test(await e.text()), timeout: 20000 });
     // Pause gave way to Resume: focus went to the campaign's heading, not to the window.
     await waitFocus(s, "the campaign's heading after Pause", (f) => f.tag === "h1" && f.text === "Keyboard dues");
     await s.screenshot("50-keyboard-paused");
+    await assertAccessible(s, "a paused campaign", await violations(s));
   });
 });

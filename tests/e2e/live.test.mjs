@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { assertAccessible, violations } from "./axe-run.mjs";
 import { launch, repoRoot, startFake, startNotificationServer } from "./webdriver.mjs";
 
 const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
@@ -136,6 +137,7 @@ describe("Going LIVE safely", () => {
     await schedule.click();
     await s.waitFor('[data-testid="live-confirm-dialog"]');
     await s.screenshot("33-live-confirmation");
+    await assertAccessible(s, "the LIVE confirmation dialog", await violations(s));
     await (await s.find('[data-testid="live-confirm-cancel"]')).click();
     await s.waitUntil("the dialog closes", async () => (await s.findAll('[data-testid="live-confirm-dialog"]')).length === 0);
     const created = heraldCli(app.dataDir, "campaign", "list").find((c) => c.name === "First real send");

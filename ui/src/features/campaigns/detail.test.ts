@@ -15,6 +15,7 @@ import {
   maskPhone,
   messageProblem,
   messageSegments,
+  progressAnnouncement,
   progressOf,
   progressTone,
   retryable,
@@ -385,5 +386,23 @@ describe("windowNotes", () => {
   it("names sending at any hour while the campaign is under way", () => {
     expect(windowNotes({ waiting_words: [], window_enabled: false }, "paused").anyHour).toBe(true);
     expect(windowNotes({ waiting_words: [], window_enabled: false }, "completed").anyHour).toBe(false);
+  });
+});
+
+describe("the progress a screen reader hears", () => {
+  it("changes only at each tenth while sending, and when the status changes", () => {
+    const toSend = 256;
+    const said = new Set<string>();
+    for (let sent = 0; sent <= toSend; sent++) {
+      said.add(progressAnnouncement("sending", { sent, toSend, leftOut: 0, percent: Math.floor((sent * 100) / toSend) }));
+    }
+    // 257 updates of the counts, 11 things to say: started, 10 %, … 100 %.
+    expect([...said]).toEqual(["Sending has started.", ...[10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((t) => `Sending: ${String(t)}% sent.`)]);
+    const done = { sent: toSend, toSend, leftOut: 3, percent: 100 };
+    expect(progressAnnouncement("completed", done)).toBe("Completed: every text was sent.");
+    expect(progressAnnouncement("paused", { ...done, sent: 77, percent: 30 })).toBe("Paused with 30% sent.");
+    expect(progressAnnouncement("canceled", { ...done, sent: 77, percent: 30 })).toBe("Canceled: 77 of 256 had been sent.");
+    expect(progressAnnouncement("scheduled", { ...done, sent: 0, percent: 0 })).toBe("");
+    expect(progressAnnouncement("sending", { sent: 0, toSend: 0, leftOut: 4, percent: 0 })).toBe("");
   });
 });

@@ -46,6 +46,29 @@ export function progressOf(counts: MessageCounts): Progress {
   return { sent, toSend, leftOut, percent };
 }
 
+/**
+ * What the dashboard's polite live region says about the progress. It changes only at each
+ * tenth while sending and when the status changes, so a screen reader speaks it now and then,
+ * never on every update of the counts.
+ */
+export function progressAnnouncement(status: CampaignStatus, p: Progress): string {
+  if (p.toSend === 0) return "";
+  switch (status) {
+    case "sending": {
+      const tenth = Math.floor(p.percent / 10) * 10;
+      return tenth === 0 ? "Sending has started." : `Sending: ${String(tenth)}% sent.`;
+    }
+    case "paused":
+      return `Paused with ${String(p.percent)}% sent.`;
+    case "completed":
+      return p.sent === p.toSend ? "Completed: every text was sent." : `Completed: ${formatCount(p.sent)} of ${formatCount(p.toSend)} sent.`;
+    case "canceled":
+      return `Canceled: ${formatCount(p.sent)} of ${formatCount(p.toSend)} had been sent.`;
+    default:
+      return "";
+  }
+}
+
 /** The progress bar's colour: calm while it runs, amber when paused, green when done. */
 export function progressTone(status: CampaignStatus): "accent" | "success" | "warning" | "neutral" {
   switch (status) {

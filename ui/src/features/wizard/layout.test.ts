@@ -15,13 +15,17 @@ function px(source: string, pattern: RegExp): number {
 const EDITOR_40_CHARS = 40 * 14 * 0.6 + 2 * 8 + 2 * 1;
 
 describe("the message step at the smallest window", () => {
-  const fieldList = px(stepMessage, /\.editor-row \{[^}]*grid-template-columns: minmax\(0, 1fr\) (\d+)px/);
+  const fieldList = px(stepMessage, /\.editor-row > \.fields \{\s*flex: 0 0 (\d+)px/);
+  const editorBasis = px(stepMessage, /\.editor-row > \.editor \{\s*flex: 1 1 (\d+)px/);
   const stackBelow = px(stepMessage, /@container message-step \(max-width: (\d+)px\)/);
 
   it("puts the merge fields under the editor before they leave it less than 40 characters", () => {
+    // The row wraps: the list goes under the editor rather than shrink it below its basis.
+    expect(stepMessage).toMatch(/\.editor-row \{\s*display: flex;\s*flex-wrap: wrap;/);
+    expect(editorBasis).toBeGreaterThanOrEqual(EDITOR_40_CHARS);
     expect(stepMessage).toMatch(/\.message \{[^}]*container: message-step \/ inline-size;/);
     expect(stepMessage).toMatch(
-      /@container message-step \(max-width: \d+px\) \{\s*\.editor-row \{\s*grid-template-columns: minmax\(0, 1fr\);/,
+      /@container message-step \(max-width: \d+px\) \{\s*\.editor-row > \.fields \{\s*flex-basis: 100%;/,
     );
     const gap = 16;
     // Just wider than the query: the editor shares the row with the list and still has 40.

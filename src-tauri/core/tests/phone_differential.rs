@@ -540,3 +540,113 @@ fn herald_agrees_with_libphonenumber() {
             .join("\n")
     );
 }
+
+/// A vanity form of an example number: its last digits (3 to 7 of them, all on letter keys
+/// 2–9) written as letters, in either case, glued to the digits or after a hyphen, as on
+/// a billboard (`1-800-FLOWERS`). `None` when the number does not end in three such digits.
+fn vanity(rng: &mut Rng, ex: &Example) -> Option<String> {
+    const KEYS: [&str; 8] = ["ABC", "DEF", "GHI", "JKL", "MNO", "PQRS", "TUV", "WXYZ"];
+    let digits: Vec<char> = ex.nsn.chars().collect();
+    let on_letters = digits
+        .iter()
+        .rev()
+        .take_while(|d| ('2'..='9').contains(*d))
+        .count();
+    if on_letters < 3 {
+        return None;
+    }
+    let k = 3 + rng.below(on_letters.min(7) - 2);
+    let (head, tail) = digits.split_at(digits.len() - k);
+    let lower = rng.chance(20);
+    let letters: String = tail
+        .iter()
+        .map(|d| {
+            let key = KEYS[(*d as u8 - b'2') as usize].as_bytes();
+            let c = char::from(key[rng.below(key.len())]);
+            if lower {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            }
+        })
+        .collect();
+    let head: String = head.iter().collect();
+    let glue = *rng.pick(&["-", "", "-"]);
+    let national = match &ex.national_prefix {
+        Some(np) if rng.chance(70) => format!("{np}{head}"),
+        _ => head,
+    };
+    let number = if national.is_empty() {
+        letters
+    } else {
+        format!("{}{glue}{letters}", format_digits(rng, &national))
+    };
+    Some(match rng.below(3) {
+        0 => number,
+        1 => format!("+{} {number}", ex.country_code),
+        _ => format!("Cell: {number}"),
+    })
+}
+
+/// Vanity numbers (letters read on a keypad) parse to what libphonenumber reads, given the
+/// very text staff typed: here the oracle sees the raw input, not Herald's cleaned one.
+#[test]
+fn vanity_numbers_agree_with_libphonenumber() {
+    let mut rng = Rng(0x5641_4E49_5459); // "VANITY"
+    let regions = regions();
+    let examples = examples(&regions);
+    let mut cases = Vec::new();
+    while cases.len() < 1500 {
+        let ex = rng.pick(&examples);
+        if let Some(raw) = vanity(&mut rng, ex) {
+            cases.push((raw, ex.region.clone()));
+        }
+    }
+    cases.push(("1-800-FLOWERS".into(), "US".into()));
+    let requests: Vec<Value> = cases
+        .iter()
+        .map(|(raw, region)| json!({"input": raw, "region": region}))
+        .collect();
+    let answers = run_oracle(&requests);
+    let mut disagreements = Vec::new();
+    let mut valid = 0;
+    for ((raw, region), oracle) in cases.iter().zip(&answers) {
+        let herald = phone::parse(raw, Region::parse(region).expect("region"));
+        let oracle_valid = oracle["valid"].as_bool().expect("valid");
+        let agree = match &herald {
+            Ok(n) => {
+                oracle_valid && oracle["e164"] == n.e164() && oracle["kind"] == n.kind().as_str()
+            }
+            Err(_) => !oracle_valid,
+        };
+        valid += usize::from(oracle_valid);
+        if !agree {
+            disagreements.push(format!(
+                "{raw:?} in {region}: herald {herald:?}, oracle {oracle}"
+            ));
+        }
+    }
+    println!(
+        "vanity numbers: {} cases, {valid} valid to libphonenumber, {} disagreements",
+        cases.len(),
+        disagreements.len()
+    );
+    assert!(
+        valid > cases.len() / 2,
+        "most cases are valid numbers ({valid})"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} vanity numbers disagree:\n{}",
+        disagreements.len(),
+        cases.len(),
+        disagreements
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let flowers = answers.last().expect("answer");
+    assert_eq!(flowers["e164"], "+18003569377");
+}

@@ -329,9 +329,11 @@ pub fn check(input: &str, region: Region) -> PhoneCheck {
 ///   text after the last digit when a space, bracket, slash or quote sets it apart
 ///   (` (home)`, `/W`); letters glued to the digits make it [`Cleaned::NotANumber`];
 /// - between them only digits and separators (space `-` `.` `/` `(` `)` `[` `]`
-///   `~`) may appear, with `+` only in front; anything else (letters, `*`, a second
-///   number after `or`) is [`Cleaned::NotANumber`]: vanity numbers such as
-///   `1-800-FLOWERS` are not supported;
+///   `~`) may appear, with `+` only in front; anything else (`*`, a second number
+///   after `or`, one or two letters) is [`Cleaned::NotANumber`];
+/// - a vanity number, with at least three ASCII letters among or glued after the
+///   digits (`1-800-FLOWERS`), is read on a phone keypad (`18003569377`), as
+///   libphonenumber reads it (letters set apart by a space stay a label, as above);
 /// - a spreadsheet's float artefact, `6502530000.0`, loses its `.0`.
 ///
 /// `00…` and `011…` prefixes are kept: whether they are an international prefix
@@ -370,31 +372,40 @@ pub fn clean(input: &str) -> Cleaned {
     };
 
     // Trailing text is a label (`650-253-0000 (home)`) when set apart by a space,
-    // bracket, slash or quote; glued to the digits (`1-800-FLOWERS`, `…0000abc`) it is not.
+    // bracket, slash or quote; glued to the digits (`1-800-FLOWERS`, `…0000abc`) it is
+    // part of the number, up to where a label starts.
     let trailing = &chars[last + 1..];
-    if trailing.iter().any(|c| c.is_alphabetic())
-        && !matches!(
-            trailing.first(),
-            Some(
-                ' ' | '('
-                    | '['
-                    | '/'
-                    | '<'
-                    | '"'
-                    | '\''
-                    | '\u{201C}'
-                    | '\u{201D}'
-                    | '\u{2018}'
-                    | '\u{2019}'
-                    | ','
-                    | ';'
-            )
-        )
+    let glued = trailing
+        .iter()
+        .position(|&c| is_label_start(c))
+        .unwrap_or(trailing.len());
+    let glued_end = trailing[..glued]
+        .iter()
+        .rposition(|c| c.is_alphanumeric())
+        .map_or(last, |i| last + 1 + i);
+    if chars[glued_end + 1..].iter().any(|c| c.is_alphabetic())
+        && !chars
+            .get(glued_end + 1)
+            .copied()
+            .is_some_and(is_label_start)
     {
         return Cleaned::NotANumber;
     }
 
-    let span = &chars[first..=last];
+    let span = &chars[first..=glued_end];
+    // A vanity number: libphonenumber reads letters on a keypad once there are three.
+    let vanity = span.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 3;
+    // … and only after three digits (libphonenumber's "viable number": `81-BDHLNQ` is not).
+    if vanity
+        && span
+            .iter()
+            .take_while(|c| !c.is_ascii_alphabetic())
+            .filter(|c| c.is_ascii_digit())
+            .count()
+            < 3
+    {
+        return Cleaned::NotANumber;
+    }
     let mut candidate = String::with_capacity(span.len());
     let mut in_prefix = true;
     for &c in span {
@@ -407,6 +418,10 @@ pub fn clean(input: &str) -> Cleaned {
             '0'..='9' => {
                 in_prefix = false;
                 candidate.push(c);
+            }
+            'A'..='Z' | 'a'..='z' if vanity => {
+                in_prefix = false;
+                candidate.push(keypad_digit(c));
             }
             ' ' | '-' | '.' | '/' | '(' | ')' | '[' | ']' | '~' => {}
             _ => return Cleaned::NotANumber,
@@ -427,6 +442,39 @@ pub fn clean(input: &str) -> Cleaned {
 // ---------------------------------------------------------------------------------
 // Cleaning helpers
 // ---------------------------------------------------------------------------------
+
+/// A character that sets a label apart from the number before it (`650-253-0000 (home)`).
+fn is_label_start(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '('
+            | '['
+            | '/'
+            | '<'
+            | '"'
+            | '\''
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | ','
+            | ';'
+    )
+}
+
+/// The digit a letter is on, on a phone keypad (ITU E.161): ABC 2, DEF 3, … WXYZ 9.
+fn keypad_digit(letter: char) -> char {
+    match letter.to_ascii_uppercase() {
+        'A'..='C' => '2',
+        'D'..='F' => '3',
+        'G'..='I' => '4',
+        'J'..='L' => '5',
+        'M'..='O' => '6',
+        'P'..='S' => '7',
+        'T'..='V' => '8',
+        _ => '9',
+    }
+}
 
 /// Zero points of the Unicode decimal-digit (Nd) runs, each ten code points long.
 const DIGIT_ZEROS: [u32; 66] = [
@@ -1422,6 +1470,36 @@ mod tests {
     }
 
     #[test]
+    fn vanity_numbers_are_read_on_a_keypad() {
+        for (input, e164) in [
+            ("1-800-FLOWERS", "+18003569377"),
+            ("1-800-flowers", "+18003569377"),
+            ("+1-800-GOT-JUNK", "+18004685865"),
+            ("800-MY-APPLE", "+18006927753"),
+            ("1-800-FLOWERS (toll free)", "+18003569377"),
+        ] {
+            assert_eq!(
+                parse(input, us()).map(|n| n.e164().to_string()),
+                Ok(e164.to_string()),
+                "{input:?}"
+            );
+        }
+        // Three letters glued on make a number too long, as libphonenumber reads it.
+        assert_eq!(
+            clean("6502530000abc"),
+            Cleaned::Candidate("6502530000222".into())
+        );
+        assert!(parse("6502530000abc", us()).is_err());
+        // Letters need three digits before them, as libphonenumber's viable numbers do.
+        assert_eq!(clean("81-BDHLNQ"), Cleaned::NotANumber);
+        // Cleaning stays idempotent.
+        assert_eq!(
+            clean("18003569377"),
+            Cleaned::Candidate("18003569377".into())
+        );
+    }
+
+    #[test]
     fn not_a_number() {
         for input in [
             "abc",
@@ -1429,10 +1507,9 @@ mod tests {
             "mobile",
             "x",
             "ext 12",
-            "1-800-FLOWERS",
             "650 253 0000 or 650 253 0001",
             "650*253*0000",
-            "6502530000abc",
+            "6502530000ab",
             "1",
             "+12",
         ] {

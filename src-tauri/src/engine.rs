@@ -1,10 +1,12 @@
-//! The sending engine inside the app: one per process (and per data folder, by a lock
-//! file), running while the window is open or closed to the tray. Its events reach the
-//! window throttled, so a 250,000-message campaign does not flood it.
+//! The background services inside the app (the sending engine, write-backs, reports, reply
+//! polling: `herald_core::services`, as in `herald-cli run`): one engine per process and per
+//! data folder (by a lock file), running while the window is open or closed to the tray.
+//! Its events reach the window throttled, so a 250,000-message campaign does not flood it.
 
 use crate::events::CampaignsChanged;
 use crate::state::AppState;
-use herald_core::engine::{Engine, EngineEvent, EngineLock, EngineOptions};
+use herald_core::engine::{EngineEvent, EngineOptions};
+use herald_core::services::{EngineLocking, Intervals, Parts, Services};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,42 +19,26 @@ const THROTTLE: Duration = Duration::from_millis(400);
 
 pub fn start(app: &AppHandle, state: &AppState) {
     let (tx, rx) = mpsc::unbounded_channel::<EngineEvent>();
-    let engine = Engine::new(
-        state.store.clone(),
-        Arc::new(state.keychain.clone()),
-        state.directories.clone(),
-        EngineOptions::from_env(),
-        Arc::new(move |e| {
+    tauri::async_runtime::spawn(forward(app.clone(), rx));
+    let parts = Parts {
+        store: state.store.clone(),
+        secrets: Arc::new(state.keychain.clone()),
+        directories: state.directories.clone(),
+        engine: EngineOptions::from_env(),
+        on_event: Arc::new(move |e| {
             let _ = tx.send(e);
         }),
+        check_replies: state.check_replies.clone(),
+        intervals: Intervals::default(),
+    };
+    let (locking, stop) = (
+        EngineLocking::WaitFor(state.data_dir.clone()),
+        state.stop.clone(),
     );
-    tauri::async_runtime::spawn(forward(app.clone(), rx));
-    let data_dir = state.data_dir.clone();
-    let stop = state.stop.subscribe();
-    tauri::async_runtime::spawn(async move {
-        let mut warned = false;
-        loop {
-            match EngineLock::acquire(&data_dir) {
-                Ok(lock) => {
-                    tracing::info!(lock = %lock.path().display(), "the sending engine is running");
-                    if let Err(e) = engine.run(stop.clone()).await {
-                        tracing::error!(error = %e, "the sending engine stopped");
-                    }
-                    return;
-                }
-                Err(e) => {
-                    if !warned {
-                        tracing::warn!(error = %e, "the sending engine waits for the other Herald to stop");
-                        warned = true;
-                    }
-                    tokio::time::sleep(Duration::from_secs(10)).await;
-                    if *stop.borrow() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
+    // Spawned on the app's runtime; they run until the state's stop signal.
+    let runtime = tauri::async_runtime::handle();
+    let _inside = runtime.inner().enter();
+    let _services = Services::start(parts, locking, true, stop);
 }
 
 /// Coalesces engine events and tells the window at most every [`THROTTLE`].

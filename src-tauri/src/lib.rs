@@ -72,36 +72,11 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
-            let worker = herald_core::writeback::run_worker(
-                state.store.clone(),
-                state.directories.clone(),
-                std::sync::Arc::new(state.keychain.clone()),
-                herald_core::writeback::WriteBackPolicy::default(),
-                std::time::Duration::from_secs(15),
-                state.stop.subscribe(),
-            );
-            tauri::async_runtime::spawn(worker);
+            // The engine, write-backs, reports and reply polling: the same assembly as
+            // `herald-cli run` (herald_core::services), stopped by the state's stop signal.
             engine::start(app.handle(), &state);
             watch_settings(app.handle(), &state);
             notify::start(app.handle(), &state);
-            tauri::async_runtime::spawn(herald_core::report::run_worker(
-                state.store.clone(),
-                std::sync::Arc::new(state.keychain.clone()),
-                herald_core::report::ReportPolicy::default(),
-                std::time::Duration::from_secs(30),
-                state.stop.subscribe(),
-            ));
-            // Members' replies and opt-outs, read from Twilio in the background.
-            tauri::async_runtime::spawn(herald_core::replies::run_poller(
-                state.store.clone(),
-                std::sync::Arc::new(state.keychain.clone()),
-                state.check_replies.clone(),
-                (
-                    herald_core::replies::BUSY_INTERVAL,
-                    herald_core::replies::QUIET_INTERVAL,
-                ),
-                state.stop.subscribe(),
-            ));
             app.manage(state);
             tray::install(app)?;
             webview::tune(app);

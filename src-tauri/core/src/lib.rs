@@ -17,6 +17,7 @@ pub mod preflight;
 pub mod replies;
 pub mod report;
 pub mod secrets;
+pub mod services;
 pub mod settings;
 pub mod stats;
 pub mod status;

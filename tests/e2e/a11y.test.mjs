@@ -63,6 +63,20 @@ for (const theme of ["light", "dark"]) {
       await check("settings, with an error");
       await rate.clear();
       await rate.type("5\uE007");
+      // A stored secret, and the dialog that deletes it.
+      const secret = await s.waitFor('[data-testid="secret-smtp.password"]');
+      await secret.scrollIntoView();
+      await s.exec(
+        "const t = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('input', { bubbles: true }));",
+        [{ [ELEMENT]: secret.id }, "a11y-secret"],
+      );
+      await (await s.find('[data-testid="secret-save-smtp.password"]')).click();
+      await s.waitFor('[data-testid="secret-state-smtp.password"]', { predicate: async (e) => /stored/i.test(await e.text()) });
+      await (await s.waitFor('[data-testid="secret-delete-smtp.password"]')).click();
+      await s.waitFor('[data-testid="confirm-delete-secret"]');
+      await check("delete-a-secret dialog");
+      await (await s.find('[data-testid="confirm-delete-secret"] button')).type("\uE00C"); // Escape
+      await s.waitUntil("the dialog closes", async () => (await s.findAll('[data-testid="secret-confirm-delete-smtp.password"]')).length === 0);
     });
 
     test("every wizard step, errors and the summary included", async () => {
@@ -141,7 +155,7 @@ for (const theme of ["light", "dark"]) {
       await check("campaign list");
     });
 
-    test("the cancel and retry dialogs", async () => {
+    test("the cancel, retry and delete-a-draft dialogs", async () => {
       const s = app.session;
       const cli = (...args) => JSON.parse(execFileSync(CLI, ["--data-dir", app.dataDir, ...args], { encoding: "utf8" }));
       cli("settings", "set", "twilio.rate_per_second", "60");
@@ -164,6 +178,22 @@ for (const theme of ["light", "dark"]) {
       };
       const tomorrow = make("Board meeting reminder", new Date(Date.now() + 86_400_000).toISOString());
       const now = make("Everyone — see you Friday", null);
+      // A draft, deleted from the list's row menu: its confirmation.
+      const draftFile = path.join(app.dataDir, "draft.json");
+      writeFileSync(draftFile, JSON.stringify({ name: "Draft to delete", mode: "test", template: "Hi", write_back: "none" }));
+      cli("campaign", "create", "--file", draftFile);
+      await s.exec('window.location.hash = "#/campaigns";');
+      await s.waitUntil("the draft is listed", async () =>
+        s.exec(`return [...document.querySelectorAll('[data-testid="campaign-row"]')].some((r) => r.textContent.includes("Draft to delete"));`),
+      );
+      await s.exec(
+        `[...document.querySelectorAll('[data-testid="campaign-row"]')].find((r) => r.textContent.includes("Draft to delete")).querySelector('[data-testid="campaign-actions"]').click();`,
+      );
+      await (await s.waitFor('[data-testid="action-delete"]')).click();
+      await s.waitFor('[data-testid="confirm-delete"]');
+      await check("delete-a-draft dialog");
+      await (await s.find('[data-testid="confirm-delete"] button')).type("\uE00C"); // Escape
+      await s.waitUntil("the delete dialog closes", async () => (await s.findAll('[data-testid="confirm-delete"]')).length === 0);
       await s.exec(`window.location.hash = "#/campaigns/${tomorrow}";`);
       await (await s.waitFor('[data-testid="action-cancel"]', { timeout: 20000 })).click();
       await s.waitFor('[data-testid="confirm-cancel-dialog"]');
@@ -196,6 +226,16 @@ for (const theme of ["light", "dark"]) {
       await (await s.find('[data-testid="optout-add-confirm"]')).click();
       await s.waitFor('[data-testid="field-error"]');
       await check("add-a-number dialog, with an error");
+      // A number on the list, and the dialog that takes it off.
+      await (await s.find('[data-testid="optout-number"]')).type("(303) 555-0100");
+      await (await s.find('[data-testid="optout-add-confirm"]')).click();
+      await s.waitUntil("the number is listed", async () => (await (await s.waitFor('[data-testid="optouts-table"]')).text()).includes("+13035550100"));
+      await check("opt-out list with a number");
+      await s.exec(`document.querySelector('[data-testid="optouts-table"] td.actions button').click();`);
+      await s.waitFor('[data-testid="optouts-remove-dialog"]');
+      await check("remove-a-number dialog");
+      await (await s.find('[data-testid="optouts-remove-dialog"] button')).type("\uE00C"); // Escape
+      await s.waitUntil("the remove dialog closes", async () => (await s.findAll('[data-testid="optout-remove-confirm"]')).length === 0);
     });
   });
 }

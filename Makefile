@@ -16,7 +16,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/public -type f 2>/dev/null)
 
-.PHONY: help run test deps-build deps-test deps-windows ui app rust-test ui-test e2e windows test-windows bindings bundle bench bench-dashboard measure-launch tzdata clean
+.PHONY: help run test deps-build deps-test deps-windows ui app rust-test ui-test e2e windows test-windows bindings bundle bench bench-preview bench-dashboard measure-launch tzdata clean
 
 help:
 	@echo "make run     - build and open Herald (installs what is missing)"
@@ -126,11 +126,18 @@ $(BENCHPY)/pydeps/.stamp: $(BENCHPY)/requirements.txt
 
 bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench prepare
+	$(MAKE) --no-print-directory bench-preview
 	cargo bench -p herald_core --bench imis_fetch
 	cargo bench -p herald_core --bench engine
 	cargo bench -p herald_core --bench grid
 	cargo bench -p herald_core --bench replies
 	$(MAKE) --no-print-directory bench-dashboard
+
+# `herald-cli preview` end to end (10k to 1M rows) against Python + libphonenumber doing
+# the same work, in the same run (src-tauri/core/benches/preview.py).
+bench-preview: $(SEGCALC)/pydeps/.stamp
+	cargo build --release -p herald-cli
+	python3 src-tauri/core/benches/preview.py target/release/herald-cli
 
 # The dashboard of a 250,000-message campaign in the real (release) window, over WebDriver:
 # first rows painted, frame times while scrolling fast, memory (tests/perf/dashboard.mjs).

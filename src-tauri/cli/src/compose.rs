@@ -1,16 +1,20 @@
 //! `segments`, `phone` and `preview`: the composition rules, scriptable.
 
 use herald_core::campaign::Mode;
-use herald_core::compose::audience::AudienceTable;
+use herald_core::compose::audience::{AudienceReader, CsvError};
 use herald_core::compose::phone::{self, Region};
-use herald_core::compose::prepare::{self, OptedOut, PrepareSpec};
+use herald_core::compose::prepare::{
+    self, OptedOut, PrepareSpec, PreparedMessage, Preparer, SummaryTally,
+};
 use herald_core::compose::segments;
 use herald_core::compose::smart_encoding;
 use herald_core::compose::summary::{DayUsage, SendLimits};
 use herald_core::compose::template::MergeTemplate;
+use herald_core::status::MessageStatus;
 use herald_core::{Error, Result};
+use serde::Serialize;
 use serde_json::{json, Value};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use crate::commands::Context;
@@ -97,19 +101,46 @@ pub struct PreviewArgs {
     pub template: String,
     pub region: Option<String>,
     pub skip_empty: bool,
-    pub format: String,
+    pub format: Option<String>,
+    pub pretty: bool,
+    pub summary_only: bool,
 }
 
-/// `herald-cli preview --csv FILE …`: prepares the audience, prints the summary and the
-/// per-recipient results.
-pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
-    let bytes = std::fs::read(&args.csv).map_err(|source| Error::Io {
-        context: format!("could not read {}", args.csv.display()),
-        source,
-    })?;
-    let table = AudienceTable::from_csv(&bytes)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", args.csv.display())))?;
-    let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+/// Rows read, prepared and written at a time: enough to keep both cores busy, few enough
+/// that memory stays flat however long the file is.
+const PREVIEW_BATCH: usize = 8192;
+
+/// `herald-cli preview --csv FILE …`: prepares the audience and writes every recipient's
+/// result to `out` as it goes (JSON: the recipients, then the summary that counts them;
+/// CSV: one line per recipient), or only the summary with `--summary-only`. The file is
+/// streamed: memory does not grow with its length.
+pub async fn preview(ctx: &Context, args: PreviewArgs, out: &mut dyn Write) -> Result<()> {
+    let format = args.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "csv") {
+        return Err(Error::Invalid(format!(
+            "unknown format '{format}': use json or csv"
+        )));
+    }
+    if args.summary_only && format == "csv" {
+        return Err(Error::Invalid(
+            "--summary-only prints the summary as JSON; leave out --format csv".into(),
+        ));
+    }
+    let open = || {
+        std::fs::File::open(&args.csv).map_err(|source| Error::Io {
+            context: format!("could not read {}", args.csv.display()),
+            source,
+        })
+    };
+    let invalid_csv = |e: CsvError| Error::Invalid(format!("{}: {e}", args.csv.display()));
+    // A first pass finds a malformed row before anything is printed (automation relies
+    // on a failure printing nothing); it keeps nothing, so memory stays flat.
+    AudienceReader::new(open()?)
+        .and_then(|mut r| r.check_rest())
+        .map_err(invalid_csv)?;
+    let mut reader = AudienceReader::new(open()?).map_err(invalid_csv)?;
+    let columns = reader.columns().to_vec();
+    let aliases: Vec<&str> = columns.iter().map(String::as_str).collect();
     let template = MergeTemplate::parse(&args.template, &aliases)
         .map_err(|e| Error::Invalid(e.to_string()))?;
 
@@ -125,6 +156,9 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
         }
         None => (Default::default(), OptedOut::new(), DayUsage::new()),
     };
+    if let Some(s) = store {
+        s.close().await;
+    }
     let region = region(&settings.default_region(), args.region)?;
     let spec = PrepareSpec {
         id_column: &args.id_column,
@@ -134,76 +168,226 @@ pub async fn preview(ctx: &Context, args: PreviewArgs) -> Result<String> {
         skip_empty: args.skip_empty,
         opted_out: &opted_out,
     };
-    let prepared = prepare::prepare(&table, &spec).map_err(Error::Invalid)?;
+    let mut preparer =
+        Preparer::new(&columns, &spec, prepare::default_threads()).map_err(Error::Invalid)?;
+    let mut output = match (format, args.summary_only) {
+        (_, true) => Output::None,
+        ("csv", _) => Output::Csv(Box::new(herald_core::csv_out::writer(&mut *out))),
+        _ => Output::Json {
+            out: &mut *out,
+            pretty: args.pretty,
+            rows: 0,
+            buffer: Vec::new(),
+        },
+    };
+    output.start()?;
+    let mut tally = SummaryTally::default();
+    let mut rows = Vec::with_capacity(PREVIEW_BATCH);
+    loop {
+        rows.clear();
+        if reader
+            .next_rows(PREVIEW_BATCH, &mut rows)
+            .map_err(invalid_csv)?
+            == 0
+        {
+            break;
+        }
+        for m in preparer.prepare_rows(&rows).map_err(Error::Invalid)? {
+            tally.add(&m);
+            output.recipient(&m)?;
+        }
+    }
     let limits = SendLimits {
         rate_per_second: settings.rate_per_second(),
         daily_cap: settings.daily_segment_cap(),
         day_zone: settings.cap_zone(),
     };
-    let now = chrono::Utc::now();
     let window = settings.sending_window();
-    let summary = prepare::summarize_in(
-        &prepared,
+    let summary = tally.summarize(
         limits,
         settings.price_per_segment(),
         &usage,
-        now,
+        chrono::Utc::now(),
         None,
         Some((&window, settings.fallback_zone())),
     );
-    if let Some(s) = store {
-        s.close().await;
+    output.finish()?;
+    if args.summary_only || format == "json" {
+        let summary = if args.pretty {
+            serde_json::to_string_pretty(&summary)
+        } else {
+            serde_json::to_string(&summary)
+        }
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+        if args.summary_only {
+            write_all(out, summary.as_bytes())?;
+        } else if args.pretty {
+            write_all(out, b"  \"summary\": ")?;
+            write_all(out, indent(&summary, "  ").as_bytes())?;
+            write_all(out, b"\n}")?;
+        } else {
+            write_all(out, b"\"summary\":")?;
+            write_all(out, summary.as_bytes())?;
+            write_all(out, b"}")?;
+        }
+        write_all(out, b"\n")?;
     }
-    match args.format.as_str() {
-        "json" => {
-            let recipients: Vec<Value> = prepared
-                .iter()
-                .map(|m| {
-                    json!({
-                        "row": m.row_index + 2,
-                        "imis_id": m.imis_id,
-                        "name": m.member_name,
-                        "phone": m.phone_raw,
-                        "to": m.to_e164,
-                        "status": m.status,
-                        "reason": m.reason(),
-                        "body": m.body,
-                        "encoding": m.encoding.as_str(),
-                        "segments": m.segments,
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&json!({"summary": summary, "recipients": recipients}))
-                .map_err(|e| Error::Invalid(e.to_string()))
+    out.flush().map_err(output_error)
+}
+
+/// One recipient as `preview --format json` writes it.
+#[derive(Serialize)]
+struct RecipientJson<'a> {
+    row: u32,
+    imis_id: Option<&'a str>,
+    name: Option<&'a str>,
+    phone: &'a str,
+    to: Option<&'a str>,
+    status: MessageStatus,
+    reason: Option<String>,
+    body: &'a str,
+    encoding: &'a str,
+    segments: u32,
+}
+
+impl<'a> From<&'a PreparedMessage> for RecipientJson<'a> {
+    fn from(m: &'a PreparedMessage) -> Self {
+        Self {
+            row: m.row_index + 2,
+            imis_id: m.imis_id.as_deref(),
+            name: m.member_name.as_deref(),
+            phone: &m.phone_raw,
+            to: m.to_e164.as_deref(),
+            status: m.status,
+            reason: m.reason(),
+            body: &m.body,
+            encoding: m.encoding.as_str(),
+            segments: m.segments,
         }
-        "csv" => {
-            let mut w = herald_core::csv_out::writer(Vec::new());
-            let header = [
-                "row", "imis_id", "name", "phone", "to", "status", "reason", "encoding",
-                "segments", "body",
-            ];
-            w.write_record(header)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            for m in &prepared {
-                w.write_record([
-                    (m.row_index + 2).to_string(),
-                    m.imis_id.clone().unwrap_or_default(),
-                    m.member_name.clone().unwrap_or_default(),
-                    m.phone_raw.clone(),
-                    m.to_e164.clone().unwrap_or_default(),
-                    m.status.to_string(),
-                    m.reason().unwrap_or_default(),
-                    m.encoding.as_str().to_string(),
-                    m.segments.to_string(),
-                    m.body.clone(),
+    }
+}
+
+/// Where `preview` writes the recipients as they are prepared.
+enum Output<'w> {
+    None,
+    Csv(Box<csv::Writer<&'w mut dyn Write>>),
+    Json {
+        out: &'w mut dyn Write,
+        pretty: bool,
+        rows: u64,
+        buffer: Vec<u8>,
+    },
+}
+
+impl Output<'_> {
+    fn start(&mut self) -> Result<()> {
+        match self {
+            Self::None => Ok(()),
+            Self::Csv(w) => w
+                .write_record([
+                    "row", "imis_id", "name", "phone", "to", "status", "reason", "encoding",
+                    "segments", "body",
                 ])
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            }
-            let bytes = w.into_inner().map_err(|e| Error::Invalid(e.to_string()))?;
-            Ok(String::from_utf8_lossy(&bytes).trim_end().to_string())
+                .map_err(csv_error),
+            Self::Json { out, pretty, .. } => write_all(
+                *out,
+                if *pretty {
+                    b"{\n  \"recipients\": ["
+                } else {
+                    b"{\"recipients\":["
+                },
+            ),
         }
-        other => Err(Error::Invalid(format!(
-            "unknown format '{other}': use json or csv"
-        ))),
+    }
+
+    fn recipient(&mut self, m: &PreparedMessage) -> Result<()> {
+        match self {
+            Self::None => Ok(()),
+            Self::Csv(w) => {
+                let row = (m.row_index + 2).to_string();
+                let segments = m.segments.to_string();
+                let status = m.status.to_string();
+                let reason = m.reason().unwrap_or_default();
+                w.write_record([
+                    row.as_str(),
+                    m.imis_id.as_deref().unwrap_or_default(),
+                    m.member_name.as_deref().unwrap_or_default(),
+                    &m.phone_raw,
+                    m.to_e164.as_deref().unwrap_or_default(),
+                    &status,
+                    &reason,
+                    m.encoding.as_str(),
+                    &segments,
+                    &m.body,
+                ])
+                .map_err(csv_error)
+            }
+            Self::Json {
+                out,
+                pretty,
+                rows,
+                buffer,
+            } => {
+                let first = *rows == 0;
+                *rows += 1;
+                buffer.clear();
+                let recipient = RecipientJson::from(m);
+                if *pretty {
+                    buffer.extend_from_slice(if first { b"\n" } else { b",\n" });
+                    let text = serde_json::to_string_pretty(&recipient)
+                        .map_err(|e| Error::Invalid(e.to_string()))?;
+                    buffer.extend_from_slice(b"    ");
+                    buffer.extend_from_slice(indent(&text, "    ").as_bytes());
+                } else {
+                    if !first {
+                        buffer.push(b',');
+                    }
+                    serde_json::to_writer(&mut *buffer, &recipient)
+                        .map_err(|e| Error::Invalid(e.to_string()))?;
+                }
+                write_all(*out, buffer)
+            }
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Self::None => Ok(()),
+            Self::Csv(mut w) => w.flush().map_err(output_error),
+            Self::Json {
+                out, pretty, rows, ..
+            } => write_all(
+                out,
+                match (pretty, rows) {
+                    (true, 0) => b"],\n",
+                    (true, _) => b"\n  ],\n",
+                    (false, _) => b"],",
+                },
+            ),
+        }
+    }
+}
+
+/// Pretty JSON nested `by` deeper: every line but the first indented (JSON strings hold
+/// no raw line breaks, so this never touches a value).
+fn indent(json: &str, by: &str) -> String {
+    json.replace('\n', &format!("\n{by}"))
+}
+
+fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<()> {
+    out.write_all(bytes).map_err(output_error)
+}
+
+fn output_error(source: std::io::Error) -> Error {
+    Error::Io {
+        context: "could not write the output".into(),
+        source,
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => output_error(source),
+        other => Error::Invalid(format!("{other:?}")),
     }
 }

@@ -92,8 +92,15 @@ enum Command {
         /// Skip recipients with an empty value in a field the template uses.
         #[arg(long)]
         skip_empty: bool,
-        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
-        format: String,
+        /// json (the default): the recipients, then the summary; csv: the recipients.
+        #[arg(long, value_parser = ["json", "csv"])]
+        format: Option<String>,
+        /// Indented JSON, for people (the default is one compact line).
+        #[arg(long)]
+        pretty: bool,
+        /// Only the summary (JSON): the counts, cost and plan, without the recipients.
+        #[arg(long)]
+        summary_only: bool,
     },
 }
 
@@ -112,7 +119,7 @@ fn main() -> ExitCode {
         secrets_from_env: cli.secrets_from_env,
     };
     let work = async move {
-        match cli.command {
+        let text = match cli.command {
             Command::Settings(c) => commands::settings(&ctx, c).await,
             Command::Secrets(c) => commands::secrets(&ctx, c).await,
             Command::Campaign(c) => commands::campaign(&ctx, c).await,
@@ -134,6 +141,8 @@ fn main() -> ExitCode {
                 region,
                 skip_empty,
                 format,
+                pretty,
+                summary_only,
             } => {
                 let args = compose::PreviewArgs {
                     csv,
@@ -143,14 +152,22 @@ fn main() -> ExitCode {
                     region,
                     skip_empty,
                     format,
+                    pretty,
+                    summary_only,
                 };
-                compose::preview(&ctx, args).await
+                // Streamed to standard output as it is prepared.
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+                return compose::preview(&ctx, args, &mut out).await.map(|()| None);
             }
-        }
+        };
+        text.map(Some)
     };
     match runtime.block_on(work) {
         Ok(output) => {
-            println!("{output}");
+            if let Some(output) = output {
+                println!("{output}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(

@@ -897,3 +897,247 @@ fn replies_are_read_listed_and_the_opt_out_list_is_kept_by_hand_and_by_file() {
         "{text}"
     );
 }
+
+/// A generated audience: messy formats, blanks, landlines, emoji and names that force
+/// UCS-2, a body too long, an empty merge field, and numbers repeated far apart (across
+/// the preview's batches). `unique` gives every row its own number.
+fn generated_audience(rows: usize, unique: bool) -> String {
+    let names = ["Ann", "Zoë", "José", "Ola 🌻", "Siobhán", "Lee", "", "Kim"];
+    let mut text = String::from("ID,FirstName,Notes,Mobile\n");
+    let mut seed: u64 = 0x5052_4556_4945_5700;
+    for i in 0..rows {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let n = if unique {
+            2_015_550_000 + i as u64
+        } else {
+            2_015_550_000 + seed % 40_000
+        };
+        let phone = match seed % 13 {
+            0 => format!("({}) {}-{}", n / 10_000_000, n / 10_000 % 1000, n % 10_000),
+            1 => format!("+1 {n} ext. 4"),
+            2 => String::new(),
+            3 => "N/A".into(),
+            4 => "+44 20 7946 0018".into(), // a landline
+            5 => format!("{n}.0"),
+            _ => n.to_string(),
+        };
+        let id = if seed.is_multiple_of(97) {
+            String::new()
+        } else {
+            format!("{}", 500_000 + i)
+        };
+        let notes = match seed % 11 {
+            0 => String::new(),
+            1 => "x".repeat(1_600),
+            _ => "see you at the gala".into(),
+        };
+        let name = names[(seed >> 20) as usize % names.len()];
+        text.push_str(&format!("{id},\"{name}\",{notes},\"{phone}\"\n"));
+    }
+    text
+}
+
+/// The streamed preview writes what the whole-file preparation (the way the old preview
+/// and the wizard work) gives: every recipient, in order, with the same fields and values,
+/// and the same summary; in compact JSON, pretty JSON, CSV and the summary alone.
+#[test]
+fn the_streamed_preview_equals_the_whole_file_preparation() {
+    use herald_core::compose::{audience, phone, prepare, summary, template};
+    use herald_core::settings::Settings;
+
+    let cli = Cli::new();
+    let text = generated_audience(20_000, false);
+    let path = cli.dir.path().join("members.csv");
+    std::fs::write(&path, &text).unwrap();
+    let template_text = "Hi ${FirstName}! ${Notes}";
+    let args = [
+        "preview",
+        "--csv",
+        path.to_str().unwrap(),
+        "--id-column",
+        "ID",
+        "--phone-column",
+        "Mobile",
+        "--template",
+        template_text,
+        "--skip-empty",
+    ];
+
+    // The whole file in memory, as before streaming.
+    let table = audience::AudienceTable::from_csv(text.as_bytes()).unwrap();
+    let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    let template = template::MergeTemplate::parse(template_text, &aliases).unwrap();
+    let opted_out = prepare::OptedOut::new();
+    let spec = prepare::PrepareSpec {
+        id_column: "ID",
+        phone_column: "Mobile",
+        template: &template,
+        region: phone::Region::parse("US").unwrap(),
+        skip_empty: true,
+        opted_out: &opted_out,
+    };
+    let prepared = prepare::prepare(&table, &spec).unwrap();
+    let settings = Settings::default();
+    let window = settings.sending_window();
+    let expected_summary = prepare::summarize_in(
+        &prepared,
+        summary::SendLimits {
+            rate_per_second: settings.rate_per_second(),
+            daily_cap: settings.daily_segment_cap(),
+            day_zone: settings.cap_zone(),
+        },
+        settings.price_per_segment(),
+        &summary::DayUsage::new(),
+        chrono::Utc::now(),
+        None,
+        Some((&window, settings.fallback_zone())),
+    );
+    let expected: Vec<Value> = prepared
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "row": m.row_index + 2,
+                "imis_id": m.imis_id,
+                "name": m.member_name,
+                "phone": m.phone_raw,
+                "to": m.to_e164,
+                "status": m.status,
+                "reason": m.reason(),
+                "body": m.body,
+                "encoding": m.encoding.as_str(),
+                "segments": m.segments,
+            })
+        })
+        .collect();
+    // Every kind of row is there, and duplicates are found across batches (8,192 rows).
+    let reasons: Vec<String> = prepared.iter().filter_map(|m| m.reason()).collect();
+    for kind in [
+        "duplicate of",
+        "no iMIS ID",
+        "no phone",
+        "invalid",
+        "landline",
+        "empty value",
+        "1600",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(kind)),
+            "no row is '{kind}'"
+        );
+    }
+    let late_duplicate = prepared
+        .iter()
+        .rev()
+        .find(|m| m.reason().is_some_and(|r| r.starts_with("duplicate of")));
+    assert!(late_duplicate.is_some_and(|m| m.row_index > 16_384));
+
+    // The plan's finish depends on the moment it is made; the rest must be equal.
+    let without_plan = |mut v: Value| {
+        assert!(v["plan"].is_object(), "{v}");
+        v.as_object_mut().unwrap().remove("plan");
+        v
+    };
+    let expected_summary = without_plan(serde_json::to_value(&expected_summary).unwrap());
+
+    let out = cli.run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.stdout.iter().filter(|&&b| b == b'\n').count(),
+        1,
+        "one line"
+    );
+    let compact: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(compact["recipients"].as_array().unwrap(), &expected);
+    assert_eq!(without_plan(compact["summary"].clone()), expected_summary);
+
+    let pretty = cli.json(&[&args[..], &["--pretty"]].concat());
+    assert_eq!(pretty["recipients"], compact["recipients"]);
+    assert_eq!(without_plan(pretty["summary"].clone()), expected_summary);
+    let only = cli.json(&[&args[..], &["--summary-only"]].concat());
+    assert_eq!(without_plan(only), expected_summary);
+
+    let mut w = herald_core::csv_out::writer(Vec::new());
+    w.write_record([
+        "row", "imis_id", "name", "phone", "to", "status", "reason", "encoding", "segments", "body",
+    ])
+    .unwrap();
+    for m in &prepared {
+        w.write_record([
+            (m.row_index + 2).to_string(),
+            m.imis_id.clone().unwrap_or_default(),
+            m.member_name.clone().unwrap_or_default(),
+            m.phone_raw.clone(),
+            m.to_e164.clone().unwrap_or_default(),
+            m.status.to_string(),
+            m.reason().unwrap_or_default(),
+            m.encoding.as_str().to_string(),
+            m.segments.to_string(),
+            m.body.clone(),
+        ])
+        .unwrap();
+    }
+    let expected_csv = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let out = cli.run(&[&args[..], &["--format", "csv"]].concat());
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout).unwrap() == expected_csv,
+        "the CSV differs"
+    );
+
+    let err = cli.fails(&[&args[..], &["--format", "csv", "--summary-only"]].concat());
+    assert!(err.contains("--summary-only"), "{err}");
+}
+
+/// A million rows stream through `preview --format csv` in bounded memory (the figure
+/// itself is `make bench-preview`'s; this checks the shape: no copy of the file or the
+/// output is kept).
+#[cfg(target_os = "linux")]
+#[test]
+#[allow(clippy::zombie_processes)] // reaped by wait4, which also reports its peak memory
+fn a_million_rows_preview_in_bounded_memory() {
+    let cli = Cli::new();
+    let path = cli.dir.path().join("million.csv");
+    std::fs::write(&path, generated_audience(1_000_000, true)).unwrap();
+    let input_mb = std::fs::metadata(&path).unwrap().len() / 1_000_000;
+    let child = cli
+        .cmd(&[
+            "preview",
+            "--csv",
+            path.to_str().unwrap(),
+            "--id-column",
+            "ID",
+            "--phone-column",
+            "Mobile",
+            "--template",
+            "Hi ${FirstName}, see you at the gala!",
+            "--format",
+            "csv",
+        ])
+        .stdout(std::fs::File::create(cli.dir.path().join("out.csv")).unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, writing into the two locals.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let out = std::fs::read(cli.dir.path().join("out.csv")).unwrap();
+    let lines = out.iter().filter(|&&b| b == b'\n').count();
+    let output_mb = out.len() / 1_000_000;
+    assert_eq!(lines, 1_000_001, "a header and a line per row");
+    let peak_mb = usage.ru_maxrss / 1024;
+    // The whole file read in would take more than the input and output together.
+    assert!(
+        peak_mb < 200,
+        "peak {peak_mb} MB for a {input_mb} MB file and {output_mb} MB of output"
+    );
+}

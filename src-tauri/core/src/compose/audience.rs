@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
 
 /// Rows of text keyed by column alias. Missing values are empty strings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -62,22 +63,52 @@ impl AudienceTable {
     /// semicolon-separated (whichever the header line uses), RFC 4180 quoting. The header
     /// row names the columns (the aliases used in merge fields).
     pub fn from_csv(bytes: &[u8]) -> Result<Self, CsvError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        let mut reader = AudienceReader::new(bytes)?;
+        let mut rows = Vec::new();
+        while reader.next_rows(usize::MAX, &mut rows)? > 0 {}
+        Ok(Self {
+            columns: reader.columns,
+            rows,
+        })
+    }
+}
+
+/// A CSV audience read a few rows at a time, so that a file of any length is prepared in
+/// bounded memory ([`AudienceTable::from_csv`] reads it whole with the same rules).
+pub struct AudienceReader<R: Read> {
+    columns: Vec<String>,
+    reader: csv::Reader<BufReader<R>>,
+    record: csv::ByteRecord,
+}
+
+impl<R: Read> AudienceReader<R> {
+    /// Reads the header line; see [`AudienceTable::from_csv`] for the format.
+    pub fn new(inner: R) -> Result<Self, CsvError> {
+        let mut inner = BufReader::with_capacity(1 << 16, inner);
+        let start = inner.fill_buf().map_err(io_error)?;
+        let bom = if start.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        inner.consume(bom);
+        let start = inner.fill_buf().map_err(io_error)?;
+        if start.iter().all(u8::is_ascii_whitespace) {
             return Err(CsvError::Empty);
         }
-        let delimiter = detect_delimiter(bytes);
+        let delimiter = detect_delimiter(start);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(bytes);
-        let mut records = reader.byte_records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(malformed(&e)),
-            None => return Err(CsvError::Empty),
-        };
+            .from_reader(inner);
+        let mut header = csv::ByteRecord::new();
+        if !reader
+            .read_byte_record(&mut header)
+            .map_err(|e| malformed(&e))?
+        {
+            return Err(CsvError::Empty);
+        }
         let mut columns = Vec::with_capacity(header.len());
         for (i, field) in header.iter().enumerate() {
             let name = std::str::from_utf8(field)
@@ -101,34 +132,93 @@ impl AudienceTable {
             }
             columns.push(name);
         }
-        let mut rows = Vec::new();
-        for record in records {
-            let record = record.map_err(|e| malformed(&e))?;
-            let line = record.position().map_or(0, |p| p.line());
+        Ok(Self {
+            columns,
+            reader,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The column aliases, from the header line.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Appends up to `max` more rows to `rows` (blank lines are passed over); returns how
+    /// many, 0 at the end of the file.
+    pub fn next_rows(
+        &mut self,
+        max: usize,
+        rows: &mut Vec<Vec<String>>,
+    ) -> Result<usize, CsvError> {
+        let mut read = 0;
+        while read < max && self.next_record()? {
+            // Checked to be UTF-8 by `next_record`.
+            let row = self
+                .record
+                .iter()
+                .map(|field| String::from_utf8_lossy(field).into_owned())
+                .collect();
+            rows.push(row);
+            read += 1;
+        }
+        Ok(read)
+    }
+
+    /// Reads the rest of the file without keeping it, to find the first error before any
+    /// row is used; returns how many rows it has.
+    pub fn check_rest(&mut self) -> Result<u64, CsvError> {
+        let mut rows = 0;
+        while self.next_record()? {
+            rows += 1;
+        }
+        Ok(rows)
+    }
+
+    /// Reads the next non-blank record into `self.record`, checked to have one field per
+    /// column, each UTF-8 text; false at the end of the file.
+    fn next_record(&mut self) -> Result<bool, CsvError> {
+        loop {
+            if !self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| malformed(&e))?
+            {
+                return Ok(false);
+            }
+            let record = &self.record;
             if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                 continue; // a blank line
             }
-            if record.len() != columns.len() {
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != self.columns.len() {
                 return Err(CsvError::Malformed {
                     line,
                     message: format!(
                         "this row has {} fields but the header names {} columns",
                         record.len(),
-                        columns.len()
+                        self.columns.len()
                     ),
                 });
             }
-            let mut row = Vec::with_capacity(columns.len());
-            for field in record.iter() {
-                let text = std::str::from_utf8(field).map_err(|_| CsvError::Malformed {
+            if record
+                .iter()
+                .any(|field| std::str::from_utf8(field).is_err())
+            {
+                return Err(CsvError::Malformed {
                     line,
                     message: "this row is not valid UTF-8 text (save the file as UTF-8)".into(),
-                })?;
-                row.push(text.to_string());
+                });
             }
-            rows.push(row);
+            return Ok(true);
         }
-        Ok(Self { columns, rows })
+    }
+}
+
+fn io_error(e: std::io::Error) -> CsvError {
+    CsvError::Malformed {
+        line: 1,
+        message: format!("the file could not be read: {e}"),
     }
 }
 

@@ -132,9 +132,9 @@ pub struct PrepareSpec<'a> {
 }
 
 /// The column(s) that name a member, guessed from common iMIS aliases.
-fn name_columns(table: &AudienceTable) -> Vec<usize> {
+fn name_columns(columns: &[String]) -> Vec<usize> {
     let find = |names: &[&str]| {
-        table.columns.iter().position(|c| {
+        columns.iter().position(|c| {
             let c = c.to_ascii_lowercase().replace(['_', ' '], "");
             names.contains(&c.as_str())
         })
@@ -163,10 +163,14 @@ pub fn prepare(
     table: &AudienceTable,
     spec: &PrepareSpec<'_>,
 ) -> Result<Vec<PreparedMessage>, String> {
-    let threads = std::thread::available_parallelism()
+    prepare_with_threads(table, spec, default_threads())
+}
+
+/// The threads preparation uses: every core, at most 8.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    prepare_with_threads(table, spec, threads)
+        .clamp(1, 8)
 }
 
 /// [`prepare`] on at most `threads` threads (the benchmark's single-thread baseline uses 1).
@@ -175,101 +179,180 @@ pub fn prepare_with_threads(
     spec: &PrepareSpec<'_>,
     threads: usize,
 ) -> Result<Vec<PreparedMessage>, String> {
-    table.require_columns(spec.id_column, spec.phone_column)?;
-    let id_col = table.column_index(spec.id_column).unwrap_or(0);
-    let phone_col = table.column_index(spec.phone_column).unwrap_or(0);
-    let names = name_columns(table);
-    let index = table.index();
-
-    let chunk = table.rows.len().div_ceil(threads.max(1)).max(1024);
-    // Every worker fills its own slice of the result in place: one copy of the output in
-    // memory, never two. Empty placeholders allocate nothing.
-    let mut prepared: Vec<PreparedMessage> = Vec::with_capacity(table.rows.len());
-    prepared.resize_with(table.rows.len(), PreparedMessage::placeholder);
-    let finished = std::thread::scope(|scope| {
-        let workers: Vec<_> = prepared
-            .chunks_mut(chunk)
-            .zip(table.rows.chunks(chunk))
-            .enumerate()
-            .map(|(c, (out, rows))| {
-                let (index, names) = (&index, &names);
-                scope.spawn(move || {
-                    let mut buffer = String::new();
-                    for (i, (slot, row)) in out.iter_mut().zip(rows).enumerate() {
-                        let row_index = (c * chunk + i) as u32;
-                        *slot = prepare_row(
-                            row_index,
-                            row,
-                            id_col,
-                            phone_col,
-                            names,
-                            index,
-                            spec,
-                            &mut buffer,
-                        );
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().all(|w| w.join().is_ok())
-    });
-    if !finished {
-        return Err("preparing the audience failed part-way; nothing was recorded".into());
-    }
-    place_by_address(table, &mut prepared);
-
-    // Opt-outs, then duplicates, in row order.
-    let mut first_with: HashMap<String, u32> = HashMap::with_capacity(prepared.len());
-    for i in 0..prepared.len() {
-        if prepared[i].exclusion.is_some() {
-            continue;
-        }
-        let Some(to) = prepared[i].to_e164.clone() else {
-            continue;
-        };
-        let exclusion = if let Some(&since) = spec.opted_out.get(&to) {
-            Some(Exclusion::OptedOut { since })
-        } else if let Some(&first) = first_with.get(&to) {
-            let of = prepared[first as usize].imis_id.clone().unwrap_or_default();
-            Some(Exclusion::Duplicate { of_imis_id: of })
-        } else {
-            first_with.insert(to, i as u32);
-            None
-        };
-        if let Some(e) = exclusion {
-            prepared[i].status = e.status();
-            prepared[i].exclusion = Some(e);
-        }
-    }
-    Ok(prepared)
+    Preparer::new(&table.columns, spec, threads)?.prepare_rows(&table.rows)
 }
 
-/// Where the audience has address columns (state or province, country), a member's
-/// zone comes from the address rather than the number (a mobile moves with its owner).
-fn place_by_address(table: &AudienceTable, prepared: &mut [PreparedMessage]) {
-    use crate::compose::address_zones;
-    let (state_col, country_col) = address_zones::address_columns(&table.columns);
-    if state_col.is_none() && country_col.is_none() {
-        return;
+/// Prepares an audience batch by batch, in row order, so that a file of any length is
+/// prepared in bounded memory: what it keeps between batches is one entry per number
+/// already seen (for duplicates). The rows of one batch are prepared on `threads` threads.
+pub struct Preparer<'a> {
+    spec: &'a PrepareSpec<'a>,
+    threads: usize,
+    id_col: usize,
+    phone_col: usize,
+    names: Vec<usize>,
+    index: HashMap<&'a str, usize>,
+    address: (Option<usize>, Option<usize>),
+    /// Zones by (state, country), as found so far.
+    places: HashMap<(String, String), Option<&'static [&'static str]>>,
+    /// The iMIS ID of the first row with each number (the key: [`number_key`]).
+    first_with: HashMap<u128, Box<str>>,
+    next_row: u32,
+}
+
+impl<'a> Preparer<'a> {
+    /// Checks that the chosen ID and phone columns are among `columns`.
+    pub fn new(
+        columns: &'a [String],
+        spec: &'a PrepareSpec<'a>,
+        threads: usize,
+    ) -> Result<Self, String> {
+        let table = AudienceTable {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        };
+        table.require_columns(spec.id_column, spec.phone_column)?;
+        let position = |alias: &str| columns.iter().position(|c| c == alias).unwrap_or(0);
+        Ok(Self {
+            spec,
+            threads: threads.max(1),
+            id_col: position(spec.id_column),
+            phone_col: position(spec.phone_column),
+            names: name_columns(columns),
+            index: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.as_str(), i))
+                .collect(),
+            address: crate::compose::address_zones::address_columns(columns),
+            places: HashMap::new(),
+            first_with: HashMap::new(),
+            next_row: 0,
+        })
     }
-    let cell = |row: &'_ [String], col: Option<usize>| -> String {
-        col.and_then(|i| row.get(i))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let mut known: HashMap<(String, String), Option<&'static [&'static str]>> = HashMap::new();
-    for (m, row) in prepared.iter_mut().zip(&table.rows) {
-        if m.to_e164.is_none() {
-            continue;
+
+    /// Prepares the next rows of the audience (row indexes continue from the last batch).
+    pub fn prepare_rows(&mut self, rows: &[Vec<String>]) -> Result<Vec<PreparedMessage>, String> {
+        let first_row = self.next_row;
+        let chunk = rows.len().div_ceil(self.threads).max(1024);
+        // Every worker fills its own slice of the result in place: one copy of the output
+        // in memory, never two. Empty placeholders allocate nothing.
+        let mut prepared: Vec<PreparedMessage> = Vec::with_capacity(rows.len());
+        prepared.resize_with(rows.len(), PreparedMessage::placeholder);
+        let this = &*self;
+        let finished = std::thread::scope(|scope| {
+            let work = |c: usize, out: &mut [PreparedMessage], rows: &[Vec<String>]| {
+                let mut buffer = String::new();
+                for (i, (slot, row)) in out.iter_mut().zip(rows).enumerate() {
+                    let row_index = first_row + (c * chunk + i) as u32;
+                    *slot = this.prepare_row(row_index, row, &mut buffer);
+                }
+            };
+            let mut parts = prepared
+                .chunks_mut(chunk)
+                .zip(rows.chunks(chunk))
+                .enumerate();
+            // The calling thread does the first part itself.
+            let own = parts.next();
+            let workers: Vec<_> = parts
+                .map(|(c, (out, rows))| scope.spawn(move || work(c, out, rows)))
+                .collect();
+            if let Some((c, (out, rows))) = own {
+                work(c, out, rows);
+            }
+            workers.into_iter().all(|w| w.join().is_ok())
+        });
+        if !finished {
+            return Err("preparing the audience failed part-way; nothing was recorded".into());
         }
-        let key = (cell(row, state_col), cell(row, country_col));
-        let zones = *known
-            .entry(key)
-            .or_insert_with_key(|(state, country)| address_zones::zones_for(state, country));
-        if let Some(zones) = zones {
-            m.time_zones = zones;
+        self.next_row = first_row.saturating_add(rows.len() as u32);
+        self.place_by_address(rows, &mut prepared);
+        self.settle(&mut prepared);
+        Ok(prepared)
+    }
+
+    /// Opt-outs, then duplicates, in row order.
+    fn settle(&mut self, prepared: &mut [PreparedMessage]) {
+        for m in prepared.iter_mut() {
+            if m.exclusion.is_some() {
+                continue;
+            }
+            let Some(to) = m.to_e164.as_deref() else {
+                continue;
+            };
+            let exclusion = if let Some(&since) = self.spec.opted_out.get(to) {
+                Some(Exclusion::OptedOut { since })
+            } else {
+                match self.first_with.entry(number_key(to)) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        Some(Exclusion::Duplicate {
+                            of_imis_id: first.get().to_string(),
+                        })
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(m.imis_id.as_deref().unwrap_or_default().into());
+                        None
+                    }
+                }
+            };
+            if let Some(e) = exclusion {
+                m.status = e.status();
+                m.exclusion = Some(e);
+            }
         }
     }
+
+    /// Where the audience has address columns (state or province, country), a member's
+    /// zone comes from the address rather than the number (a mobile moves with its owner).
+    fn place_by_address(&mut self, rows: &[Vec<String>], prepared: &mut [PreparedMessage]) {
+        let (state_col, country_col) = self.address;
+        if state_col.is_none() && country_col.is_none() {
+            return;
+        }
+        let cell = |row: &'_ [String], col: Option<usize>| -> String {
+            col.and_then(|i| row.get(i))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        for (m, row) in prepared.iter_mut().zip(rows) {
+            if m.to_e164.is_none() {
+                continue;
+            }
+            let key = (cell(row, state_col), cell(row, country_col));
+            let zones = *self
+                .places
+                .entry(key)
+                .or_insert_with_key(|(state, country)| {
+                    crate::compose::address_zones::zones_for(state, country)
+                });
+            if let Some(zones) = zones {
+                m.time_zones = zones;
+            }
+        }
+    }
+
+    fn prepare_row(&self, row_index: u32, row: &[String], buffer: &mut String) -> PreparedMessage {
+        prepare_row(
+            row_index,
+            row,
+            self.id_col,
+            self.phone_col,
+            &self.names,
+            &self.index,
+            self.spec,
+            buffer,
+        )
+    }
+}
+
+/// A number in E.164 as a key: its digits (with a leading 1, so that no two numbers share
+/// one); a sixth of the memory of the text for the million numbers of a large audience.
+fn number_key(e164: &str) -> u128 {
+    e164.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(1u128, |key, b| {
+            key.wrapping_mul(10).wrapping_add(u128::from(b - b'0'))
+        })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -349,9 +432,7 @@ fn prepare_row(
         return exclude(message, Exclusion::EmptyField { field: empty.field });
     }
     message.body = buffer.clone();
-    let info = segments::count(&message.body);
-    message.encoding = info.encoding;
-    message.segments = info.segments;
+    (message.encoding, message.segments) = segments::cost(&message.body);
     if segments::check_length(&message.body).is_err() {
         let characters = message.body.chars().count() as u32;
         return exclude(message, Exclusion::BodyTooLong { characters });
@@ -427,95 +508,130 @@ pub fn summarize_in(
     start: Option<DateTime<Utc>>,
     window: Option<(&crate::window::SendingWindow, chrono_tz::Tz)>,
 ) -> AudienceSummary {
-    let mut s = AudienceSummary {
-        contacts_pulled: prepared.len() as u32,
-        to_send: 0,
-        invalid: 0,
-        duplicates: 0,
-        opted_out: 0,
-        empty_values: 0,
-        estimated_segments: 0,
-        ucs2_messages: 0,
-        price_per_segment,
-        estimated_cost: 0.0,
-        daily_cap: limits.daily_cap,
-        cap_left_today: summary::cap_left(limits, usage, limits.day_of(now)),
-        counts_against_cap: true,
-        plan: summary::plan(0, now, limits, usage),
-        window: window.map(|(w, _)| w.spec()).filter(|w| w.enabled),
-        zones: Vec::new(),
-        unknown_zone: 0,
-        fallback_zone: window
-            .map(|(_, z)| z.name().to_string())
-            .unwrap_or_default(),
-        cap_zone: limits.day_zone.name().to_string(),
-    };
-    // Recipients by zone list; the lists are shared statics, so their address is the key.
-    let mut by_zones: HashMap<*const &'static str, (&'static [&'static str], u32, u64)> =
-        HashMap::new();
-    for m in prepared {
+    let mut tally = SummaryTally::default();
+    prepared.iter().for_each(|m| tally.add(m));
+    tally.summarize(limits, price_per_segment, usage, now, start, window)
+}
+
+/// The counts behind an [`AudienceSummary`], added up one prepared message at a time (so
+/// that a streamed audience is summarised without being kept).
+#[derive(Debug, Default)]
+pub struct SummaryTally {
+    contacts: u32,
+    to_send: u32,
+    invalid: u32,
+    duplicates: u32,
+    opted_out: u32,
+    empty_values: u32,
+    segments: u64,
+    ucs2: u32,
+    /// Recipients and segments by zone list; the lists are shared statics, so their
+    /// address is the key.
+    by_zones: HashMap<usize, (&'static [&'static str], u32, u64)>,
+}
+
+impl SummaryTally {
+    pub fn add(&mut self, m: &PreparedMessage) {
+        self.contacts += 1;
         match &m.exclusion {
             None => {
-                s.to_send += 1;
-                s.estimated_segments += u64::from(m.segments);
-                let entry = by_zones
-                    .entry(m.time_zones.as_ptr())
+                self.to_send += 1;
+                self.segments += u64::from(m.segments);
+                let entry = self
+                    .by_zones
+                    .entry(m.time_zones.as_ptr() as usize)
                     .or_insert((m.time_zones, 0, 0));
                 entry.1 += 1;
                 entry.2 += u64::from(m.segments);
                 if m.encoding == Encoding::Ucs2 {
-                    s.ucs2_messages += 1;
+                    self.ucs2 += 1;
                 }
             }
-            Some(Exclusion::Duplicate { .. }) => s.duplicates += 1,
-            Some(Exclusion::OptedOut { .. }) => s.opted_out += 1,
-            Some(Exclusion::EmptyField { .. }) => s.empty_values += 1,
-            Some(_) => s.invalid += 1,
+            Some(Exclusion::Duplicate { .. }) => self.duplicates += 1,
+            Some(Exclusion::OptedOut { .. }) => self.opted_out += 1,
+            Some(Exclusion::EmptyField { .. }) => self.empty_values += 1,
+            Some(_) => self.invalid += 1,
         }
     }
-    s.estimated_cost =
-        (s.estimated_segments as f64 * price_per_segment * 10_000.0).round() / 10_000.0;
-    let start = start.map_or(now, |t| t.max(now));
-    // Lists with the same zones (from different prefixes) count together.
-    let mut groups: Vec<(Option<String>, u32, u64)> = Vec::new();
-    for (zones, recipients, segments) in by_zones.into_values() {
-        let key = crate::compose::time_zones::key_of(zones);
-        match groups.iter_mut().find(|g| g.0 == key) {
-            Some(g) => {
-                g.1 += recipients;
-                g.2 += segments;
+
+    /// The summary for sending from `start` (or now, if earlier), inside `window` when
+    /// given (with the zone used for recipients whose own is unknown).
+    pub fn summarize(
+        self,
+        limits: SendLimits,
+        price_per_segment: f64,
+        usage: &DayUsage,
+        now: DateTime<Utc>,
+        start: Option<DateTime<Utc>>,
+        window: Option<(&crate::window::SendingWindow, chrono_tz::Tz)>,
+    ) -> AudienceSummary {
+        let mut s = AudienceSummary {
+            contacts_pulled: self.contacts,
+            to_send: self.to_send,
+            invalid: self.invalid,
+            duplicates: self.duplicates,
+            opted_out: self.opted_out,
+            empty_values: self.empty_values,
+            estimated_segments: self.segments,
+            ucs2_messages: self.ucs2,
+            price_per_segment,
+            estimated_cost: 0.0,
+            daily_cap: limits.daily_cap,
+            cap_left_today: summary::cap_left(limits, usage, limits.day_of(now)),
+            counts_against_cap: true,
+            plan: summary::plan(0, now, limits, usage),
+            window: window.map(|(w, _)| w.spec()).filter(|w| w.enabled),
+            zones: Vec::new(),
+            unknown_zone: 0,
+            fallback_zone: window
+                .map(|(_, z)| z.name().to_string())
+                .unwrap_or_default(),
+            cap_zone: limits.day_zone.name().to_string(),
+        };
+        s.estimated_cost =
+            (s.estimated_segments as f64 * price_per_segment * 10_000.0).round() / 10_000.0;
+        let start = start.map_or(now, |t| t.max(now));
+        // Lists with the same zones (from different prefixes) count together.
+        let mut groups: Vec<(Option<String>, u32, u64)> = Vec::new();
+        for (zones, recipients, segments) in self.by_zones.into_values() {
+            let key = crate::compose::time_zones::key_of(zones);
+            match groups.iter_mut().find(|g| g.0 == key) {
+                Some(g) => {
+                    g.1 += recipients;
+                    g.2 += segments;
+                }
+                None => groups.push((key, recipients, segments)),
             }
-            None => groups.push((key, recipients, segments)),
         }
-    }
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    for (key, recipients, _) in &groups {
-        match key {
-            None => s.unknown_zone += recipients,
-            Some(zone) => {
-                let names: Vec<&str> = zone.split('&').collect();
-                s.zones.push(ZoneCount {
-                    zone: zone.clone(),
-                    label: crate::window::zones_label(&names),
-                    recipients: *recipients,
-                });
+        groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (key, recipients, _) in &groups {
+            match key {
+                None => s.unknown_zone += recipients,
+                Some(zone) => {
+                    let names: Vec<&str> = zone.split('&').collect();
+                    s.zones.push(ZoneCount {
+                        zone: zone.clone(),
+                        label: crate::window::zones_label(&names),
+                        recipients: *recipients,
+                    });
+                }
             }
         }
+        s.plan = match window {
+            Some((w, fallback)) if w.enabled => {
+                let loads: Vec<summary::ZoneLoad> = groups
+                    .iter()
+                    .map(|(key, _, segments)| summary::ZoneLoad {
+                        zones: crate::window::deciding_zones(w, key.as_deref(), fallback, start),
+                        segments: *segments,
+                    })
+                    .collect();
+                summary::plan_windowed(&loads, start, limits, usage, w)
+            }
+            _ => summary::plan(s.estimated_segments, start, limits, usage),
+        };
+        s
     }
-    s.plan = match window {
-        Some((w, fallback)) if w.enabled => {
-            let loads: Vec<summary::ZoneLoad> = groups
-                .iter()
-                .map(|(key, _, segments)| summary::ZoneLoad {
-                    zones: crate::window::deciding_zones(w, key.as_deref(), fallback, start),
-                    segments: *segments,
-                })
-                .collect();
-            summary::plan_windowed(&loads, start, limits, usage, w)
-        }
-        _ => summary::plan(s.estimated_segments, start, limits, usage),
-    };
-    s
 }
 
 #[cfg(test)]

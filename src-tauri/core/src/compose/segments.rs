@@ -241,6 +241,9 @@ fn units(body: &str) -> Vec<Unit<'_>> {
 /// calculator does (without smart encoding; apply
 /// [`super::smart_encoding::smart_encode`] first to price the replaced text).
 pub fn count(body: &str) -> SegmentInfo {
+    if let Some(info) = count_gsm7(body) {
+        return info;
+    }
     let units = units(body);
     let encoding = if units.iter().all(|u| u.septets.is_some()) {
         Encoding::Gsm7
@@ -270,41 +273,105 @@ pub fn count(body: &str) -> SegmentInfo {
         .collect();
     SegmentInfo {
         encoding,
-        segments: count_segments(units.iter().map(bits)),
+        segments: count_segments(&units.iter().map(bits).collect::<Vec<_>>()),
         characters: saturate(characters),
         non_gsm,
     }
 }
 
+/// The encoding and segments of `body`, as [`count`] gives them, without the details an
+/// editor shows (which characters are not GSM-7, where): what preparing a large audience
+/// needs, with no allocation.
+pub fn cost(body: &str) -> (Encoding, u32) {
+    if let Some(info) = count_gsm7(body) {
+        return (info.encoding, info.segments);
+    }
+    // UCS-2: each unit costs 16 bits per UTF-16 code unit (a GSM-7 character is one).
+    let mut sizes = [0u16; MAX_BODY_CHARS];
+    let mut n = 0;
+    for cluster in graphemes::split(body) {
+        let parts: [&str; 2] = if cluster == "\r\n" {
+            ["\r", "\n"]
+        } else {
+            [cluster, ""]
+        };
+        for text in parts.into_iter().filter(|t| !t.is_empty()) {
+            if n == sizes.len() {
+                return (Encoding::Ucs2, count(body).segments); // too long to be sent
+            }
+            let units = text.encode_utf16().count();
+            sizes[n] = u16::try_from(units * UCS2_UNIT_BITS as usize).unwrap_or(u16::MAX);
+            n += 1;
+        }
+    }
+    (Encoding::Ucs2, count_segments(&sizes[..n]))
+}
+
+/// [`count`] of a body whose every character is GSM-7, without cutting it into grapheme
+/// clusters: no GSM-7 character joins a cluster with another (only `\r\n` does, and the
+/// calculator prices that pair as two units anyway), so each character is one unit. Most
+/// merged messages are such bodies; `None` for the others.
+fn count_gsm7(body: &str) -> Option<SegmentInfo> {
+    // Septets of the ASCII characters (0: not GSM-7), the common case looked up at once.
+    static ASCII: std::sync::OnceLock<[u8; 128]> = std::sync::OnceLock::new();
+    let ascii = ASCII.get_or_init(|| {
+        let mut table = [0u8; 128];
+        for (b, slot) in table.iter_mut().enumerate() {
+            *slot = gsm7_septets(char::from(b as u8)).map_or(0, |s| s as u8);
+        }
+        table
+    });
+    let mut septets: u64 = 0;
+    let mut sizes = [0u8; MAX_BODY_CHARS];
+    let mut n = 0;
+    for c in body.chars() {
+        let s = match ascii.get(c as usize) {
+            Some(0) => return None,
+            Some(&s) => s,
+            None => gsm7_septets(c)? as u8,
+        };
+        if n == sizes.len() {
+            return None; // too long to be sent; priced the general way
+        }
+        sizes[n] = s * SEPTET_BITS as u8;
+        n += 1;
+        septets += u64::from(s);
+    }
+    Some(SegmentInfo {
+        encoding: Encoding::Gsm7,
+        segments: count_segments(&sizes[..n]),
+        characters: saturate(septets),
+        non_gsm: Vec::new(),
+    })
+}
+
 /// Fills segments greedily with units of the given sizes (in bits), the way
 /// the calculator's `_buildSegments` does, and returns how many it opens.
-fn count_segments(sizes: impl Iterator<Item = u64>) -> u32 {
+fn count_segments<T: Copy + Into<u64>>(sizes: &[T]) -> u32 {
     let mut segments: u32 = 1;
-    // Sizes of the units in the first segment, kept until a second segment
-    // exists: that is when the first segment gets its header and may have to
-    // hand its last units on.
-    let mut first_segment: Vec<u64> = Vec::new();
+    // Units in the first segment, counted until a second segment exists: that is
+    // when the first segment gets its header and may have to hand its last units on.
+    let mut first_segment = 0;
     // Bits used in the current segment, header included.
     let mut used: u64 = 0;
-    for size in sizes {
+    for &size in sizes {
+        let size: u64 = size.into();
         if used + size > SEGMENT_BITS {
             segments = segments.saturating_add(1);
             let mut next_used = UDH_BITS;
             if segments == 2 {
                 let mut first_used = used + UDH_BITS;
-                while first_used > SEGMENT_BITS {
-                    let Some(moved) = first_segment.pop() else {
-                        break;
-                    };
+                while first_used > SEGMENT_BITS && first_segment > 0 {
+                    first_segment -= 1;
+                    let moved: u64 = sizes[first_segment].into();
                     first_used -= moved;
                     next_used += moved;
                 }
-                first_segment = Vec::new();
             }
             used = next_used;
         }
         if segments == 1 {
-            first_segment.push(size);
+            first_segment += 1;
         }
         used += size;
     }
@@ -584,6 +651,37 @@ mod tests {
             let body: String = chars.into_iter().collect();
             let longer = format!("{body}{extra}");
             prop_assert!(count(&longer).segments >= count(&body).segments);
+        }
+
+        /// The lean price of a body is the one [`count`] gives, in both encodings.
+        #[test]
+        fn cost_is_what_count_says(chars in prop::collection::vec(any_text_char(), 0..1700)) {
+            let body: String = chars.into_iter().collect();
+            let info = count(&body);
+            prop_assert_eq!(cost(&body), (info.encoding, info.segments));
+        }
+
+        /// The GSM-7 shortcut prices every body exactly as the cluster-by-cluster way.
+        #[test]
+        fn the_gsm7_shortcut_agrees_with_the_clusters(
+            chars in prop::collection::vec(gsm_char(), 0..1700),
+        ) {
+            let body: String = chars.into_iter().collect();
+            let units = units(&body);
+            prop_assert!(units.iter().all(|u| u.septets.is_some()));
+            let bits: Vec<u64> = units
+                .iter()
+                .map(|u| SEPTET_BITS * u64::from(u.septets.unwrap_or(0)))
+                .collect();
+            let septets: u64 = units.iter().filter_map(|u| u.septets).map(u64::from).sum();
+            let slow = SegmentInfo {
+                encoding: Gsm7,
+                segments: count_segments(&bits),
+                characters: saturate(septets),
+                non_gsm: Vec::new(),
+            };
+            prop_assert_eq!(units.len(), body.chars().count());
+            prop_assert_eq!(count(&body), slow);
         }
 
         #[test]

@@ -64,7 +64,7 @@ impl Simulator {
             status: Some("queued".into()),
             error_code: None,
             error_message: None,
-            num_segments: Some(i64::from(segments::count(body).segments.max(1))),
+            num_segments: Some(i64::from(segments::cost(body).1.max(1))),
             price: None,
             price_unit: Some("USD".into()),
             date_created: Some(now),

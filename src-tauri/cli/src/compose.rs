@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 use crate::commands::Context;
 
@@ -182,21 +183,30 @@ pub async fn preview(ctx: &Context, args: PreviewArgs, out: &mut dyn Write) -> R
     };
     output.start()?;
     let mut tally = SummaryTally::default();
-    let mut rows = Vec::with_capacity(PREVIEW_BATCH);
-    loop {
-        rows.clear();
-        if reader
-            .next_rows(PREVIEW_BATCH, &mut rows)
-            .map_err(invalid_csv)?
-            == 0
-        {
-            break;
+    // Two stages at once, a batch or two apart: reading and preparing the rows (in row
+    // order, on every core), and writing the results. Memory holds a few batches.
+    std::thread::scope(|scope| -> Result<()> {
+        let (done_tx, done_rx) = mpsc::sync_channel::<Result<Vec<PreparedMessage>>>(1);
+        scope.spawn(move || loop {
+            let mut rows = Vec::with_capacity(PREVIEW_BATCH);
+            let prepared = match reader.next_rows(PREVIEW_BATCH, &mut rows) {
+                Ok(0) => return,
+                Ok(_) => preparer.prepare_rows(&rows).map_err(Error::Invalid),
+                Err(e) => Err(invalid_csv(e)),
+            };
+            let failed = prepared.is_err();
+            if done_tx.send(prepared).is_err() || failed {
+                return; // the writer stopped, or the file cannot be read further
+            }
+        });
+        for batch in done_rx {
+            for m in &batch? {
+                tally.add(m);
+                output.recipient(m)?;
+            }
         }
-        for m in preparer.prepare_rows(&rows).map_err(Error::Invalid)? {
-            tally.add(&m);
-            output.recipient(&m)?;
-        }
-    }
+        Ok(())
+    })?;
     let limits = SendLimits {
         rate_per_second: settings.rate_per_second(),
         daily_cap: settings.daily_segment_cap(),

@@ -131,6 +131,7 @@ bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench engine
 	cargo bench -p herald_core --bench grid
 	cargo bench -p herald_core --bench replies
+	cargo bench -p herald_core --bench campaign
 	$(MAKE) --no-print-directory bench-dashboard
 
 # `herald-cli preview` end to end (10k to 1M rows) against Python + libphonenumber doing

@@ -442,6 +442,9 @@ pub async fn prepare_draft(
     Ok((prepare_table(store, c, settings, table).await?, fetched_at))
 }
 
+/// Rows prepared at a time by [`prepare_table_into`].
+const PREPARE_BATCH: usize = 16_384;
+
 /// Prepares `table` (the draft's snapshot, or the audience read afresh at send time)
 /// with the campaign's template and columns.
 pub async fn prepare_table(
@@ -450,6 +453,19 @@ pub async fn prepare_table(
     settings: &Settings,
     table: AudienceTable,
 ) -> Result<Vec<PreparedMessage>> {
+    prepare_table_into(store, c, settings, table, |m| m).await
+}
+
+/// [`prepare_table`], each prepared message turned into a `T` as it is made, the rows
+/// freed batch by batch: the audience and what it becomes are not both whole in memory
+/// (the scheduler records a million messages this way).
+pub async fn prepare_table_into<T: Send + 'static>(
+    store: &Store,
+    c: &Campaign,
+    settings: &Settings,
+    table: AudienceTable,
+    into: impl Fn(PreparedMessage) -> T + Send + 'static,
+) -> Result<Vec<T>> {
     let audience = c
         .audience
         .as_ref()
@@ -480,7 +496,17 @@ pub async fn prepare_table(
             skip_empty,
             opted_out: &opted_out,
         };
-        prepare::prepare(&table, &spec)
+        let mut preparer =
+            prepare::Preparer::new(&table.columns, &spec, prepare::default_threads())?;
+        let mut out = Vec::with_capacity(table.rows.len());
+        let mut rows = table.rows.into_iter();
+        loop {
+            let batch: Vec<Vec<String>> = rows.by_ref().take(PREPARE_BATCH).collect();
+            if batch.is_empty() {
+                return Ok(out);
+            }
+            out.extend(preparer.prepare_rows(&batch)?.into_iter().map(&into));
+        }
     })
     .await
     .map_err(|e| Error::Invalid(format!("preparing the audience failed: {e}")))?

@@ -44,37 +44,64 @@ pub fn escape_html(s: &str) -> String {
 /// errors explained, times in `zone` with the zone named; the columns machines match on
 /// (Twilio's SID and status, the error code, UTC times) come last.
 pub fn messages_csv(rows: &[MessageRow], zone: chrono_tz::Tz) -> Result<Vec<u8>> {
-    let mut w = crate::csv_out::writer(vec![]);
-    let io = |e: csv::Error| Error::Invalid(format!("could not write CSV: {e}"));
-    w.write_record(MESSAGE_COLUMNS).map_err(io)?;
+    let mut w = MessagesCsv::new(zone)?;
     for r in rows {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        w.write_record([
-            opt(&r.member_name),
-            opt(&r.imis_id),
-            opt(&r.phone_raw),
-            opt(&r.to),
-            r.status.in_words().to_string(),
-            what_happened(r),
-            r.twilio_segments.unwrap_or(r.segments).to_string(),
-            cost_in_words(r.price.as_deref(), r.price_unit.as_deref()),
-            r.sent_at
-                .map(|t| crate::zone::local_time(t, zone))
-                .unwrap_or_default(),
-            writeback_in_words(&r.writeback).to_string(),
-            r.reply_kind
-                .map(|k| k.in_words().to_string())
-                .unwrap_or_default(),
-            opt(&r.twilio_sid),
-            opt(&r.twilio_status),
-            r.error_code.map(|c| c.to_string()).unwrap_or_default(),
-            r.sent_at.map(crate::zone::utc_time).unwrap_or_default(),
-            crate::zone::utc_time(r.updated_at),
-        ])
-        .map_err(io)?;
+        w.push(r)?;
     }
-    w.into_inner()
-        .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))
+    w.finish()
+}
+
+/// [`messages_csv`] written one row at a time (the report streams a campaign's messages
+/// from the database into it, so that a million rows are never all in memory).
+pub struct MessagesCsv {
+    w: csv::Writer<Vec<u8>>,
+    zone: chrono_tz::Tz,
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Invalid(format!("could not write CSV: {e}"))
+}
+
+impl MessagesCsv {
+    pub fn new(zone: chrono_tz::Tz) -> Result<Self> {
+        let mut w = crate::csv_out::writer(vec![]);
+        w.write_record(MESSAGE_COLUMNS).map_err(csv_error)?;
+        Ok(Self { w, zone })
+    }
+
+    pub fn push(&mut self, r: &MessageRow) -> Result<()> {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        self.w
+            .write_record([
+                opt(&r.member_name),
+                opt(&r.imis_id),
+                opt(&r.phone_raw),
+                opt(&r.to),
+                r.status.in_words().to_string(),
+                what_happened(r),
+                r.twilio_segments.unwrap_or(r.segments).to_string(),
+                cost_in_words(r.price.as_deref(), r.price_unit.as_deref()),
+                r.sent_at
+                    .map(|t| crate::zone::local_time(t, self.zone))
+                    .unwrap_or_default(),
+                writeback_in_words(&r.writeback).to_string(),
+                r.reply_kind
+                    .map(|k| k.in_words().to_string())
+                    .unwrap_or_default(),
+                opt(&r.twilio_sid),
+                opt(&r.twilio_status),
+                r.error_code.map(|c| c.to_string()).unwrap_or_default(),
+                r.sent_at.map(crate::zone::utc_time).unwrap_or_default(),
+                crate::zone::utc_time(r.updated_at),
+            ])
+            .map_err(csv_error)
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>> {
+        self.w
+            .into_inner()
+            .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))
+    }
 }
 
 /// The header of [`messages_csv`].
@@ -276,7 +303,10 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
 /// [`build`], times in `zone`.
 pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> Result<Report> {
     let v = view(store, campaign_id, zone).await?;
-    let rows = store.messages(campaign_id).await?;
+    let mut csv = MessagesCsv::new(zone)?;
+    store
+        .for_each_message(campaign_id, |row| csv.push(&row))
+        .await?;
     let test = v.mode == Mode::Test;
     let mode = if test { "TEST" } else { "LIVE" };
     let dash = |t: &Option<String>| t.clone().unwrap_or_else(|| "—".into());
@@ -382,7 +412,7 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
         text,
         html,
         csv_name: format!("{}-messages.csv", file_stem(&v.name)),
-        csv: messages_csv(&rows, zone)?,
+        csv: csv.finish()?,
     })
 }
 

@@ -18,6 +18,76 @@ pub enum Gateway {
     Simulated(Simulator),
 }
 
+/// How long a kept Twilio gateway is reused before the keychain is read again (a secret
+/// changed by another process, `herald-cli secrets set` say, is picked up within this).
+pub const GATEWAY_REUSE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A Twilio gateway kept for as long as the settings it was made from stay the same (and
+/// at most [`GATEWAY_REUSE`]): polling and reconciliation then neither read the keychain
+/// (a blocking call) nor open new connections each time.
+#[derive(Default)]
+pub struct GatewayCache {
+    kept: std::sync::Mutex<Option<Kept>>,
+}
+
+struct Kept {
+    fingerprint: String,
+    made: std::time::Instant,
+    gateway: Gateway,
+}
+
+impl GatewayCache {
+    /// The kept gateway if it was made from these settings, else a new one (kept).
+    pub fn live(
+        &self,
+        settings: &Settings,
+        secrets: &dyn SecretStore,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<Gateway, String> {
+        let fingerprint = fingerprint(settings, timeout);
+        if let Some(k) = self.kept.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if k.fingerprint == fingerprint && k.made.elapsed() < GATEWAY_REUSE {
+                return Ok(k.gateway.clone());
+            }
+        }
+        self.fresh(settings, secrets, timeout)
+    }
+
+    /// A gateway made now from the settings and the keychain, kept for the next callers
+    /// (a sender starts with one, so that a changed secret is used at once).
+    pub fn fresh(
+        &self,
+        settings: &Settings,
+        secrets: &dyn SecretStore,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<Gateway, String> {
+        let gateway = Gateway::live(settings, secrets, timeout)?;
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(Kept {
+            fingerprint: fingerprint(settings, timeout),
+            made: std::time::Instant::now(),
+            gateway: gateway.clone(),
+        });
+        Ok(gateway)
+    }
+}
+
+/// The settings a Twilio gateway is made from (not the secret, which stays in the keychain).
+fn fingerprint(settings: &Settings, timeout: Option<std::time::Duration>) -> String {
+    use SettingKey::*;
+    let mut parts = [
+        TwilioBaseUrl,
+        TwilioAccountSid,
+        TwilioApiKeySid,
+        TwilioFrom,
+        TwilioMessagingServiceSid,
+        TwilioSenderType,
+    ]
+    .map(|k| settings.get(k))
+    .to_vec();
+    parts.push(format!("{timeout:?}"));
+    parts.join("\u{1f}")
+}
+
 impl Gateway {
     /// The Twilio gateway the settings and the keychain describe, or why there is none.
     pub fn live(

@@ -26,7 +26,7 @@ use crate::twilio::codes::{self, Verdict};
 use crate::twilio::CreateOutcome;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use gateway::Gateway;
+use gateway::{Gateway, GatewayCache};
 use limiter::RateLimiter;
 use simulator::Simulator;
 use std::collections::{HashMap, HashSet};
@@ -190,9 +190,6 @@ struct Shared {
     asked: HashSet<i64>,
     /// Twilio API requests made for status polling (for the benchmark).
     poll_requests: u64,
-    /// The Twilio gateway polling and reconciliation use, with the settings it was made from
-    /// and when: reused so that a poll neither reads the keychain nor opens new connections.
-    live_gateway: Option<(String, std::time::Instant, Gateway)>,
     /// When TEST mode's simulated replies are next made up.
     next_simulated_replies: Option<DateTime<Utc>>,
 }
@@ -238,14 +235,19 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// How long polling and reconciliation reuse a Twilio gateway before reading the keychain
-/// again (a secret changed by another process is picked up within this time; a sender
-/// always starts with a fresh one).
-const GATEWAY_REUSE: Duration = Duration::from_secs(60);
+/// A request's outcome on its way to the database, with its place in the backlog.
+type Outcome = (SendJob, CreateOutcome, tokio::sync::OwnedSemaphorePermit);
+
+/// How many outcomes may wait to be recorded. Without a bound, sending with no rate limit
+/// (TEST mode) outran recording by tens of thousands, each reserved attempt then slowing
+/// the search for the next batch: 100,000 TEST messages took 47 s, not 5.
+const RECORD_BACKLOG: usize = 2_048;
 
 pub struct Engine {
     store: Store,
     secrets: Arc<dyn SecretStore>,
+    /// The Twilio gateway polling and reconciliation reuse (see [`GatewayCache`]).
+    gateways: GatewayCache,
     directories: Arc<DirectoryCache>,
     opts: EngineOptions,
     sink: Sink,
@@ -254,26 +256,13 @@ pub struct Engine {
     live_limiter: RateLimiter,
     test_limiter: RateLimiter,
     permits: Arc<Semaphore>,
-    results: mpsc::UnboundedSender<(SendJob, CreateOutcome)>,
+    results: mpsc::UnboundedSender<Outcome>,
+    /// Outcomes not yet recorded may number at most [`RECORD_BACKLOG`].
+    backlog: Arc<Semaphore>,
     /// Outcomes handed to the writer, and outcomes it has recorded: equal when it is idle.
     results_sent: std::sync::atomic::AtomicU64,
     results_done: std::sync::atomic::AtomicU64,
-    results_rx: tokio::sync::Mutex<Option<mpsc::UnboundedReceiver<(SendJob, CreateOutcome)>>>,
-}
-
-/// The settings a Twilio gateway is made from (not the secret, which stays in the keychain).
-fn gateway_key(settings: &Settings) -> String {
-    use crate::settings::SettingKey::*;
-    [
-        TwilioBaseUrl,
-        TwilioAccountSid,
-        TwilioApiKeySid,
-        TwilioFrom,
-        TwilioMessagingServiceSid,
-        TwilioSenderType,
-    ]
-    .map(|k| settings.get(k))
-    .join("\u{1f}")
+    results_rx: tokio::sync::Mutex<Option<mpsc::UnboundedReceiver<Outcome>>>,
 }
 
 impl Engine {
@@ -290,6 +279,7 @@ impl Engine {
             started_at: store.now(),
             store,
             secrets,
+            gateways: GatewayCache::default(),
             directories,
             permits: Arc::new(Semaphore::new(opts.max_in_flight.max(1))),
             live_limiter: RateLimiter::new(rate),
@@ -298,6 +288,7 @@ impl Engine {
             sink,
             shared: Mutex::default(),
             results: tx,
+            backlog: Arc::new(Semaphore::new(RECORD_BACKLOG)),
             results_sent: Default::default(),
             results_done: Default::default(),
             results_rx: tokio::sync::Mutex::new(Some(rx)),
@@ -393,14 +384,20 @@ impl Engine {
     pub async fn tick(self: &Arc<Self>) -> Result<()> {
         let now = self.store.now();
         let settings = self.store.settings().await?;
-        for c in self.store.engine_states().await? {
+        // One cheap read of the campaigns' states per tick (no message counts)...
+        let mut states = self.store.engine_states().await?;
+        let mut moved = false;
+        for c in &states {
             if c.status == CampaignStatus::Scheduled && c.scheduled_at.is_none_or(|t| t <= now) {
-                self.start(c.id, c.scheduled_at, &settings).await?;
+                moved |= self.start(c.id, c.scheduled_at, &settings).await?;
             }
         }
         self.reconcile(false).await?;
-        // Read again: starting may have moved some to Sending (and prepared them).
-        for c in self.store.engine_states().await? {
+        if moved {
+            // ... and another only when starting moved some to Sending (and prepared them).
+            states = self.store.engine_states().await?;
+        }
+        for c in states {
             match c.status {
                 CampaignStatus::Sending => {
                     let campaign = self.store.campaign(c.id).await?;
@@ -498,12 +495,14 @@ impl Engine {
         Ok(())
     }
 
+    /// Starts a due campaign (or, if its time passed while Herald was closed and staff
+    /// want to be asked, waits for them: then false, nothing moved).
     async fn start(
         self: &Arc<Self>,
         id: i64,
         scheduled_at: Option<DateTime<Utc>>,
         settings: &Settings,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let late = scheduled_at.filter(|t| *t < self.started_at - chrono::Duration::minutes(1));
         if late.is_none() {
             self.shared.lock().unwrap().asked.remove(&id);
@@ -520,7 +519,7 @@ impl Engine {
                     )
                     .await?;
             }
-            return Ok(());
+            return Ok(false);
         }
         let reason = late.map(|t| {
             format!(
@@ -540,9 +539,9 @@ impl Engine {
         {
             Ok(c) => {
                 self.emit(EngineEvent::Status(id));
-                self.prepare(&c, settings).await
+                self.prepare(&c, settings).await.map(|()| true)
             }
-            Err(Error::Conflict(_)) => Ok(()), // someone else moved it
+            Err(Error::Conflict(_)) => Ok(true), // someone else moved it
             Err(e) => Err(e),
         }
     }
@@ -561,34 +560,32 @@ impl Engine {
                 return Ok(());
             }
         };
-        let prepared = match drafts::prepare_table(&self.store, c, settings, table).await {
-            Ok(p) => p,
-            Err(e) => {
-                self.pause(c.id, &format!("the messages could not be prepared: {e}"))
-                    .await?;
-                return Ok(());
+        let to_record = |m: crate::compose::prepare::PreparedMessage| {
+            let status_reason = m.reason();
+            let time_zone = m.zone_key();
+            NewMessage {
+                row_index: i64::from(m.row_index),
+                imis_id: m.imis_id,
+                member_name: m.member_name,
+                phone_raw: Some(m.phone_raw),
+                to_e164: m.to_e164,
+                body: m.body,
+                ucs2: m.encoding == crate::compose::segments::Encoding::Ucs2,
+                segments: i64::from(m.segments),
+                status: m.status,
+                status_reason,
+                time_zone,
             }
         };
-        let messages: Vec<NewMessage> = prepared
-            .into_iter()
-            .map(|m| {
-                let status_reason = m.reason();
-                let time_zone = m.zone_key();
-                NewMessage {
-                    row_index: i64::from(m.row_index),
-                    imis_id: m.imis_id,
-                    member_name: m.member_name,
-                    phone_raw: Some(m.phone_raw),
-                    to_e164: m.to_e164,
-                    body: m.body,
-                    ucs2: m.encoding == crate::compose::segments::Encoding::Ucs2,
-                    segments: i64::from(m.segments),
-                    status: m.status,
-                    status_reason,
-                    time_zone,
+        let messages =
+            match drafts::prepare_table_into(&self.store, c, settings, table, to_record).await {
+                Ok(m) => m,
+                Err(e) => {
+                    self.pause(c.id, &format!("the messages could not be prepared: {e}"))
+                        .await?;
+                    return Ok(());
                 }
-            })
-            .collect();
+            };
         if self.store.message_counts(c.id).await?.total > 0 {
             return Ok(()); // prepared meanwhile
         }
@@ -660,12 +657,9 @@ impl Engine {
     /// reused while the settings stay the same (see [`GATEWAY_REUSE`]).
     fn gateway(&self, c: &Campaign, settings: &Settings) -> std::result::Result<Gateway, String> {
         if c.mode == Mode::Live && !settings.is_demo() {
-            let key = gateway_key(settings);
-            if let Some((k, made, g)) = &self.shared.lock().unwrap().live_gateway {
-                if *k == key && made.elapsed() < GATEWAY_REUSE {
-                    return Ok(g.clone());
-                }
-            }
+            return self
+                .gateways
+                .live(settings, self.secrets.as_ref(), self.opts.twilio_timeout);
         }
         self.fresh_gateway(c, settings)
     }
@@ -684,14 +678,8 @@ impl Engine {
                 if settings.is_demo() {
                     return Err("the demo workspace only runs TEST campaigns".into());
                 }
-                let gateway =
-                    Gateway::live(settings, self.secrets.as_ref(), self.opts.twilio_timeout)?;
-                self.shared.lock().unwrap().live_gateway = Some((
-                    gateway_key(settings),
-                    std::time::Instant::now(),
-                    gateway.clone(),
-                ));
-                Ok(gateway)
+                self.gateways
+                    .fresh(settings, self.secrets.as_ref(), self.opts.twilio_timeout)
             }
         }
     }
@@ -781,6 +769,14 @@ impl Engine {
                 self.release(vec![job]).await?;
                 continue;
             }
+            // Sending never runs further ahead of recording than RECORD_BACKLOG outcomes:
+            // the slot travels with the outcome and is freed once it is recorded.
+            let slot = self
+                .backlog
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
             let permit = self
                 .permits
                 .clone()
@@ -802,7 +798,7 @@ impl Engine {
                 let outcome = gateway
                     .create(job.message_id, job.attempt_id, &job.to_e164, &job.body, now)
                     .await;
-                let _ = results.send((job, outcome));
+                let _ = results.send((job, outcome, slot));
                 drop(permit);
             });
         }
@@ -862,6 +858,7 @@ impl Engine {
                             settings.cap_day(now),
                             settings.send_limits(mode).daily_cap,
                             open.as_deref(),
+                            &settings.opt_out_sender(),
                         )
                         .await?
                 }
@@ -973,10 +970,7 @@ impl Engine {
     }
 
     /// Records results in batches (one transaction each) and acts on them.
-    async fn write_results(
-        self: Arc<Self>,
-        mut rx: mpsc::UnboundedReceiver<(SendJob, CreateOutcome)>,
-    ) {
+    async fn write_results(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<Outcome>) {
         let mut buf = Vec::new();
         loop {
             let Some(first) = rx.recv().await else { return };
@@ -988,9 +982,14 @@ impl Engine {
                 }
             }
             let n = buf.len() as u64;
-            if let Err(e) = self.record(std::mem::take(&mut buf)).await {
+            let (batch, slots): (Vec<_>, Vec<_>) = buf
+                .drain(..)
+                .map(|(job, outcome, slot)| ((job, outcome), slot))
+                .unzip();
+            if let Err(e) = self.record(batch).await {
                 tracing::error!(error = %e, "could not record send results");
             }
+            drop(slots);
             self.results_done
                 .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -1164,7 +1163,8 @@ impl Engine {
         let settings = self.store.settings().await?;
         // Twilio not configured: they stay open until it is.
         if let Ok(gateway) =
-            Gateway::live(&settings, self.secrets.as_ref(), self.opts.twilio_timeout)
+            self.gateways
+                .live(&settings, self.secrets.as_ref(), self.opts.twilio_timeout)
         {
             // A text younger than a request's timeout may still be in flight (a send from
             // the window or herald-cli right now): only older ones are looked up.

@@ -7,6 +7,7 @@ pub mod list_csv;
 
 pub use classify::{classify, ReplyKind};
 
+use crate::engine::gateway::GatewayCache;
 use crate::settings::Settings;
 use crate::store::{InboundReply, ReplyOutcome, Store};
 use crate::twilio::client::ListFilter;
@@ -133,11 +134,12 @@ pub async fn busy(store: &Store) -> crate::Result<bool> {
 
 /// The Twilio client for reading replies, or why there is none (TEST-only set-ups
 /// have nothing to read).
-pub fn client_for(
+fn client_for(
     settings: &Settings,
     secrets: &dyn crate::secrets::SecretStore,
+    gateways: &GatewayCache,
 ) -> Result<Arc<TwilioClient>, String> {
-    match crate::engine::gateway::Gateway::live(settings, secrets, None)? {
+    match gateways.live(settings, secrets, None)? {
         crate::engine::gateway::Gateway::Twilio(c) => Ok(c),
         crate::engine::gateway::Gateway::Simulated(_) => Err("Twilio is not set up".into()),
     }
@@ -155,11 +157,13 @@ pub async fn run_poller(
 ) {
     let (busy_every, quiet_every) = intervals;
     let mut failures = 0u32;
+    // One client for poll after poll: the keychain is read once a minute at most.
+    let gateways = GatewayCache::default();
     loop {
         if *stop.borrow() {
             return;
         }
-        let wait = match poll_once(&store, secrets.as_ref()).await {
+        let wait = match poll_with(&store, secrets.as_ref(), &gateways).await {
             Ok(Some(_)) => {
                 failures = 0;
                 match busy(&store).await {
@@ -187,6 +191,15 @@ pub async fn poll_once(
     store: &Store,
     secrets: &dyn crate::secrets::SecretStore,
 ) -> Result<Option<SyncReport>, SyncError> {
+    poll_with(store, secrets, &GatewayCache::default()).await
+}
+
+/// [`poll_once`] with a client kept from earlier polls while the settings stay the same.
+pub async fn poll_with(
+    store: &Store,
+    secrets: &dyn crate::secrets::SecretStore,
+    gateways: &GatewayCache,
+) -> Result<Option<SyncReport>, SyncError> {
     let settings = store.settings().await?;
     if settings.sender().is_none()
         || settings
@@ -195,7 +208,7 @@ pub async fn poll_once(
     {
         return Ok(None);
     }
-    let client = match client_for(&settings, secrets) {
+    let client = match client_for(&settings, secrets, gateways) {
         Ok(c) => c,
         Err(why) => {
             tracing::debug!(%why, "replies are not read");

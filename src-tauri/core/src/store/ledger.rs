@@ -130,13 +130,17 @@ impl Store {
         day: NaiveDate,
         cap: u64,
     ) -> Result<(Vec<SendJob>, bool)> {
-        self.begin_attempts_in(campaign_id, limit, day, cap, None)
+        let sender = self.settings().await?.opt_out_sender();
+        self.begin_attempts_in(campaign_id, limit, day, cap, None, &sender)
             .await
     }
 
     /// [`begin_attempts`](Self::begin_attempts) for the recipients whose sending window is
     /// open: those whose stored zone key is one of `open_zones` (`""` stands for an unknown
-    /// zone). `None` takes every recipient (a campaign sent at any hour).
+    /// zone). `None` takes every recipient (a campaign sent at any hour). `sender` is the
+    /// opt-out list of the sending number or service ([`Settings::opt_out_sender`]).
+    ///
+    /// [`Settings::opt_out_sender`]: crate::settings::Settings::opt_out_sender
     pub async fn begin_attempts_in(
         &self,
         campaign_id: i64,
@@ -144,6 +148,7 @@ impl Store {
         day: NaiveDate,
         cap: u64,
         open_zones: Option<&[String]>,
+        sender: &str,
     ) -> Result<(Vec<SendJob>, bool)> {
         let open_zones = open_zones
             .map(serde_json::to_string)
@@ -153,15 +158,19 @@ impl Store {
         let counted = cap != crate::compose::summary::NO_CAP;
         // The lists preparation read: the sending number's (or service's), every sender's,
         // and for a TEST campaign the TEST list.
-        let sender = self.settings().await?.opt_out_sender();
         let now = self.now();
         let day = day.format("%Y-%m-%d").to_string();
         let mut tx = self.begin_write().await?;
-        let (used,): (i64,) = sqlx::query_as(super::test_texts::USED_ON_DAY)
-            .bind(&day)
-            .fetch_one(&mut *tx)
-            .await
-            .context("read today's segments")?;
+        let used = if counted {
+            let (used,): (i64,) = sqlx::query_as(super::test_texts::USED_ON_DAY)
+                .bind(&day)
+                .fetch_one(&mut *tx)
+                .await
+                .context("read today's segments")?;
+            used
+        } else {
+            0 // nothing is counted against the real cap: no need to add up today's texts
+        };
         let mut left = i64::try_from(cap).unwrap_or(i64::MAX).saturating_sub(used);
         let mut jobs = Vec::with_capacity(limit as usize);
         let mut capped = false;
@@ -182,7 +191,7 @@ impl Store {
                 .bind(campaign_id)
                 .bind(limit)
                 .bind(&open_zones)
-                .bind(&sender)
+                .bind(sender)
                 .bind(super::TEST_SENDER)
                 .fetch_all(&mut *tx)
                 .await

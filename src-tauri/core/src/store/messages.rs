@@ -284,4 +284,28 @@ impl Store {
         .context("read the campaign's messages")?;
         Ok(rows.into_iter().map(MessageRow::explained).collect())
     }
+
+    /// Hands every message of a campaign to `each`, in audience order, one at a time (a
+    /// million rows are never all in memory).
+    pub async fn for_each_message(
+        &self,
+        campaign_id: i64,
+        mut each: impl FnMut(MessageRow) -> Result<()>,
+    ) -> Result<()> {
+        use futures_util::TryStreamExt;
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE campaign_id = ?1 ORDER BY row_index"
+        );
+        let mut rows = sqlx::query_as::<_, MessageRow>(&sql)
+            .bind(campaign_id)
+            .fetch(&self.pool);
+        while let Some(row) = rows
+            .try_next()
+            .await
+            .context("read the campaign's messages")?
+        {
+            each(row.explained())?;
+        }
+        Ok(())
+    }
 }

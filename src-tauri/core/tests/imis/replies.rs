@@ -544,3 +544,61 @@ async fn without_twilio_nothing_is_read_and_a_failed_poll_stores_nothing() {
     let r = sync(&e).await;
     assert_eq!((r.outcome.stored, r.outcome.opted_out), (1, 1));
 }
+
+/// Counts keychain reads (each one a blocking D-Bus call on Linux).
+struct CountingSecrets<'a> {
+    inner: &'a MemorySecrets,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl herald_core::secrets::SecretStore for CountingSecrets<'_> {
+    fn get(
+        &self,
+        name: SecretName,
+    ) -> Result<Option<Sensitive>, herald_core::secrets::SecretError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get(name)
+    }
+    fn set(
+        &self,
+        name: SecretName,
+        value: &Sensitive,
+    ) -> Result<(), herald_core::secrets::SecretError> {
+        self.inner.set(name, value)
+    }
+    fn delete(&self, name: SecretName) -> Result<(), herald_core::secrets::SecretError> {
+        self.inner.delete(name)
+    }
+}
+
+/// The poller keeps its Twilio client from poll to poll: the keychain is read once, and
+/// again only when the Twilio settings change.
+#[tokio::test]
+async fn polls_reuse_the_client_until_the_twilio_settings_change() {
+    use herald_core::engine::gateway::GatewayCache;
+    let e = env().await;
+    let secrets = CountingSecrets {
+        inner: &e.secrets,
+        reads: Default::default(),
+    };
+    let reads = || secrets.reads.load(std::sync::atomic::Ordering::SeqCst);
+    let gateways = GatewayCache::default();
+    for _ in 0..3 {
+        assert!(replies::poll_with(&e.store, &secrets, &gateways)
+            .await
+            .unwrap()
+            .is_some());
+    }
+    assert_eq!(reads(), 1, "one keychain read for three polls");
+    e.store
+        .set_setting("twilio.from", "+15005550007")
+        .await
+        .unwrap();
+    replies::poll_with(&e.store, &secrets, &gateways)
+        .await
+        .unwrap();
+    assert_eq!(reads(), 2, "a new sender, a new client");
+    // Without a kept client, every poll reads the keychain.
+    replies::poll_once(&e.store, &secrets).await.unwrap();
+    assert_eq!(reads(), 3);
+}

@@ -130,6 +130,7 @@ bench: $(BENCHPY)/pydeps/.stamp
 	cargo bench -p herald_core --bench imis_fetch
 	cargo bench -p herald_core --bench engine
 	cargo bench -p herald_core --bench grid
+	cargo bench -p herald_core --bench grid -- 1000000
 	cargo bench -p herald_core --bench replies
 	cargo bench -p herald_core --bench campaign
 	$(MAKE) --no-print-directory bench-dashboard

@@ -126,9 +126,8 @@ pub struct SimulatedReplyCandidate {
     pub sent_at: Option<DateTime<Utc>>,
     pub segments: i64,
     /// Its place among the first delivered (see [`Store::simulated_reply_candidates`]).
+    #[sqlx(default)]
     pub first: Option<i64>,
-    /// A simulated reply from that number to that campaign is stored already.
-    pub answered: bool,
 }
 
 /// Which replies to list.
@@ -464,19 +463,21 @@ impl Store {
         #[derive(sqlx::FromRow)]
         struct Row {
             status: MessageStatus,
+            /// A simulated reply from that number to that campaign is stored already.
+            answered: bool,
             #[sqlx(flatten)]
             candidate: SimulatedReplyCandidate,
         }
-        const COLUMNS: &str = "m.status, m.campaign_id, m.row_index, m.to_e164, m.twilio_sid,
-            m.sent_at, m.segments, NULL AS first,
-            EXISTS (SELECT 1 FROM replies r WHERE r.from_e164 = m.to_e164
-                       AND r.campaign_id = m.campaign_id AND r.simulated = 1) AS answered";
+        const COLUMNS: &str =
+            "m.campaign_id, m.row_index, m.to_e164, m.twilio_sid, m.sent_at, m.segments";
+        const ANSWERED: &str = "EXISTS (SELECT 1 FROM replies r WHERE r.from_e164 = m.to_e164
+            AND r.campaign_id = m.campaign_id AND r.simulated = 1)";
         let mut out = vec![];
         for (campaign_id, last_row) in campaigns {
             let Some(last_row) = last_row else { continue };
             // The first rows with a number, in order, up to the first without a final status.
             let first: Vec<Row> = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM messages m
+                "SELECT m.status, {ANSWERED} AS answered, {COLUMNS} FROM messages m
                   WHERE m.campaign_id = ?1 AND m.row_index < ?2 AND m.to_e164 IS NOT NULL
                     AND m.status <> 'skipped'
                   ORDER BY m.row_index"
@@ -492,7 +493,7 @@ impl Store {
                     break;
                 }
                 if row.status == MessageStatus::Delivered && row.candidate.twilio_sid.is_some() {
-                    if !row.candidate.answered {
+                    if !row.answered {
                         out.push(SimulatedReplyCandidate {
                             first: Some(place as i64),
                             ..row.candidate
@@ -503,22 +504,19 @@ impl Store {
             }
             let rows = serde_json::to_string(&more_rows(last_row + 1))
                 .map_err(|e| Error::Invalid(format!("rows: {e}")))?;
-            let more: Vec<Row> = sqlx::query_as(&format!(
+            let more: Vec<SimulatedReplyCandidate> = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM messages m
                   WHERE m.campaign_id = ?1 AND m.row_index IN (SELECT value FROM json_each(?2))
                     AND m.status = 'delivered' AND m.to_e164 IS NOT NULL
-                    AND m.twilio_sid IS NOT NULL AND m.sent_at IS NOT NULL"
+                    AND m.twilio_sid IS NOT NULL AND m.sent_at IS NOT NULL
+                    AND NOT {ANSWERED}"
             ))
             .bind(campaign_id)
             .bind(rows)
             .fetch_all(&self.pool)
             .await
             .context("find TEST messages that are answered")?;
-            out.extend(
-                more.into_iter()
-                    .map(|r| r.candidate)
-                    .filter(|c| !c.answered),
-            );
+            out.extend(more);
         }
         Ok(out)
     }

@@ -654,7 +654,7 @@ impl Engine {
     }
 
     /// The gateway for polling and reconciling `c`: TEST's simulator, or a Twilio client
-    /// reused while the settings stay the same (see [`GATEWAY_REUSE`]).
+    /// reused while the settings stay the same (see [`gateway::GATEWAY_REUSE`]).
     fn gateway(&self, c: &Campaign, settings: &Settings) -> std::result::Result<Gateway, String> {
         if c.mode == Mode::Live && !settings.is_demo() {
             return self

@@ -73,10 +73,19 @@ pub async fn export_messages_csv(
     let Some(path) = ask_csv_path(&window, "Export messages", suggested).await? else {
         return Ok(None);
     };
-    let rows = all_rows(&state, id, query).await?;
-    let csv = report::messages_csv(&rows, herald_core::zone::workstation())?;
-    let shown = save_export(&state, path, &csv)?;
-    tracing::info!(campaign = id, rows = rows.len(), "messages exported");
+    // One query, streamed into the CSV: a million rows are never in memory as rows, and
+    // no page is read twice.
+    let mut csv = report::MessagesCsv::new(herald_core::zone::workstation())?;
+    let mut rows = 0_usize;
+    state
+        .store
+        .for_each_grid_message(id, &query, |row| {
+            rows += 1;
+            csv.push(&row)
+        })
+        .await?;
+    let shown = save_export(&state, path, &csv.finish()?)?;
+    tracing::info!(campaign = id, rows, "messages exported");
     Ok(Some(shown))
 }
 
@@ -130,36 +139,6 @@ pub(crate) fn save_export(
     let shown = path.display().to_string();
     state.exported.lock().expect("export list").insert(path);
     Ok(shown)
-}
-
-/// Every row of the grid as filtered, in its order, read a page at a time.
-async fn all_rows(
-    state: &AppState,
-    id: i64,
-    query: MessageQuery,
-) -> CmdResult<Vec<herald_core::store::MessageRow>> {
-    const PAGE: u32 = 5_000;
-    let mut rows = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = state
-            .store
-            .query_messages(
-                id,
-                &MessageQuery {
-                    offset,
-                    limit: PAGE,
-                    ..query.clone()
-                },
-            )
-            .await?;
-        let n = page.rows.len() as u32;
-        rows.extend(page.rows);
-        if n < PAGE {
-            return Ok(rows);
-        }
-        offset += n;
-    }
 }
 
 /// Where the Save dialog opens when there is no Downloads or Documents folder: the home

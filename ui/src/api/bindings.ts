@@ -863,9 +863,15 @@ long_warning: boolean }
  */
 export type MessageCounts = { total: number; preparing: number; sent: number; delivered: number; undelivered: number; failed: number; error: number; skipped: number; canceled: number }
 /**
- * One page of the grid and how many rows match in all.
+ * One page of the grid and how many rows match: all of them, or, when `more` is true, the
+ * rows counted before counting stopped (past the page by [`COUNT_AHEAD`]), with more
+ * matching.
  */
-export type MessagePage = { rows: MessageRow[]; total: number }
+export type MessagePage = { rows: MessageRow[]; total: number; 
+/**
+ * More rows than `total` match: counting stopped there.
+ */
+more: boolean }
 /**
  * What the grid shows: filters, search, order and the page.
  */

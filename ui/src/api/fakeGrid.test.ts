@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageRow } from "./bindings";
-import { arraySource, errorCounts, exportFileName, fileStem, generatedSource, gridAll, gridPage, searchNeedle, timelinePoints } from "./fakeGrid";
+import { arraySource, errorCounts, exportFileName, fileStem, generatedSource, GRID_COUNT_AHEAD, gridAll, gridPage, searchNeedle, timelinePoints } from "./fakeGrid";
 import { HOSTILE_NAME } from "./fakeImis";
 import { generatedFacts, generatedMessage, newMessage } from "./fakeSending";
 import { api } from "./index";
@@ -51,7 +51,7 @@ describe("the fake grid", () => {
 
   it("pages, and clamps the page size to 5,000", () => {
     expect(gridPage(source, { offset: 3, limit: 10 }).rows.map((r) => r.id)).toEqual([4, 5]);
-    expect(gridPage(source, { offset: 10, limit: 10 })).toEqual({ rows: [], total: 5 });
+    expect(gridPage(source, { offset: 10, limit: 10 })).toEqual({ rows: [], total: 5, more: false });
     expect(gridAll(source, { statuses: ["failed"], limit: 1 })).toHaveLength(2);
   });
 
@@ -102,10 +102,14 @@ describe("a generated campaign", () => {
     expect(counts.delivered + counts.undelivered + counts.failed + counts.error + counts.skipped).toBe(250_000);
     expect(counts.failed).toBeGreaterThan(0);
     const failed = gridPage(big, { statuses: ["failed"], offset: 200, limit: 200 });
-    expect(failed.total).toBe(counts.failed);
+    expect(failed).toMatchObject({ total: Math.min(counts.failed, GRID_COUNT_AHEAD), more: counts.failed > GRID_COUNT_AHEAD });
     expect(failed.rows.every((r) => r.status === "failed")).toBe(true);
     const deep = gridPage(big, { offset: 200_000, limit: 3 });
     expect(deep.rows.map((r) => r.row_index)).toEqual([200_000, 200_001, 200_002]);
+    // Counted a step past the page, as the backend does; to the end near it.
+    expect(gridPage(big, { limit: 100 })).toMatchObject({ total: GRID_COUNT_AHEAD, more: true });
+    expect(deep).toMatchObject({ total: 210_000, more: true });
+    expect(gridPage(big, { offset: 245_000, limit: 100 })).toMatchObject({ total: 250_000, more: false });
   });
 });
 

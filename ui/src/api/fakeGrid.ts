@@ -177,6 +177,9 @@ function ordered(source: MessageSource, q: MessageQuery): Int32Array | null {
   return result;
 }
 
+/** How far past the page the backend counts matching rows (`COUNT_AHEAD` in store/grid.rs). */
+export const GRID_COUNT_AHEAD = 10_000;
+
 /** One page of the grid and the number of matching rows. */
 export function gridPage(source: MessageSource, q: MessageQuery): MessagePage {
   const offset = Math.max(Math.trunc(q.offset ?? 0), 0);
@@ -187,7 +190,9 @@ export function gridPage(source: MessageSource, q: MessageQuery): MessagePage {
   for (let k = offset; k < Math.min(offset + limit, total); k++) {
     rows.push(structuredClone(source.at(order ? (order[k] ?? 0) : k)));
   }
-  return { rows, total };
+  // Counted a step past the page, as the backend does.
+  const counted = (Math.floor((offset + limit) / GRID_COUNT_AHEAD) + 1) * GRID_COUNT_AHEAD;
+  return { rows, total: Math.min(total, counted), more: total > counted };
 }
 
 /** Every row matching `q` (offset and limit ignored), as the export writes them. */

@@ -63,11 +63,20 @@ pub struct MessageQuery {
     pub limit: u32,
 }
 
-/// One page of the grid and how many rows match in all.
+/// How far past the page the grid counts matching rows. Counting every match of a search
+/// over a million messages takes longer than reading the page; past this many rows the grid
+/// says "10,000+" and counts further as it is scrolled there.
+pub const COUNT_AHEAD: u32 = 10_000;
+
+/// One page of the grid and how many rows match: all of them, or, when `more` is true, the
+/// rows counted before counting stopped (past the page by [`COUNT_AHEAD`]), with more
+/// matching.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct MessagePage {
     pub rows: Vec<MessageRow>,
     pub total: u32,
+    /// More rows than `total` match: counting stopped there.
+    pub more: bool,
 }
 
 /// An error code seen in a campaign, with how often, for the grid's error filter.
@@ -84,9 +93,16 @@ fn fts_phrase(q: &str) -> String {
     format!("\"{}\"", q.replace('"', "\"\""))
 }
 
-impl Store {
-    /// A filtered, sorted page of a campaign's messages.
-    pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
+/// The grid's filter and order as SQL: the WHERE clause (the campaign is `?1`, the texts
+/// in `binds` follow as `?2`…) and the ORDER BY.
+struct GridSql {
+    filter: String,
+    binds: Vec<String>,
+    order: String,
+}
+
+impl GridSql {
+    fn new(q: &MessageQuery) -> Self {
         let mut clauses = vec!["campaign_id = ?1".to_string()];
         let mut binds: Vec<String> = vec![];
         if !q.statuses.is_empty() {
@@ -122,36 +138,86 @@ impl Store {
                 ));
             }
         }
-        let filter = clauses.join(" AND ");
         let direction = if q.descending { "DESC" } else { "ASC" };
-        let limit = q.limit.clamp(1, 5_000);
         // Ties break by id (audience order within a campaign): every index ends with the
         // rowid, so each sort is served by its index instead of sorting 250,000 rows.
+        let order = format!("{} {direction}, id {direction}", q.sort.sql());
+        Self {
+            filter: clauses.join(" AND "),
+            binds,
+            order,
+        }
+    }
+}
+
+impl Store {
+    /// A filtered, sorted page of a campaign's messages, and how many match (counted up to
+    /// [`COUNT_AHEAD`] rows past the page).
+    pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
+        let GridSql {
+            filter,
+            binds,
+            order,
+        } = GridSql::new(q);
+        let limit = q.limit.clamp(1, 5_000);
         let rows_sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {filter}
-              ORDER BY {} {direction}, id {direction} LIMIT {limit} OFFSET {}",
-            q.sort.sql(),
+              ORDER BY {order} LIMIT {limit} OFFSET {}",
             q.offset
         );
-        let count_sql = format!("SELECT COUNT(*) FROM messages WHERE {filter}");
+        // Counted in round steps (10,000+, then 20,000+ once scrolled past 10,000, …), one
+        // more than the step to know whether there are more.
+        let end = q.offset.saturating_add(limit);
+        let counted = (end / COUNT_AHEAD)
+            .saturating_add(1)
+            .saturating_mul(COUNT_AHEAD);
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE {filter} LIMIT {})",
+            u64::from(counted) + 1
+        );
         let mut rows = sqlx::query_as::<_, MessageRow>(&rows_sql).bind(campaign_id);
         let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(campaign_id);
         for b in &binds {
             rows = rows.bind(b);
             count = count.bind(b);
         }
-        let rows = rows
-            .fetch_all(&self.pool)
-            .await
-            .context("read the message grid")?;
-        let (total,) = count
-            .fetch_one(&self.pool)
-            .await
-            .context("count the message grid")?;
+        // Both at once, on two connections: a search is evaluated by each, and the machine
+        // has more than one core.
+        let (rows, count) = tokio::join!(rows.fetch_all(&self.pool), count.fetch_one(&self.pool));
+        let rows = rows.context("read the message grid")?;
+        let (matching,) = count.context("count the message grid")?;
+        let more = matching > i64::from(counted);
         Ok(MessagePage {
             rows: rows.into_iter().map(MessageRow::explained).collect(),
-            total: total as u32,
+            total: if more { counted } else { matching as u32 },
+            more,
         })
+    }
+
+    /// Every message of the grid as filtered and sorted (the page ignored), one at a time
+    /// from one query: what the export writes, without a million rows in memory.
+    pub async fn for_each_grid_message(
+        &self,
+        campaign_id: i64,
+        q: &MessageQuery,
+        mut each: impl FnMut(MessageRow) -> Result<()>,
+    ) -> Result<()> {
+        use futures_util::TryStreamExt;
+        let GridSql {
+            filter,
+            binds,
+            order,
+        } = GridSql::new(q);
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE {filter} ORDER BY {order}");
+        let mut query = sqlx::query_as::<_, MessageRow>(&sql).bind(campaign_id);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        let mut rows = query.fetch(&self.pool);
+        while let Some(row) = rows.try_next().await.context("read the message grid")? {
+            each(row.explained())?;
+        }
+        Ok(())
     }
 
     /// The error codes in a campaign, most frequent first.
@@ -314,5 +380,83 @@ mod tests {
         let codes = store.error_codes(id).await.unwrap();
         assert_eq!((codes[0].error_code, codes[0].count), (30007, 2));
         assert!(codes[0].explanation.contains("spam"));
+    }
+
+    #[tokio::test]
+    async fn counting_stops_past_the_page_and_goes_further_as_the_grid_is_scrolled() {
+        let (store, _clock, _dir) = store().await;
+        let id = new_draft(&store, "Big").await;
+        let n = COUNT_AHEAD as usize + 50;
+        let messages: Vec<NewMessage> = (0..n)
+            .map(|i| NewMessage {
+                row_index: i as i64,
+                imis_id: Some(format!("{}", 100_000 + i)),
+                member_name: Some(format!("{} {i}", if i % 2 == 0 { "Kim" } else { "Ana" })),
+                phone_raw: None,
+                to_e164: Some(format!("+1201{:07}", 2_000_000 + i)),
+                body: "x".into(),
+                ucs2: false,
+                segments: 1,
+                status: MessageStatus::Preparing,
+                status_reason: None,
+                time_zone: None,
+            })
+            .collect();
+        store.insert_messages(id, &messages).await.unwrap();
+        let first = store.query_messages(id, &q(|_| {})).await.unwrap();
+        assert_eq!((first.total, first.more), (COUNT_AHEAD, true));
+        assert_eq!(first.rows.len(), 50);
+        // Scrolled to the 10,000th row: counted to the end.
+        let deep = store
+            .query_messages(id, &q(|q| q.offset = COUNT_AHEAD - 10))
+            .await
+            .unwrap();
+        assert_eq!((deep.total, deep.more), (n as u32, false));
+        assert_eq!(deep.rows[0].row_index, i64::from(COUNT_AHEAD) - 10);
+        // A search under the step is counted exactly; one over it is not.
+        let few = store
+            .query_messages(id, &q(|q| q.search = Some("Kim 100".into())))
+            .await
+            .unwrap();
+        let kims = (0..n)
+            .filter(|i| i % 2 == 0 && i.to_string().starts_with("100"))
+            .count();
+        assert_eq!((few.total, few.more), (kims as u32, false));
+        let half = store
+            .query_messages(id, &q(|q| q.search = Some("Ana".into())))
+            .await
+            .unwrap();
+        assert_eq!((half.total, half.more), (n as u32 / 2, false));
+        let short = store
+            .query_messages(id, &q(|q| q.search = Some("na".into())))
+            .await
+            .unwrap();
+        assert!(!short.more);
+    }
+
+    #[tokio::test]
+    async fn the_export_reads_every_row_of_the_grid_in_its_order() {
+        let (store, _clock, _dir) = store().await;
+        let id = campaign(&store).await;
+        let query = q(|q| {
+            q.sort = SortColumn::Name;
+            q.descending = true;
+            q.statuses = vec![MessageStatus::Preparing];
+            q.offset = 2;
+            q.limit = 1;
+        });
+        let mut names = vec![];
+        store
+            .for_each_grid_message(id, &query, |r| {
+                names.push(r.member_name.unwrap());
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            names,
+            ["Zoë Brown", "ann marie", "<img src=x onerror=alert(1)>"],
+            "the page is ignored"
+        );
     }
 }

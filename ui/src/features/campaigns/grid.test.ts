@@ -9,8 +9,10 @@ import {
   GRID_MIN_WIDTH,
   GRID_TEMPLATE,
   gridQuery,
+  gridRows,
   hasFilter,
   isNotDelivered,
+  mergeCount,
   moveCell,
   nextSort,
   notDeliveredCount,
@@ -137,6 +139,26 @@ describe("words", () => {
     expect(countLabel(1234, 250_000)).toBe("1,234 of 250,000 messages");
     expect(countLabel(1, 1)).toBe("1 of 1 message");
     expect(countLabel(0, 180)).toBe("0 of 180 messages");
+    expect(countLabel(10_000, 1_000_000, true)).toBe("More than 10,000 of 1,000,000 messages");
+  });
+
+  it("keeps the furthest count of a query, and an exact one over a shorter partial one", () => {
+    const partial = (total: number) => ({ total, more: true });
+    const exact = (total: number) => ({ total, more: false });
+    expect(mergeCount(null, partial(10_000))).toEqual(partial(10_000));
+    expect(mergeCount(partial(10_000), partial(20_000))).toEqual(partial(20_000));
+    // A page near the top answers after one scrolled further: the count does not shrink.
+    expect(mergeCount(partial(20_000), partial(10_000))).toEqual(partial(20_000));
+    expect(mergeCount(exact(10_050), partial(10_000))).toEqual(exact(10_050));
+    expect(mergeCount(partial(20_000), exact(10_050))).toEqual(exact(10_050));
+    // A live update grew the matches past what was counted exactly.
+    expect(mergeCount(exact(9_000), partial(10_000))).toEqual(partial(10_000));
+  });
+
+  it("scrolls the whole campaign when nothing filters it, even before the count is whole", () => {
+    expect(gridRows({ total: 10_000, more: true }, false, 1_000_000)).toEqual({ total: 1_000_000, more: false });
+    expect(gridRows({ total: 10_000, more: true }, true, 1_000_000)).toEqual({ total: 10_000, more: true });
+    expect(gridRows({ total: 42, more: false }, false, 42)).toEqual({ total: 42, more: false });
   });
 });
 

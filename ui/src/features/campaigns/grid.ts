@@ -151,9 +151,38 @@ export function errorOptionLabel(entry: ErrorCount): string {
   return `${head} (${formatCount(entry.count)})`;
 }
 
-/** "1,234 of 250,000 messages"; "1 of 1 message". */
-export function countLabel(shown: number, all: number): string {
-  return `${formatCount(shown)} of ${formatCount(all)} ${all === 1 ? "message" : "messages"}`;
+/** "1,234 of 250,000 messages"; "1 of 1 message"; "More than 10,000 of 1,000,000 messages"
+ *  while the matches are still being counted (`more`). */
+export function countLabel(shown: number, all: number, more = false): string {
+  const matching = more ? `More than ${formatCount(shown)}` : formatCount(shown);
+  return `${matching} of ${formatCount(all)} ${all === 1 ? "message" : "messages"}`;
+}
+
+/** How many rows match, as a page's answer says: all of them, or (`more`) the rows counted
+ *  so far, the backend counting a step past the page asked for. */
+export interface GridCount {
+  total: number;
+  more: boolean;
+}
+
+/**
+ * The count to keep after a page's answer, given the one kept for the same query (null:
+ * none yet). An exact count wins over a partial one that does not go past it (a page near
+ * the top is counted less far than one scrolled to), and partial counts only grow.
+ */
+export function mergeCount(kept: GridCount | null, page: GridCount): GridCount {
+  if (kept === null || !page.more) return page;
+  if (!kept.more) return kept.total >= page.total ? kept : page;
+  return { total: Math.max(kept.total, page.total), more: true };
+}
+
+/**
+ * The grid's number of rows: the count, or, unfiltered while it is partial, the campaign's
+ * own number of messages (known exactly from its counts), so that the whole list scrolls.
+ */
+export function gridRows(count: GridCount, filtered: boolean, campaignTotal: number): GridCount {
+  if (count.more && !filtered && campaignTotal > count.total) return { total: campaignTotal, more: false };
+  return count;
 }
 
 /** The grid's active cell: `row` -1 is the header row. */

@@ -11,25 +11,16 @@ use herald_core::drafts;
 use herald_core::engine::{Engine, EngineOptions, PollSchedule};
 use herald_core::imis::DirectoryCache;
 use herald_core::secrets::MemorySecrets;
-use herald_core::status::{CampaignStatus, MessageStatus};
-use herald_core::store::{MessageQuery, SortColumn};
+use herald_core::status::CampaignStatus;
 use herald_core::Store;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{grid_cases, peak_rss_mb};
+
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 const CHILD: &str = "HERALD_BENCH_CAMPAIGN_SIZE";
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn main() {
     if let Some(n) = std::env::var(CHILD).ok().and_then(|v| v.parse().ok()) {
@@ -251,38 +242,7 @@ async fn one_campaign(n: usize) -> serde_json::Value {
         .sum();
 
     // The dashboard's grid on the finished campaign.
-    let q = |f: fn(&mut MessageQuery)| {
-        let mut q = MessageQuery {
-            limit: 100,
-            ..Default::default()
-        };
-        f(&mut q);
-        q
-    };
-    let cases: Vec<(&str, MessageQuery)> = vec![
-        ("first page", q(|_| {})),
-        (
-            "failed only",
-            q(|q| q.statuses = vec![MessageStatus::Failed]),
-        ),
-        ("search a name", q(|q| q.search = Some("Siobhán".into()))),
-        ("search digits", q(|q| q.search = Some("201-2123".into()))),
-        ("by status", q(|q| q.sort = SortColumn::Status)),
-        (
-            "by sent time",
-            q(|q| {
-                q.sort = SortColumn::SentAt;
-                q.descending = true;
-            }),
-        ),
-        (
-            "deep page by name",
-            q(|q| {
-                q.sort = SortColumn::Name;
-                q.offset = 5_000;
-            }),
-        ),
-    ];
+    let cases = grid_cases(n);
     store.query_messages(id, &cases[0].1).await.expect("warm");
     let (mut worst, mut worst_case, mut sum) = (0.0f64, "", 0.0);
     for (label, query) in &cases {

@@ -12,6 +12,9 @@ use herald_core::compose::template::MergeTemplate;
 use herald_core::drafts::analyze_message;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::peak_rss_mb;
+
 /// A deterministic, realistic audience: messy phone formats, blanks, shared family
 /// numbers, accents and emoji in names.
 fn audience(rows: usize) -> AudienceTable {
@@ -72,22 +75,6 @@ fn audience(rows: usize) -> AudienceTable {
         .to_vec(),
         rows,
     }
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn best_of(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {

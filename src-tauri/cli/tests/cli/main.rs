@@ -325,6 +325,21 @@ fn phone_answers_every_input_in_order() {
     assert!(err.contains("XX"), "{err}");
 }
 
+/// `preview` of the CSV at `csv` (members by "ID", numbers in "Mobile") with `template`.
+fn preview_args<'a>(csv: &'a str, template: &'a str) -> Vec<&'a str> {
+    vec![
+        "preview",
+        "--csv",
+        csv,
+        "--id-column",
+        "ID",
+        "--phone-column",
+        "Mobile",
+        "--template",
+        template,
+    ]
+}
+
 #[test]
 fn preview_prepares_a_csv_audience() {
     let cli = Cli::new();
@@ -335,16 +350,8 @@ fn preview_prepares_a_csv_audience() {
     )
     .unwrap();
     let csv = csv.to_str().unwrap();
-    let base = [
-        "preview",
-        "--csv",
-        csv,
-        "--id-column",
-        "ID",
-        "--phone-column",
-        "Mobile",
-    ];
-    let v = cli.json(&[&base[..], &["--template", "Hi ${FirstName}"]].concat());
+    let base = preview_args(csv, "Hi ${FirstName}");
+    let v = cli.json(&base);
     let s = &v["summary"];
     assert_eq!(
         (s["contacts_pulled"].as_u64(), s["to_send"].as_u64()),
@@ -364,32 +371,16 @@ fn preview_prepares_a_csv_audience() {
     assert_eq!(r[1]["reason"], "duplicate of 1");
     assert_eq!(r[2]["status"], "error");
 
-    let out = cli.run(
-        &[
-            &base[..],
-            &["--template", "Hi ${FirstName}", "--format", "csv"],
-        ]
-        .concat(),
-    );
+    let out = cli.run(&[&base[..], &["--format", "csv"]].concat());
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 5);
     assert!(text.starts_with("row,imis_id,name,phone,to,status,reason,encoding,segments,body"));
 
-    let err = cli.fails(&[&base[..], &["--template", "Hi ${FirstNme}"]].concat());
+    let err = cli.fails(&preview_args(csv, "Hi ${FirstNme}"));
     assert!(err.contains("did you mean ${FirstName}?"), "{err}");
     std::fs::write(cli.dir.path().join("bad.csv"), "ID,Mobile\n1,2,3\n").unwrap();
     let bad = cli.dir.path().join("bad.csv");
-    let err = cli.fails(&[
-        "preview",
-        "--csv",
-        bad.to_str().unwrap(),
-        "--id-column",
-        "ID",
-        "--phone-column",
-        "Mobile",
-        "--template",
-        "x",
-    ]);
+    let err = cli.fails(&preview_args(bad.to_str().unwrap(), "x"));
     assert!(err.contains("line 2: this row has 3 fields"), "{err}");
 }
 
@@ -954,17 +945,10 @@ fn the_streamed_preview_equals_the_whole_file_preparation() {
     std::fs::write(&path, &text).unwrap();
     let template_text = "Hi ${FirstName}! ${Notes}";
     let args = [
-        "preview",
-        "--csv",
-        path.to_str().unwrap(),
-        "--id-column",
-        "ID",
-        "--phone-column",
-        "Mobile",
-        "--template",
-        template_text,
-        "--skip-empty",
-    ];
+        &preview_args(path.to_str().unwrap(), template_text)[..],
+        &["--skip-empty"],
+    ]
+    .concat();
 
     // The whole file in memory, as before streaming.
     let table = audience::AudienceTable::from_csv(text.as_bytes()).unwrap();
@@ -1107,19 +1091,16 @@ fn a_million_rows_preview_in_bounded_memory() {
     std::fs::write(&path, generated_audience(1_000_000, true)).unwrap();
     let input_mb = std::fs::metadata(&path).unwrap().len() / 1_000_000;
     let child = cli
-        .cmd(&[
-            "preview",
-            "--csv",
-            path.to_str().unwrap(),
-            "--id-column",
-            "ID",
-            "--phone-column",
-            "Mobile",
-            "--template",
-            "Hi ${FirstName}, see you at the gala!",
-            "--format",
-            "csv",
-        ])
+        .cmd(
+            &[
+                &preview_args(
+                    path.to_str().unwrap(),
+                    "Hi ${FirstName}, see you at the gala!",
+                )[..],
+                &["--format", "csv"],
+            ]
+            .concat(),
+        )
         .stdout(std::fs::File::create(cli.dir.path().join("out.csv")).unwrap())
         .stderr(Stdio::piped())
         .spawn()

@@ -21,6 +21,35 @@ pub enum CsvError {
     Malformed { line: u64, message: String },
 }
 
+/// Checks that the chosen ID and phone columns are among `columns`; the error names the
+/// columns found.
+pub fn require_columns(
+    columns: &[String],
+    id_column: &str,
+    phone_column: &str,
+) -> Result<(), String> {
+    let missing: Vec<&str> = [id_column, phone_column]
+        .into_iter()
+        .filter(|c| !columns.iter().any(|have| have == c))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the audience has no column {}; its columns are: {}",
+        missing
+            .iter()
+            .map(|m| format!("'{m}'"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        if columns.is_empty() {
+            "(none)".to_string()
+        } else {
+            columns.join(", ")
+        }
+    ))
+}
+
 impl AudienceTable {
     pub fn column_index(&self, alias: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == alias)
@@ -37,26 +66,7 @@ impl AudienceTable {
 
     /// Checks that the chosen ID and phone columns exist; the error names the columns found.
     pub fn require_columns(&self, id_column: &str, phone_column: &str) -> Result<(), String> {
-        let missing: Vec<&str> = [id_column, phone_column]
-            .into_iter()
-            .filter(|c| self.column_index(c).is_none())
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        Err(format!(
-            "the audience has no column {}; its columns are: {}",
-            missing
-                .iter()
-                .map(|m| format!("'{m}'"))
-                .collect::<Vec<_>>()
-                .join(" or "),
-            if self.columns.is_empty() {
-                "(none)".to_string()
-            } else {
-                self.columns.join(", ")
-            }
-        ))
+        require_columns(&self.columns, id_column, phone_column)
     }
 
     /// Reads a CSV audience: UTF-8 with or without a byte-order mark, comma- or

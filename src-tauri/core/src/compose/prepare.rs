@@ -207,11 +207,7 @@ impl<'a> Preparer<'a> {
         spec: &'a PrepareSpec<'a>,
         threads: usize,
     ) -> Result<Self, String> {
-        let table = AudienceTable {
-            columns: columns.to_vec(),
-            rows: Vec::new(),
-        };
-        table.require_columns(spec.id_column, spec.phone_column)?;
+        super::audience::require_columns(columns, spec.id_column, spec.phone_column)?;
         let position = |alias: &str| columns.iter().position(|c| c == alias).unwrap_or(0);
         Ok(Self {
             spec,

@@ -205,34 +205,40 @@ struct Unit<'a> {
 }
 
 /// Cuts a body into the units the calculator prices.
-fn units(body: &str) -> Vec<Unit<'_>> {
-    let mut out = Vec::new();
-    let mut index = 0;
-    let mut utf16_offset = 0;
-    for cluster in graphemes::split(body) {
+/// The texts of the calculator's units, in order: grapheme clusters, with `\r\n` (one
+/// cluster) priced as two.
+fn unit_texts(body: &str) -> impl Iterator<Item = &str> {
+    graphemes::split(body).flat_map(|cluster| {
         let parts: [&str; 2] = if cluster == "\r\n" {
             ["\r", "\n"]
         } else {
             [cluster, ""]
         };
-        for text in parts.into_iter().filter(|t| !t.is_empty()) {
-            let mut chars = text.chars();
-            let septets = match (chars.next(), chars.next()) {
-                (Some(c), None) => gsm7_septets(c),
-                _ => None,
-            };
-            let scalars = text.chars().count();
-            let utf16_len = text.encode_utf16().count();
-            out.push(Unit {
-                text,
-                septets,
-                utf16_len: utf16_len as u64,
-                index,
-                utf16_offset,
-            });
-            index += scalars;
-            utf16_offset += utf16_len;
-        }
+        parts.into_iter().filter(|t| !t.is_empty())
+    })
+}
+
+fn units(body: &str) -> Vec<Unit<'_>> {
+    let mut out = Vec::new();
+    let mut index = 0;
+    let mut utf16_offset = 0;
+    for text in unit_texts(body) {
+        let mut chars = text.chars();
+        let septets = match (chars.next(), chars.next()) {
+            (Some(c), None) => gsm7_septets(c),
+            _ => None,
+        };
+        let scalars = text.chars().count();
+        let utf16_len = text.encode_utf16().count();
+        out.push(Unit {
+            text,
+            septets,
+            utf16_len: utf16_len as u64,
+            index,
+            utf16_offset,
+        });
+        index += scalars;
+        utf16_offset += utf16_len;
     }
     out
 }
@@ -289,20 +295,13 @@ pub fn cost(body: &str) -> (Encoding, u32) {
     // UCS-2: each unit costs 16 bits per UTF-16 code unit (a GSM-7 character is one).
     let mut sizes = [0u16; MAX_BODY_CHARS];
     let mut n = 0;
-    for cluster in graphemes::split(body) {
-        let parts: [&str; 2] = if cluster == "\r\n" {
-            ["\r", "\n"]
-        } else {
-            [cluster, ""]
-        };
-        for text in parts.into_iter().filter(|t| !t.is_empty()) {
-            if n == sizes.len() {
-                return (Encoding::Ucs2, count(body).segments); // too long to be sent
-            }
-            let units = text.encode_utf16().count();
-            sizes[n] = u16::try_from(units * UCS2_UNIT_BITS as usize).unwrap_or(u16::MAX);
-            n += 1;
+    for text in unit_texts(body) {
+        if n == sizes.len() {
+            return (Encoding::Ucs2, count(body).segments); // too long to be sent
         }
+        let units = text.encode_utf16().count();
+        sizes[n] = u16::try_from(units * UCS2_UNIT_BITS as usize).unwrap_or(u16::MAX);
+        n += 1;
     }
     (Encoding::Ucs2, count_segments(&sizes[..n]))
 }

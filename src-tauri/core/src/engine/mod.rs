@@ -549,7 +549,7 @@ impl Engine {
     /// Resolves the audience afresh and records every message as Preparing (or Error /
     /// Skipped) in one transaction, before anything is sent.
     async fn prepare(&self, c: &Campaign, settings: &Settings) -> Result<()> {
-        if self.store.message_counts(c.id).await?.total > 0 {
+        if self.store.has_messages(c.id).await? {
             return Ok(()); // already recorded (a restart, or a retry campaign made with its messages)
         }
         let table = match self.audience(c, settings).await {
@@ -586,7 +586,7 @@ impl Engine {
                     return Ok(());
                 }
             };
-        if self.store.message_counts(c.id).await?.total > 0 {
+        if self.store.has_messages(c.id).await? {
             return Ok(()); // prepared meanwhile
         }
         let n = messages.len();

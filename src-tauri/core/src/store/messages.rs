@@ -114,6 +114,18 @@ impl Store {
         .context("count the messages by time zone")
     }
 
+    /// Whether the campaign's messages are recorded (one index probe, where counting them
+    /// reads a million).
+    pub async fn has_messages(&self, campaign_id: i64) -> Result<bool> {
+        let (any,): (bool,) =
+            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?1)")
+                .bind(campaign_id)
+                .fetch_one(&self.pool)
+                .await
+                .context("look for the messages")?;
+        Ok(any)
+    }
+
     pub async fn message_counts(&self, campaign_id: i64) -> Result<MessageCounts> {
         let rows: Vec<(MessageStatus, i64)> = sqlx::query_as(
             "SELECT status, count(*) FROM messages WHERE campaign_id = ?1 GROUP BY status",
@@ -195,6 +207,8 @@ mod tests {
         bad[2999].row_index = 0;
         assert!(store.insert_messages(id2, &bad).await.is_err());
         assert_eq!(store.message_counts(id2).await.unwrap().total, 0);
+        assert!(!store.has_messages(id2).await.unwrap());
+        assert!(store.has_messages(id).await.unwrap());
 
         let err = store
             .insert_messages(id2, &[msg(0, MessageStatus::Sent)])

@@ -59,6 +59,7 @@ fn watch_settings(app: &tauri::AppHandle, state: &AppState) {
 /// Starts the desktop app.
 pub fn run() {
     LAUNCHED.get_or_init(std::time::Instant::now);
+    webview::before_start();
     let builder = bindings::builder();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canChart, chartColumns, COUNT_STEPS, samplesOf, timeTick } from "./series";
+import { canChart, chartColumns, COUNT_STEPS, countAxisWidth, samplesOf, timeTick } from "./series";
 
 const T0 = Date.parse("2026-03-12T14:00:00Z");
 const point = (seconds: number, sent: number, delivered: number, undelivered = 0, failed = 0) => ({
@@ -37,6 +37,15 @@ describe("the statuses-over-time series", () => {
     const utc = { locale: "en-US", timeZone: "UTC" };
     expect(timeTick(T0 / 1000 + 330, 3600, utc)).toBe("2:05 PM");
     expect(timeTick(T0 / 1000 + 330, 120, utc)).toBe("2:05:30 PM");
+  });
+});
+
+describe("countAxisWidth", () => {
+  it("makes room for the longest label, so large counts keep their first digits", () => {
+    expect(countAxisWidth(["0", "5", "10"])).toBe(40);
+    expect(countAxisWidth(["0", "100,000", "200,000"])).toBeGreaterThanOrEqual(7 * 7.5 + 12);
+    expect(countAxisWidth(["1,000,000"])).toBeGreaterThan(countAxisWidth(["200,000"]));
+    expect(countAxisWidth(null)).toBe(40);
   });
 });
 

@@ -63,5 +63,15 @@ export function timeTick(seconds: number, spanSeconds: number, options: { locale
   return format.format(new Date(seconds * 1000));
 }
 
+/**
+ * The width in CSS pixels the count axis needs for its longest label ("250,000"), with the
+ * tick and the gap beside it: a fixed width cut the first digits off large campaigns'.
+ * Digits and separators of the 12 px axis font are at most 7.5 px wide.
+ */
+export function countAxisWidth(labels: readonly string[] | null | undefined): number {
+  const longest = Math.max(0, ...(labels ?? []).map((l) => l.length));
+  return Math.max(40, Math.ceil(18 + 7.5 * longest));
+}
+
 /** Steps between the count axis's ticks: whole messages only, 1-2-5 up to millions. */
 export const COUNT_STEPS: number[] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000].flatMap((p) => [p, 2 * p, 5 * p]);

@@ -345,6 +345,13 @@ describe("sendingFigures", () => {
     expect(sendingFigures(stats({ finish: null, remaining: 0, segments_estimated: 0 }), "completed", "live", NOW)).toEqual([]);
   });
 
+  it("gives no time to finish once the campaign is done, even from figures read just before", () => {
+    // Read while it sent its last 4; the campaign has completed since.
+    expect(byId(sendingFigures(stats({ remaining: 4 }), "completed", "test", NOW)).finish).toBeUndefined();
+    expect(byId(sendingFigures(stats({ remaining: 4 }), "canceled", "live", NOW)).finish).toBeUndefined();
+    expect(byId(sendingFigures(stats(), "scheduled", "live", NOW)).finish?.label).toBe("Time to finish");
+  });
+
   it("shows money to the cent, even under a dollar", () => {
     expect(byId(sendingFigures(stats({ cost_estimated: 2053.6109 }), "completed", "live", NOW)).cost?.value).toBe("$2,053.61 estimated");
     expect(byId(sendingFigures(stats({ cost_estimated: 0.0166 }), "completed", "live", NOW)).cost?.value).toBe("$0.02 estimated");

@@ -330,7 +330,9 @@ export function sendingFigures(s: SendingStats, status: CampaignStatus, mode: Mo
         : "Herald is reading the audience and preparing the messages",
     });
   }
-  if (s.finish !== null) {
+  // Only while it will still send: figures read just before the campaign completed (or was
+  // canceled) may still carry a finish.
+  if (s.finish !== null && (status === "sending" || status === "scheduled")) {
     const capped = s.finish_days > 1;
     figures.push({
       id: "finish",

@@ -177,7 +177,7 @@ function ordered(source: MessageSource, q: MessageQuery): Int32Array | null {
   return result;
 }
 
-/** How far past the page the backend counts matching rows (`COUNT_AHEAD` in store/grid.rs). */
+/** The step in which the backend counts matching rows, up to the next multiple past the page (`COUNT_AHEAD` in store/grid.rs). */
 export const GRID_COUNT_AHEAD = 10_000;
 
 /** One page of the grid and the number of matching rows. */

@@ -638,9 +638,11 @@ describe("CampaignDetail, message grid", () => {
     expect(rows().length).toBeLessThanOrEqual(MOST_ROWS);
   });
 
-  it("counts a filter's matches a step at a time on a large campaign, further as it scrolls", async () => {
+  it("counts a search's matches a step at a time on a large campaign, further as it scrolls", async () => {
     const { queries } = await open(LARGE, { largeCampaign: 250_000 });
+    // Every iMIS ID of the fake campaign starts with 2: far more than 10,000 delivered match.
     await fireEvent.click(screen.getByTestId("grid-filter-delivered"));
+    await fireEvent.input(screen.getByTestId("grid-search"), { target: { value: "2" } });
     await waitFor(() => {
       expect(gridCount()).toBe("More than 10,000 of 250,000 messages");
     });
@@ -652,8 +654,19 @@ describe("CampaignDetail, message grid", () => {
     await waitFor(() => {
       expect(gridCount()).toBe("More than 20,000 of 250,000 messages");
     });
-    expect(queries().at(-1)).toMatchObject({ statuses: ["delivered"] });
+    expect(queries().at(-1)).toMatchObject({ statuses: ["delivered"], search: "2" });
     expect(screen.getByTestId("grid-spacer").style.height).toBe(`${String(20_000 * ROW_HEIGHT)}px`);
+  });
+
+  it("knows a status filter's number from the campaign's counts, however large", async () => {
+    await open(LARGE, { largeCampaign: 250_000 });
+    const { counts } = await api.getCampaign(LARGE);
+    expect(counts.delivered).toBeGreaterThan(10_000);
+    await fireEvent.click(screen.getByTestId("grid-filter-delivered"));
+    await waitFor(() => {
+      expect(gridCount()).toBe(`${formatCount(counts.delivered)} of 250,000 messages`);
+    });
+    expect(screen.getByTestId("grid-spacer").style.height).toBe(`${String(counts.delivered * ROW_HEIGHT)}px`);
   });
 });
 

@@ -155,10 +155,28 @@ describe("words", () => {
     expect(mergeCount(exact(9_000), partial(10_000))).toEqual(partial(10_000));
   });
 
-  it("scrolls the whole campaign when nothing filters it, even before the count is whole", () => {
-    expect(gridRows({ total: 10_000, more: true }, false, 1_000_000)).toEqual({ total: 1_000_000, more: false });
-    expect(gridRows({ total: 10_000, more: true }, true, 1_000_000)).toEqual({ total: 10_000, more: true });
-    expect(gridRows({ total: 42, more: false }, false, 42)).toEqual({ total: 42, more: false });
+  it("takes the campaign's own counts when the filter is statuses alone, even before the count is whole", () => {
+    const counts: MessageCounts = {
+      total: 1_000_000,
+      preparing: 0,
+      sent: 0,
+      delivered: 900_000,
+      undelivered: 60_000,
+      failed: 40_000,
+      error: 0,
+      skipped: 0,
+      canceled: 0,
+    };
+    const partial = { total: 10_000, more: true };
+    const none = { statuses: [], errorCode: null, search: "" };
+    expect(gridRows(partial, none, counts)).toEqual({ total: 1_000_000, more: false });
+    expect(gridRows(partial, { ...none, statuses: ["undelivered", "failed"] }, counts)).toEqual({ total: 100_000, more: false });
+    // A search or an error code: only the backend knows; the count stays partial.
+    expect(gridRows(partial, { ...none, statuses: ["failed"], search: "Ann" }, counts)).toEqual(partial);
+    expect(gridRows(partial, { ...none, errorCode: 30003 }, counts)).toEqual(partial);
+    // An exact count is the backend's; counts that lag behind a partial one do not shrink it.
+    expect(gridRows({ total: 42, more: false }, none, counts)).toEqual({ total: 42, more: false });
+    expect(gridRows({ total: 20_000, more: true }, { ...none, statuses: ["sent"] }, counts)).toEqual({ total: 20_000, more: true });
   });
 });
 

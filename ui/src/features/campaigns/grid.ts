@@ -177,12 +177,15 @@ export function mergeCount(kept: GridCount | null, page: GridCount): GridCount {
 }
 
 /**
- * The grid's number of rows: the count, or, unfiltered while it is partial, the campaign's
- * own number of messages (known exactly from its counts), so that the whole list scrolls.
+ * The grid's number of rows: the count, or, while it is partial, the number the campaign's
+ * counts give when the filter is statuses alone (or nothing): all its messages, or the sum
+ * of those statuses'. Then the whole list scrolls, and the number agrees with the chips'.
  */
-export function gridRows(count: GridCount, filtered: boolean, campaignTotal: number): GridCount {
-  if (count.more && !filtered && campaignTotal > count.total) return { total: campaignTotal, more: false };
-  return count;
+export function gridRows(count: GridCount, filter: GridFilter, counts: MessageCounts): GridCount {
+  if (!count.more || filter.search.trim() !== "" || filter.errorCode !== null) return count;
+  const known =
+    filter.statuses.length === 0 ? counts.total : filter.statuses.reduce((sum, status) => sum + counts[status], 0);
+  return known > count.total ? { total: known, more: false } : count;
 }
 
 /** The grid's active cell: `row` -1 is the header row. */

@@ -864,8 +864,8 @@ long_warning: boolean }
 export type MessageCounts = { total: number; preparing: number; sent: number; delivered: number; undelivered: number; failed: number; error: number; skipped: number; canceled: number }
 /**
  * One page of the grid and how many rows match: all of them, or, when `more` is true, the
- * rows counted before counting stopped (past the page by [`COUNT_AHEAD`]), with more
- * matching.
+ * rows counted before counting stopped (at the next multiple of [`COUNT_AHEAD`] past the
+ * page's end), with more matching.
  */
 export type MessagePage = { rows: MessageRow[]; total: number; 
 /**

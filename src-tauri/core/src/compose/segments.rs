@@ -204,7 +204,6 @@ struct Unit<'a> {
     utf16_offset: usize,
 }
 
-/// Cuts a body into the units the calculator prices.
 /// The texts of the calculator's units, in order: grapheme clusters, with `\r\n` (one
 /// cluster) priced as two.
 fn unit_texts(body: &str) -> impl Iterator<Item = &str> {
@@ -218,6 +217,7 @@ fn unit_texts(body: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Cuts a body into the units the calculator prices.
 fn units(body: &str) -> Vec<Unit<'_>> {
     let mut out = Vec::new();
     let mut index = 0;

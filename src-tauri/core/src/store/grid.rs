@@ -63,14 +63,15 @@ pub struct MessageQuery {
     pub limit: u32,
 }
 
-/// How far past the page the grid counts matching rows. Counting every match of a search
-/// over a million messages takes longer than reading the page; past this many rows the grid
-/// says "10,000+" and counts further as it is scrolled there.
+/// The step in which the grid counts matching rows: up to the next multiple of it past the
+/// page's end. Counting every match of a search over a million messages takes longer than
+/// reading the page; past the step the window says "More than 10,000" and counts further
+/// as the grid is scrolled there.
 pub const COUNT_AHEAD: u32 = 10_000;
 
 /// One page of the grid and how many rows match: all of them, or, when `more` is true, the
-/// rows counted before counting stopped (past the page by [`COUNT_AHEAD`]), with more
-/// matching.
+/// rows counted before counting stopped (at the next multiple of [`COUNT_AHEAD`] past the
+/// page's end), with more matching.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct MessagePage {
     pub rows: Vec<MessageRow>,
@@ -152,7 +153,7 @@ impl GridSql {
 
 impl Store {
     /// A filtered, sorted page of a campaign's messages, and how many match (counted up to
-    /// [`COUNT_AHEAD`] rows past the page).
+    /// the next multiple of [`COUNT_AHEAD`] past the page's end).
     pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
         let GridSql {
             filter,
@@ -182,7 +183,12 @@ impl Store {
             count = count.bind(b);
         }
         // Both at once, on two connections: a search is evaluated by each, and the machine
-        // has more than one core.
+        // has more than one core. Those are all the grid may hold (see `Store::grid`).
+        let _permits = self
+            .grid
+            .acquire_many(2)
+            .await
+            .expect("the grid's semaphore is never closed");
         let (rows, count) = tokio::join!(rows.fetch_all(&self.pool), count.fetch_one(&self.pool));
         let rows = rows.context("read the message grid")?;
         let (matching,) = count.context("count the message grid")?;
@@ -213,6 +219,11 @@ impl Store {
         for b in &binds {
             query = query.bind(b);
         }
+        let _permit = self
+            .grid
+            .acquire()
+            .await
+            .expect("the grid's semaphore is never closed");
         let mut rows = query.fetch(&self.pool);
         while let Some(row) = rows.try_next().await.context("read the message grid")? {
             each(row.explained())?;
@@ -432,6 +443,22 @@ mod tests {
             .await
             .unwrap();
         assert!(!short.more);
+        // Every number has 201: the search's count stops at the step, then goes on as it is
+        // scrolled.
+        let every = |offset| {
+            q(move |q| {
+                q.search = Some("201".into());
+                q.offset = offset;
+            })
+        };
+        let top = store.query_messages(id, &every(0)).await.unwrap();
+        assert_eq!((top.total, top.more), (COUNT_AHEAD, true));
+        let scrolled = store
+            .query_messages(id, &every(COUNT_AHEAD - 10))
+            .await
+            .unwrap();
+        assert_eq!((scrolled.total, scrolled.more), (n as u32, false));
+        assert_eq!(scrolled.rows.len(), 50);
     }
 
     #[tokio::test]

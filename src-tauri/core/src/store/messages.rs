@@ -300,26 +300,13 @@ impl Store {
     }
 
     /// Hands every message of a campaign to `each`, in audience order, one at a time (a
-    /// million rows are never all in memory).
+    /// million rows are never all in memory): the unfiltered grid.
     pub async fn for_each_message(
         &self,
         campaign_id: i64,
-        mut each: impl FnMut(MessageRow) -> Result<()>,
+        each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
-        use futures_util::TryStreamExt;
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE campaign_id = ?1 ORDER BY row_index"
-        );
-        let mut rows = sqlx::query_as::<_, MessageRow>(&sql)
-            .bind(campaign_id)
-            .fetch(&self.pool);
-        while let Some(row) = rows
-            .try_next()
+        self.for_each_grid_message(campaign_id, &super::MessageQuery::default(), each)
             .await
-            .context("read the campaign's messages")?
-        {
-            each(row.explained())?;
-        }
-        Ok(())
     }
 }

@@ -48,7 +48,16 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
+    /// Connections the dashboard's grid and its export may hold at once ([`GRID_CONNECTIONS`]
+    /// of the pool's [`POOL_CONNECTIONS`]): scrolling a million rows never keeps the
+    /// engine waiting for a connection.
+    grid: Arc<tokio::sync::Semaphore>,
 }
+
+/// The pool's connections.
+const POOL_CONNECTIONS: u32 = 4;
+/// How many of them the grid may use at once.
+const GRID_CONNECTIONS: u32 = 2;
 
 impl Store {
     /// Every write transaction starts here, with `BEGIN IMMEDIATE`: a deferred one that
@@ -69,7 +78,11 @@ impl Store {
     pub async fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
         let pool = connect(path).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, clock })
+        Ok(Self {
+            pool,
+            clock,
+            grid: Arc::new(tokio::sync::Semaphore::new(GRID_CONNECTIONS as usize)),
+        })
     }
 
     /// Opens without migrating; for tests that build an older schema first.
@@ -110,7 +123,7 @@ async fn connect(path: &Path) -> Result<SqlitePool> {
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
     SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(POOL_CONNECTIONS)
         .connect_with(options)
         .await
         .context("open")

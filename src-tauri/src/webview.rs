@@ -12,16 +12,19 @@ use tauri::{App, Manager};
 ///   thread that allocates (Tokio's, SQLite's connections', WebKit's) otherwise holds memory
 ///   freed in its own arena (the same bench: Herald's process 140 → 126 MiB PSS).
 ///
-/// A value already set (by the person or a package) is kept.
+/// A value already set (by the person or a package) is kept, for arenas also one given as
+/// `GLIBC_TUNABLES=glibc.malloc.arena_max=…`. Every process Herald starts inherits both
+/// (WebKit's, and the file manager "Show in folder" may open): harmless to either.
 pub fn before_start() {
     #[cfg(target_os = "linux")]
     {
+        let arenas_tuned = std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("arena_max"));
         // Only the main thread runs yet: nothing reads the environment meanwhile.
         for (key, value) in [
             ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
             ("MALLOC_ARENA_MAX", "2"),
         ] {
-            if std::env::var_os(key).is_none() {
+            if std::env::var_os(key).is_none() && !(key == "MALLOC_ARENA_MAX" && arenas_tuned) {
                 std::env::set_var(key, value);
             }
         }

@@ -182,14 +182,22 @@ impl Store {
             rows = rows.bind(b);
             count = count.bind(b);
         }
-        // Both at once, on two connections: a search is evaluated by each, and the machine
-        // has more than one core. Those are all the grid may hold (see `Store::grid`).
-        let _permits = self
-            .grid
-            .acquire_many(2)
-            .await
-            .expect("the grid's semaphore is never closed");
-        let (rows, count) = tokio::join!(rows.fetch_all(&self.pool), count.fetch_one(&self.pool));
+        // Both at once on two connections when the grid has them (see `Store::grid`): a
+        // search is evaluated by each, and the machine has more than one core. While an
+        // export holds one, one after the other on the other.
+        let (rows, count) = if let Ok(_both) = self.grid.try_acquire_many(2) {
+            tokio::join!(rows.fetch_all(&self.pool), count.fetch_one(&self.pool))
+        } else {
+            let _one = self
+                .grid
+                .acquire()
+                .await
+                .expect("the grid's semaphore is never closed");
+            (
+                rows.fetch_all(&self.pool).await,
+                count.fetch_one(&self.pool).await,
+            )
+        };
         let rows = rows.context("read the message grid")?;
         let (matching,) = count.context("count the message grid")?;
         let more = matching > i64::from(counted);
@@ -201,8 +209,25 @@ impl Store {
     }
 
     /// Every message of the grid as filtered and sorted (the page ignored), one at a time
-    /// from one query: what the export writes, without a million rows in memory.
+    /// from one query: what the export writes, without a million rows in memory. It holds
+    /// one of the grid's connections meanwhile.
     pub async fn for_each_grid_message(
+        &self,
+        campaign_id: i64,
+        q: &MessageQuery,
+        each: impl FnMut(MessageRow) -> Result<()>,
+    ) -> Result<()> {
+        let _permit = self
+            .grid
+            .acquire()
+            .await
+            .expect("the grid's semaphore is never closed");
+        self.stream_messages(campaign_id, q, each).await
+    }
+
+    /// [`Self::for_each_grid_message`] without taking one of the grid's connections (the
+    /// report, built in the background, is not the window's).
+    pub(super) async fn stream_messages(
         &self,
         campaign_id: i64,
         q: &MessageQuery,
@@ -219,11 +244,6 @@ impl Store {
         for b in &binds {
             query = query.bind(b);
         }
-        let _permit = self
-            .grid
-            .acquire()
-            .await
-            .expect("the grid's semaphore is never closed");
         let mut rows = query.fetch(&self.pool);
         while let Some(row) = rows.try_next().await.context("read the message grid")? {
             each(row.explained())?;
@@ -459,6 +479,36 @@ mod tests {
             .unwrap();
         assert_eq!((scrolled.total, scrolled.more), (n as u32, false));
         assert_eq!(scrolled.rows.len(), 50);
+    }
+
+    #[tokio::test]
+    async fn a_page_is_read_while_an_export_holds_one_of_the_grids_connections() {
+        let (store, _clock, _dir) = store().await;
+        let id = campaign(&store).await;
+        let export = store.grid.acquire().await.unwrap();
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            store.query_messages(id, &q(|q| q.search = Some("ann".into()))),
+        )
+        .await
+        .expect("the page does not wait for the export")
+        .unwrap();
+        assert_eq!((page.total, page.more), (2, false));
+        drop(export);
+        // The report streams without the grid's connections: it never waits for the window.
+        let _all = store.grid.acquire_many(2).await.unwrap();
+        let mut rows = 0;
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            store.for_each_message(id, |_| {
+                rows += 1;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("the report does not wait for the grid")
+        .unwrap();
+        assert_eq!(rows, 5);
     }
 
     #[tokio::test]

@@ -306,7 +306,7 @@ impl Store {
         campaign_id: i64,
         each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
-        self.for_each_grid_message(campaign_id, &super::MessageQuery::default(), each)
+        self.stream_messages(campaign_id, &super::MessageQuery::default(), each)
             .await
     }
 }

@@ -544,16 +544,23 @@ describe("Herald desktop app", () => {
     }
     await s.waitFor('[data-testid="summary"]');
     const optedOut = async () => parseInt((await (await s.waitFor('[data-testid="summary-opted-out"]')).text()).replace(/,/g, ""), 10);
-    // The summary counts rows: every member whose number is on the TEST list, so at least
-    // the numbers seen (more simulated replies may still come in). At most the numbers
-    // listed now, plus the rows the first campaign skipped: opt-outs are settled before
-    // duplicates, so a family number that opted out counts each of its rows (a run whose
-    // simulated STOP came from a shared number failed the bound of numbers alone).
+    // The summary counts rows: every member whose number is on the TEST list when it was
+    // computed. That list moves meanwhile: simulated replies keep coming from both TEST
+    // campaigns (this one and the follow-up the retry made), a STOP adding a number, a YES
+    // taking one off (runs failed when a YES came in after `testList` was read). So: at
+    // least the numbers on the list both before and after; at most every number seen on
+    // it, plus the rows the first campaign skipped (opt-outs are settled before duplicates,
+    // so a family number that opted out counts each of its rows).
+    const before = new Set(testList.map((o) => o.phone_e164));
     const skippedFirst = heraldCli(app.dataDir, "campaign", "show", String(everyone.id)).counts.skipped;
     await s.waitUntil(`the summary counts the numbers on the TEST list as opted out`, async () => {
       const n = await optedOut();
-      const now = heraldCli(app.dataDir, "optouts", "list").filter((o) => o.sender === "test").length;
-      return n >= testList.length && n <= now + skippedFirst;
+      const now = heraldCli(app.dataDir, "optouts", "list")
+        .filter((o) => o.sender === "test")
+        .map((o) => o.phone_e164);
+      const stayed = now.filter((p) => before.has(p)).length;
+      const seen = new Set([...before, ...now]).size;
+      return n >= stayed && n <= seen + skippedFirst;
     }, 20000);
     await s.screenshot("19f-summary-simulated-opt-outs");
   });

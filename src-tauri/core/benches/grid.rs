@@ -10,7 +10,7 @@ use herald_core::Store;
 use std::time::Instant;
 
 mod common;
-use common::grid_cases;
+use common::{grid_cases, member_name};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -31,15 +31,11 @@ async fn main() {
         )
         .await
         .unwrap();
-    let first = ["Jane", "Zoë", "José", "Siobhán", "Kim", "Ana", "Olu", "Mei"];
-    let last = [
-        "Brown", "Müller", "García", "Nguyen", "Smith", "O'Neil", "Okafor", "Lee",
-    ];
     let messages: Vec<NewMessage> = (0..N)
         .map(|i| NewMessage {
             row_index: i as i64,
             imis_id: Some((100_000 + i).to_string()),
-            member_name: Some(format!("{} {} {}", first[i % 8], last[(i / 8) % 8], i)),
+            member_name: Some(member_name(i)),
             phone_raw: None,
             to_e164: Some(format!("+1201{:07}", 2_000_000 + i)),
             body: "Hello".into(),

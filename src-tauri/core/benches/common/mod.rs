@@ -17,6 +17,15 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// The grid bench's member of row `i`: "First Last i", 8 first names and 8 last names.
+pub fn member_name(i: usize) -> String {
+    const FIRST: [&str; 8] = ["Jane", "Zoë", "José", "Siobhán", "Kim", "Ana", "Olu", "Mei"];
+    const LAST: [&str; 8] = [
+        "Brown", "Müller", "García", "Nguyen", "Smith", "O'Neil", "Okafor", "Lee",
+    ];
+    format!("{} {} {i}", FIRST[i % 8], LAST[(i / 8) % 8])
+}
+
 /// The grid's queries a user makes on a campaign of `rows` messages: a page of 100 each, the
 /// deep page a tenth of the way down (at most 100,000 rows). Written for the grid bench's
 /// campaign (names "First Last N", 8 first names with "Siobhán" among them, numbers
@@ -48,6 +57,10 @@ pub fn grid_cases(rows: usize) -> Vec<(&'static str, MessageQuery)> {
         (
             "search a name (\"Siobhán Nguyen 1\")",
             q(&|q| q.search = Some("Siobhán Nguyen 1".into())),
+        ),
+        (
+            "search one member, the last row, by name",
+            q(&|q| q.search = Some(member_name(rows.saturating_sub(1)))),
         ),
         (
             "search a name 1 member in 8 has (\"Siobhán\")",

@@ -10,12 +10,16 @@ use tauri::{App, Manager};
 ///   no smoother frames.
 /// - glibc's malloc keeps at most two arenas per process instead of eight per core: each
 ///   thread that allocates (Tokio's, SQLite's connections', WebKit's) otherwise holds memory
-///   freed in its own arena (the same bench: Herald's process 140 → 126 MiB PSS).
+///   freed in its own arena (the same bench: Herald's process 140 → 126 MiB PSS). This
+///   process is told by [`herald_core::memory::limit_malloc_arenas`]; WebKit's, by the
+///   environment they inherit.
 ///
 /// A value already set (by the person or a package) is kept, for arenas also one given as
 /// `GLIBC_TUNABLES=glibc.malloc.arena_max=…`. Every process Herald starts inherits both
 /// (WebKit's, and the file manager "Show in folder" may open): harmless to either.
 pub fn before_start() {
+    // Before the environment below is set: it reads what the person gave.
+    herald_core::memory::limit_malloc_arenas();
     #[cfg(target_os = "linux")]
     {
         let arenas_tuned = std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("arena_max"));
@@ -26,15 +30,6 @@ pub fn before_start() {
         ] {
             if std::env::var_os(key).is_none() && !(key == "MALLOC_ARENA_MAX" && arenas_tuned) {
                 std::env::set_var(key, value);
-            }
-        }
-        // The environment is read when a process starts: this one is told directly.
-        #[cfg(target_env = "gnu")]
-        if std::env::var("MALLOC_ARENA_MAX").as_deref() == Ok("2") {
-            // SAFETY: mallopt only changes a malloc parameter; no allocation is in progress
-            // on another thread (only the main thread runs yet).
-            unsafe {
-                libc::mallopt(libc::M_ARENA_MAX, 2);
             }
         }
     }

@@ -23,6 +23,8 @@ const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 const CHILD: &str = "HERALD_BENCH_CAMPAIGN_SIZE";
 
 fn main() {
+    // As the app and herald-cli run.
+    herald_core::memory::limit_malloc_arenas();
     if let Some(n) = std::env::var(CHILD).ok().and_then(|v| v.parse().ok()) {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -60,6 +62,7 @@ fn main() {
         "grid ms",
         "grid worst"
     );
+    let mut peaks = vec![];
     for n in sizes {
         let out = std::process::Command::new(std::env::current_exe().expect("exe"))
             .env(CHILD, n.to_string())
@@ -87,6 +90,24 @@ fn main() {
             s("db_bytes") / n as f64,
             s("grid_worst_ms"),
             f["grid_worst"].as_str().unwrap_or("")
+        );
+        peaks.push((n, f["peaks_mb"].clone()));
+    }
+    println!("peak memory (MB, VmHWM) by the end of each stage:");
+    println!(
+        "{:>9} {:>8} {:>8} {:>8} {:>9} {:>8}",
+        "messages", "import", "prepare", "send", "statuses", "report"
+    );
+    for (n, p) in peaks {
+        let at = |i: usize| p[i].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "{:>9} {:>8.0} {:>8.0} {:>8.0} {:>9.0} {:>8.0}",
+            n,
+            at(0),
+            at(1),
+            at(2),
+            at(3),
+            at(4)
         );
     }
 }
@@ -151,6 +172,7 @@ async fn one_campaign(n: usize) -> serde_json::Value {
         .await
         .expect("schedule");
     let import = t.elapsed().as_secs_f64();
+    let mut peaks = vec![peak_rss_mb()];
 
     let engine = Engine::new(
         store.clone(),
@@ -198,18 +220,21 @@ async fn one_campaign(n: usize) -> serde_json::Value {
                 .await
                 .expect("probe");
         if recorded {
+            peaks.push(peak_rss_mb());
             break started.elapsed().as_secs_f64();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let sent = loop {
         if !has("preparing").await {
+            peaks.push(peak_rss_mb());
             break started.elapsed().as_secs_f64();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let completed = loop {
         if store.campaign(id).await.expect("campaign").status == CampaignStatus::Completed {
+            peaks.push(peak_rss_mb());
             break started.elapsed().as_secs_f64();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -230,6 +255,7 @@ async fn one_campaign(n: usize) -> serde_json::Value {
         .expect("report");
     std::hint::black_box(report);
     let report = t.elapsed().as_secs_f64();
+    peaks.push(peak_rss_mb());
 
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(store.pool())
@@ -264,6 +290,7 @@ async fn one_campaign(n: usize) -> serde_json::Value {
         "statuses": completed - sent,
         "report": report,
         "peak_mb": peak_rss_mb(),
+        "peaks_mb": peaks,
         "db_bytes": db_bytes,
         "grid_mean_ms": sum / cases.len() as f64,
         "grid_worst_ms": worst,

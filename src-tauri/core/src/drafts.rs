@@ -457,8 +457,7 @@ pub async fn prepare_table(
 }
 
 /// [`prepare_table`], each prepared message turned into a `T` as it is made, the rows
-/// freed batch by batch: the audience and what it becomes are not both whole in memory
-/// (the scheduler records a million messages this way).
+/// freed batch by batch: the audience and what it becomes are not both whole in memory.
 pub async fn prepare_table_into<T: Send + 'static>(
     store: &Store,
     c: &Campaign,
@@ -466,6 +465,27 @@ pub async fn prepare_table_into<T: Send + 'static>(
     table: AudienceTable,
     into: impl Fn(PreparedMessage) -> T + Send + 'static,
 ) -> Result<Vec<T>> {
+    let out = Vec::with_capacity(table.rows.len());
+    prepare_table_in_batches(store, c, settings, table, into, out, |out, batch| {
+        out.extend(batch);
+        Ok(())
+    })
+    .await
+}
+
+/// [`prepare_table_into`], each batch of prepared messages handed to `sink` (with its
+/// `state`, given back at the end) as soon as it is made: the scheduler records a million
+/// messages this way with only a few batches in memory. An error from `sink` stops the
+/// preparation with that error.
+pub async fn prepare_table_in_batches<T: Send + 'static, S: Send + 'static>(
+    store: &Store,
+    c: &Campaign,
+    settings: &Settings,
+    table: AudienceTable,
+    into: impl Fn(PreparedMessage) -> T + Send + 'static,
+    mut state: S,
+    sink: impl Fn(&mut S, Vec<T>) -> std::result::Result<(), String> + Send + 'static,
+) -> Result<S> {
     let audience = c
         .audience
         .as_ref()
@@ -487,7 +507,7 @@ pub async fn prepare_table_into<T: Send + 'static>(
         c.skip_empty,
     );
     // Preparing a large audience is CPU work: keep it off the async workers.
-    let prepared = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let spec = PrepareSpec {
             id_column: &id_column,
             phone_column: &phone_column,
@@ -498,20 +518,20 @@ pub async fn prepare_table_into<T: Send + 'static>(
         };
         let mut preparer =
             prepare::Preparer::new(&table.columns, &spec, prepare::default_threads())?;
-        let mut out = Vec::with_capacity(table.rows.len());
         let mut rows = table.rows.into_iter();
         loop {
             let batch: Vec<Vec<String>> = rows.by_ref().take(PREPARE_BATCH).collect();
             if batch.is_empty() {
-                return Ok(out);
+                return Ok(state);
             }
-            out.extend(preparer.prepare_rows(&batch)?.into_iter().map(&into));
+            let prepared = preparer.prepare_rows(&batch)?;
+            drop(batch);
+            sink(&mut state, prepared.into_iter().map(&into).collect())?;
         }
     })
     .await
     .map_err(|e| Error::Invalid(format!("preparing the audience failed: {e}")))?
-    .map_err(Error::Invalid)?;
-    Ok(prepared)
+    .map_err(Error::Invalid)
 }
 
 /// The window a campaign sends in: its own, else (a draft) the Settings' one.

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod imis;
 pub mod keychain;
+pub mod memory;
 pub mod notices;
 pub mod paths;
 pub mod preflight;

@@ -20,7 +20,7 @@ use crate::secrets::SecretStore;
 use crate::settings::Settings;
 use crate::status::{CampaignStatus, MessageStatus};
 use crate::store::{
-    AttemptResult, NewMessage, OpenAttempt, SendJob, SendingState, Store, WriteBackKind,
+    AttemptResult, NewMessage, OpenAttempt, Recorded, SendJob, SendingState, Store, WriteBackKind,
 };
 use crate::twilio::codes::{self, Verdict};
 use crate::twilio::CreateOutcome;
@@ -577,20 +577,39 @@ impl Engine {
                 time_zone,
             }
         };
-        let messages =
-            match drafts::prepare_table_into(&self.store, c, settings, table, to_record).await {
-                Ok(m) => m,
-                Err(e) => {
-                    self.pause(c.id, &format!("the messages could not be prepared: {e}"))
-                        .await?;
-                    return Ok(());
-                }
-            };
-        if self.store.has_messages(c.id).await? {
-            return Ok(()); // prepared meanwhile
-        }
-        let n = messages.len();
-        self.store.insert_messages(c.id, &messages).await?;
+        // Recorded as they are prepared, a few batches in memory at a time, in one
+        // transaction: all of them, or none if the preparation fails.
+        let (batches, recorder) = tokio::sync::mpsc::channel::<Vec<NewMessage>>(2);
+        let preparing = async {
+            drafts::prepare_table_in_batches(
+                &self.store,
+                c,
+                settings,
+                table,
+                to_record,
+                batches,
+                |batches, batch| {
+                    batches
+                        .blocking_send(batch)
+                        .map_err(|_| "the messages' recording stopped".to_string())
+                },
+            )
+            .await
+            .map(drop) // the channel closes: the recording is complete
+        };
+        let n = match self
+            .store
+            .record_as_prepared(c.id, recorder, preparing)
+            .await?
+        {
+            Recorded::Messages(n) => n,
+            Recorded::AlreadyRecorded => return Ok(()), // prepared meanwhile
+            Recorded::NotPrepared(e) => {
+                self.pause(c.id, &format!("the messages could not be prepared: {e}"))
+                    .await?;
+                return Ok(());
+            }
+        };
         self.store
             .log_event(
                 c.id,

@@ -22,45 +22,81 @@ pub struct NewMessage {
     pub time_zone: Option<String>,
 }
 
+/// How [`Store::record_as_prepared`] ended.
+#[derive(Debug)]
+pub enum Recorded {
+    /// Every message was recorded (this many).
+    Messages(usize),
+    /// The campaign had messages already (prepared meanwhile): nothing was recorded.
+    AlreadyRecorded,
+    /// The preparation failed, with this error: nothing was recorded.
+    NotPrepared(crate::error::Error),
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
 impl Store {
     /// Records a campaign's whole recipient list in one transaction: either every message
     /// is there, or none is.
     pub async fn insert_messages(&self, campaign_id: i64, messages: &[NewMessage]) -> Result<()> {
-        if let Some(bad) = messages.iter().find(|m| !m.status.is_initial()) {
-            return Err(crate::error::Error::Invalid(format!(
-                "a message cannot be recorded as {}; new messages are preparing, error or skipped",
-                bad.status
-            )));
-        }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        for chunk in messages.chunks(2000) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body,
-                                       encoding, segments, status, status_reason, updated_at, time_zone) ",
-            );
-            q.push_values(chunk, |mut b, m| {
-                b.push_bind(campaign_id)
-                    .push_bind(m.row_index)
-                    .push_bind(&m.imis_id)
-                    .push_bind(&m.member_name)
-                    .push_bind(&m.phone_raw)
-                    .push_bind(&m.to_e164)
-                    .push_bind(&m.body)
-                    .push_bind(if m.ucs2 { "ucs2" } else { "gsm7" })
-                    .push_bind(m.segments)
-                    .push_bind(m.status)
-                    .push_bind(&m.status_reason)
-                    .push_bind(now)
-                    .push_bind(&m.time_zone);
-            });
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .context("record the messages")?;
-        }
+        insert_batch(&mut tx, campaign_id, messages, now).await?;
         tx.commit().await.context("record the messages")?;
         Ok(())
+    }
+
+    /// Records a campaign's messages batch by batch as `prepare` makes them (it sends them
+    /// on the channel whose receiver is `batches`), all in one transaction begun with the
+    /// first batch: every message once `prepare` ends well, none if it fails or if the
+    /// campaign has messages by then. A million recipients are never all in memory at once.
+    pub async fn record_as_prepared(
+        &self,
+        campaign_id: i64,
+        mut batches: tokio::sync::mpsc::Receiver<Vec<NewMessage>>,
+        prepare: impl std::future::Future<Output = Result<()>>,
+    ) -> Result<Recorded> {
+        let now = self.now();
+        // Owns `batches`, so that they are dropped (stopping the preparation) as soon as
+        // the recording stops.
+        let record = async move {
+            let mut tx: Option<Tx> = None;
+            let mut n = 0;
+            while let Some(batch) = batches.recv().await {
+                let tx = match &mut tx {
+                    Some(tx) => tx,
+                    None => {
+                        let mut begun = self.begin_write().await?;
+                        let (any,): (bool,) = sqlx::query_as(
+                            "SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?1)",
+                        )
+                        .bind(campaign_id)
+                        .fetch_one(&mut *begun)
+                        .await
+                        .context("look for the campaign's messages")?;
+                        if any {
+                            // Dropping `batches` stops the preparation.
+                            return Result::<_>::Ok(None);
+                        }
+                        tx.insert(begun)
+                    }
+                };
+                insert_batch(tx, campaign_id, &batch, now).await?;
+                n += batch.len();
+            }
+            Result::<_>::Ok(Some((tx, n)))
+        };
+        let (prepared, recorded) = tokio::join!(prepare, record);
+        let Some((tx, n)) = recorded? else {
+            return Ok(Recorded::AlreadyRecorded);
+        };
+        if let Err(e) = prepared {
+            return Ok(Recorded::NotPrepared(e)); // the transaction is rolled back as it drops
+        }
+        if let Some(tx) = tx {
+            tx.commit().await.context("record the messages")?;
+        }
+        Ok(Recorded::Messages(n))
     }
 
     /// Segments sent or reserved per UTC day, from today on, for the daily cap.
@@ -156,6 +192,48 @@ impl Store {
     }
 }
 
+/// Inserts `messages` in `tx`, 2,000 rows to a statement; refuses any not in an initial
+/// status.
+async fn insert_batch(
+    tx: &mut Tx,
+    campaign_id: i64,
+    messages: &[NewMessage],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    if let Some(bad) = messages.iter().find(|m| !m.status.is_initial()) {
+        return Err(crate::error::Error::Invalid(format!(
+            "a message cannot be recorded as {}; new messages are preparing, error or skipped",
+            bad.status
+        )));
+    }
+    for chunk in messages.chunks(2000) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO messages (campaign_id, row_index, imis_id, member_name, phone_raw, to_e164, body,
+                                   encoding, segments, status, status_reason, updated_at, time_zone) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(campaign_id)
+                .push_bind(m.row_index)
+                .push_bind(&m.imis_id)
+                .push_bind(&m.member_name)
+                .push_bind(&m.phone_raw)
+                .push_bind(&m.to_e164)
+                .push_bind(&m.body)
+                .push_bind(if m.ucs2 { "ucs2" } else { "gsm7" })
+                .push_bind(m.segments)
+                .push_bind(m.status)
+                .push_bind(&m.status_reason)
+                .push_bind(now)
+                .push_bind(&m.time_zone);
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("record the messages")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +253,77 @@ mod tests {
             status_reason: None,
             time_zone: None,
         }
+    }
+
+    #[tokio::test]
+    async fn messages_recorded_as_prepared_are_all_there_or_none_is() {
+        let (store, _clock, _dir) = store().await;
+        let batch = |from: i64| -> Vec<NewMessage> {
+            (from..from + 2500)
+                .map(|i| msg(i, MessageStatus::Preparing))
+                .collect()
+        };
+        // Three batches, the preparation ending well: all 7,500, and none visible to
+        // another connection before the end.
+        let id = new_draft(&store, "Whole").await;
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let prepare = async {
+            for from in [0, 2500, 5000] {
+                tx.send(batch(from)).await.unwrap();
+                assert!(
+                    !store.has_messages(id).await.unwrap(),
+                    "seen before the end"
+                );
+            }
+            drop(tx);
+            Ok(())
+        };
+        let recorded = store.record_as_prepared(id, rx, prepare).await.unwrap();
+        assert!(matches!(recorded, Recorded::Messages(7500)), "{recorded:?}");
+        assert_eq!(store.message_counts(id).await.unwrap().total, 7500);
+
+        // The preparation fails after two batches: none of them is recorded.
+        let failed = new_draft(&store, "Failed").await;
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let prepare = async move {
+            tx.send(batch(0)).await.unwrap();
+            tx.send(batch(2500)).await.unwrap();
+            Err(crate::error::Error::Invalid("row 5001: no template".into()))
+        };
+        let recorded = store.record_as_prepared(failed, rx, prepare).await.unwrap();
+        assert!(
+            matches!(&recorded, Recorded::NotPrepared(e) if e.to_string().contains("row 5001")),
+            "{recorded:?}"
+        );
+        assert!(!store.has_messages(failed).await.unwrap());
+
+        // The campaign got its messages meanwhile: nothing is added, and the preparation
+        // is stopped (its batches are no longer taken).
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let prepare = async move {
+            tx.send(batch(0)).await.unwrap();
+            let stopped =
+                tx.send(batch(2500)).await.is_err() || tx.send(batch(5000)).await.is_err();
+            assert!(stopped, "the preparation is told to stop");
+            Ok(())
+        };
+        let recorded = store.record_as_prepared(id, rx, prepare).await.unwrap();
+        assert!(
+            matches!(recorded, Recorded::AlreadyRecorded),
+            "{recorded:?}"
+        );
+        assert_eq!(store.message_counts(id).await.unwrap().total, 7500);
+
+        // A message in a status no new message has: refused, nothing recorded.
+        let bad = new_draft(&store, "Bad").await;
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let prepare = async move {
+            tx.send(batch(0)).await.unwrap();
+            let _ = tx.send(vec![msg(9999, MessageStatus::Sent)]).await;
+            Ok(())
+        };
+        assert!(store.record_as_prepared(bad, rx, prepare).await.is_err());
+        assert!(!store.has_messages(bad).await.unwrap());
     }
 
     #[tokio::test]

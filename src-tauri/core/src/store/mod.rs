@@ -23,7 +23,7 @@ pub use grid::{ErrorCount, MessagePage, MessageQuery, SortColumn};
 pub use ledger::{
     twilio_rank, AttemptResult, OpenAttempt, SendJob, SendingState, StatusUpdate, Unsettled,
 };
-pub use messages::{MessageRow, NewMessage};
+pub use messages::{MessageRow, NewMessage, Recorded};
 pub use opt_outs::{NewOptOut, OptOut, OptOutChange, OptOutSource, ALL_SENDERS, TEST_SENDER};
 pub use replies::{InboundReply, Reply, ReplyFilter, ReplyOutcome, SimulatedReplyCandidate};
 pub use snapshots::AudienceSnapshot;

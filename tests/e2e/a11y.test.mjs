@@ -3,16 +3,13 @@
 // screen and state this suite reaches. Any violation fails with its rule, the elements and
 // how to fix them.
 
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertAccessible, violations } from "./axe-run.mjs";
-import { artifacts, launch, repoRoot } from "./webdriver.mjs";
-
-const CLI = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
+import { artifacts, demoCampaign, heraldCli, launch, repoRoot } from "./webdriver.mjs";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -157,25 +154,9 @@ for (const theme of ["light", "dark"]) {
 
     test("the cancel, retry and delete-a-draft dialogs", async () => {
       const s = app.session;
-      const cli = (...args) => JSON.parse(execFileSync(CLI, ["--data-dir", app.dataDir, ...args], { encoding: "utf8" }));
+      const cli = (...args) => heraldCli(app.dataDir, ...args);
       cli("settings", "set", "twilio.rate_per_second", "60");
-      const make = (name, schedule) => {
-        const file = path.join(app.dataDir, `${name.replace(/\W+/g, "-")}.json`);
-        writeFileSync(
-          file,
-          JSON.stringify({
-            name,
-            mode: "test",
-            template: "Hi ${FirstName}, see you on Friday.",
-            audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
-            write_back: "none",
-            schedule,
-          }),
-        );
-        const { id } = cli("campaign", "create", "--file", file);
-        cli("campaign", "schedule", String(id));
-        return id;
-      };
+      const make = (name, at) => demoCampaign(app.dataDir, { name, schedule: true, at });
       const tomorrow = make("Board meeting reminder", new Date(Date.now() + 86_400_000).toISOString());
       const now = make("Everyone — see you Friday", null);
       // A draft, deleted from the list's row menu: its confirmation.
@@ -289,7 +270,7 @@ describe("Large text and the smallest window: nothing cut off, the editor at lea
   // enlarged as staff do it: Ctrl and + (page zoom, 20 % a step), here to 200 % on the
   // default window, which leaves 600 CSS pixels of width.
   let app;
-  const cli = (...args) => JSON.parse(execFileSync(CLI, ["--data-dir", app.dataDir, ...args], { encoding: "utf8" }));
+  const cli = (...args) => heraldCli(app.dataDir, ...args);
 
   before(async () => {
     app = await launch();
@@ -384,20 +365,8 @@ describe("Large text and the smallest window: nothing cut off, the editor at lea
 
   test("at 900 × 600, and with text at 200 %", async () => {
     const s = app.session;
-    const file = path.join(app.dataDir, "layout.json");
-    const make = (name) => {
-      writeFileSync(
-        file,
-        JSON.stringify({
-          name,
-          mode: "test",
-          template: "Hi ${FirstName}, the annual meeting is on Friday at the Convention Center, Hall B.",
-          audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
-          write_back: "none",
-        }),
-      );
-      return cli("campaign", "create", "--file", file).id;
-    };
+    const make = (name) =>
+      demoCampaign(app.dataDir, { name, template: "Hi ${FirstName}, the annual meeting is on Friday at the Convention Center, Hall B." });
     cli("settings", "set", "twilio.rate_per_second", "60");
     const done = make("Annual meeting — everyone");
     cli("campaign", "schedule", String(done));

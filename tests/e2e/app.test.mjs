@@ -3,20 +3,13 @@
 // artifacts/e2e/.
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { answerSaveDialog, launch, repoRoot, startFake } from "./webdriver.mjs";
+import { answerSaveDialog, CLI, demoCampaign, heraldCli, launch, repoRoot, startFake } from "./webdriver.mjs";
 
-const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
-
-/** herald-cli against the same data folder as the app under test. */
-function heraldCli(dataDir, ...args) {
-  const out = execFileSync(cli, ["--data-dir", dataDir, ...args], { encoding: "utf8" });
-  return JSON.parse(out);
-}
 
 /** A campaign's state, its last events and the app's last warnings: said when a wait fails. */
 function campaignState(dataDir, id) {
@@ -343,19 +336,11 @@ describe("Herald desktop app", () => {
     const s = app.session;
     // A bigger TEST campaign from the demo directory, made and scheduled by the CLI.
     heraldCli(app.dataDir, "settings", "set", "twilio.rate_per_second", "60");
-    const file = path.join(app.dataDir, "everyone.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: "Everyone — annual meeting",
-        mode: "test",
-        template: "Hi ${FirstName}, the annual meeting is on Friday.",
-        audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
-        write_back: "none",
-      }),
-    );
-    const { id } = heraldCli(app.dataDir, "campaign", "create", "--file", file);
-    heraldCli(app.dataDir, "campaign", "schedule", String(id));
+    const id = demoCampaign(app.dataDir, {
+      name: "Everyone — annual meeting",
+      template: "Hi ${FirstName}, the annual meeting is on Friday.",
+      schedule: true,
+    });
     await s.exec(`window.location.hash = "#/campaigns/${id}";`);
     await s.waitFor('[data-testid="page-campaign"]');
     // The counters move while it sends.
@@ -518,18 +503,10 @@ describe("Herald desktop app", () => {
     assert.ok(testList.some((o) => o.source === "replied_stop"), JSON.stringify(testList));
 
     // The next TEST campaign to the same members counts them under "opted out".
-    const file = path.join(app.dataDir, "everyone-again.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: "Everyone — the minutes",
-        mode: "test",
-        template: "Hi ${FirstName}, the minutes of the annual meeting are online.",
-        audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
-        write_back: "none",
-      }),
-    );
-    const { id } = heraldCli(app.dataDir, "campaign", "create", "--file", file);
+    const id = demoCampaign(app.dataDir, {
+      name: "Everyone — the minutes",
+      template: "Hi ${FirstName}, the minutes of the annual meeting are online.",
+    });
     await s.exec(`window.location.hash = "#/campaigns/${id}/edit";`);
     await s.waitFor('[data-testid="page-wizard"]');
     // Through the steps as staff would, to the summary.
@@ -574,7 +551,7 @@ describe("Herald desktop app", () => {
     try {
       heraldCli(app.dataDir, "settings", "set", "imis.base_url", url);
       heraldCli(app.dataDir, "settings", "set", "imis.username", "herald");
-      execFileSync(cli, ["--data-dir", app.dataDir, "secrets", "set", "imis.password"], { input: "herald-demo\n" });
+      execFileSync(CLI, ["--data-dir", app.dataDir, "secrets", "set", "imis.password"], { input: "herald-demo\n" });
 
       await (await s.find('[data-testid="nav-settings"]')).click();
       await s.waitFor('[data-testid="page-settings"]');

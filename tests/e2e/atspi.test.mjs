@@ -10,9 +10,8 @@ import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { artifacts, launch, repoRoot } from "./webdriver.mjs";
+import { artifacts, demoCampaign, heraldCli, launch, repoRoot } from "./webdriver.mjs";
 
-const CLI = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 const PYTHON = "/usr/bin/python3"; // Debian's, with python3-gi and gir1.2-atspi-2.0
 const CONTROLS = new Set([
   "push button",
@@ -72,7 +71,7 @@ function assertPage(screen, nodes, heading) {
 
 describe("The screen-reader tree (AT-SPI) of the real window", () => {
   let app;
-  const cli = (...args) => JSON.parse(execFileSync(CLI, ["--data-dir", app.dataDir, ...args], { encoding: "utf8" }));
+  const cli = (...args) => heraldCli(app.dataDir, ...args);
 
   before(async () => {
     app = await launch();
@@ -116,19 +115,11 @@ describe("The screen-reader tree (AT-SPI) of the real window", () => {
   test("a dashboard: the grid is a grid with its full row count, row indexes follow the scroll", async () => {
     const s = app.session;
     cli("settings", "set", "twilio.rate_per_second", "60");
-    const file = path.join(app.dataDir, "everyone.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: "Everyone — the annual meeting",
-        mode: "test",
-        template: "Hi ${FirstName}, the annual meeting is on Friday.",
-        audience: { query: "$/Herald Demo/All members", id_column: "ID", phone_column: "Mobile" },
-        write_back: "none",
-      }),
-    );
-    const { id } = cli("campaign", "create", "--file", file);
-    cli("campaign", "schedule", String(id));
+    const id = demoCampaign(app.dataDir, {
+      name: "Everyone — the annual meeting",
+      template: "Hi ${FirstName}, the annual meeting is on Friday.",
+      schedule: true,
+    });
     await s.waitUntil("the campaign completes", async () => cli("campaign", "show", String(id)).status === "completed", 90000);
     const total = cli("campaign", "show", String(id)).counts.total;
     await s.exec(`window.location.hash = "#/campaigns/${id}";`);

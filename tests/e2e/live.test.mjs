@@ -10,9 +10,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertAccessible, violations } from "./axe-run.mjs";
-import { launch, repoRoot, startFake, startNotificationServer } from "./webdriver.mjs";
+import { CLI, heraldCli, launch, repoRoot, startFake, startNotificationServer } from "./webdriver.mjs";
 
-const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 const ACCOUNT_SID = "AC00000000000000000000000000000001";
 const AUTH_TOKEN = "fake-auth-token-0001";
 const MY_PHONE = "+12015550199";
@@ -23,10 +22,6 @@ function appLog(dataDir) {
   return readdirSync(logs)
     .filter((f) => f.startsWith("herald."))
     .flatMap((f) => readFileSync(path.join(logs, f), "utf8").split("\n"));
-}
-
-function heraldCli(dataDir, ...args) {
-  return JSON.parse(execFileSync(cli, ["--data-dir", dataDir, ...args], { encoding: "utf8" }));
 }
 
 /** The texts the fake Twilio holds, newest first, as Twilio's own list returns them. */
@@ -65,7 +60,7 @@ describe("Going LIVE safely", () => {
     // Connected from outside the window (herald-cli on the same data folder): no restart.
     heraldCli(app.dataDir, "settings", "set", "imis.base_url", imis.url);
     heraldCli(app.dataDir, "settings", "set", "imis.username", "herald");
-    execFileSync(cli, ["--data-dir", app.dataDir, "secrets", "set", "imis.password"], { input: "herald-demo\n" });
+    execFileSync(CLI, ["--data-dir", app.dataDir, "secrets", "set", "imis.password"], { input: "herald-demo\n" });
     await s.waitUntil("the demo banner goes", async () => (await s.findAll('[data-testid="demo-banner"]')).length === 0, 15000);
     await s.waitUntil("LIVE can be chosen", async () => (await (await s.find('[data-testid="wizard-mode-live"]')).prop("disabled")) === false);
     await s.screenshot("30-live-enabled-without-restart");
@@ -83,7 +78,7 @@ describe("Going LIVE safely", () => {
     ]) {
       heraldCli(app.dataDir, "settings", "set", k, v);
     }
-    execFileSync(cli, ["--data-dir", app.dataDir, "secrets", "set", "twilio.auth_token"], { input: `${AUTH_TOKEN}\n` });
+    execFileSync(CLI, ["--data-dir", app.dataDir, "secrets", "set", "twilio.auth_token"], { input: `${AUTH_TOKEN}\n` });
 
     const name = await s.waitFor('[data-testid="wizard-name"]');
     await name.type("First real send");

@@ -8,14 +8,9 @@ import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { launch, repoRoot } from "./webdriver.mjs";
+import { heraldCli, launch } from "./webdriver.mjs";
 
-const cli = process.env.HERALD_CLI ?? path.join(repoRoot, "target", "debug", "herald-cli");
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-
-function heraldCli(dataDir, ...args) {
-  return JSON.parse(execFileSync(cli, ["--data-dir", dataDir, ...args], { encoding: "utf8" }));
-}
 
 describe("Sending window", () => {
   let app;

@@ -290,7 +290,6 @@ export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) 
           body: JSON.stringify({
             capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
           }),
-          signal: AbortSignal.timeout(30000),
         });
         json = await res.json().catch(() => ({}));
         if (res.ok && json.value?.sessionId) return { driver, base, sessionId: json.value.sessionId };
@@ -298,7 +297,20 @@ export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) 
         /* not listening yet */
       }
       if (driver.exitCode !== null || Date.now() > deadline) {
-        driver.kill("SIGTERM");
+        // The driver and what it started (WebKitWebDriver, perhaps a Herald), for good.
+        const tree = processTree(driver.pid);
+        for (const pid of tree.reverse()) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            /* already gone */
+          }
+        }
+        await new Promise((resolve) => {
+          if (driver.exitCode !== null || driver.signalCode !== null) return resolve();
+          driver.once("exit", resolve);
+          setTimeout(resolve, 5000);
+        });
         const said = readFileSync(log, "utf8").trim().split("\n").slice(-5).join(" | ");
         return { error: `${JSON.stringify(json?.value ?? "no answer")} on port ${port}; tauri-driver said: ${said || "nothing"}` };
       }

@@ -307,7 +307,14 @@ mod tests {
             assert!(stopped, "the preparation is told to stop");
             Ok(())
         };
-        let recorded = store.record_as_prepared(id, rx, prepare).await.unwrap();
+        // (A recording that kept its receiver would hang here: bounded, it fails instead.)
+        let recorded = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            store.record_as_prepared(id, rx, prepare),
+        )
+        .await
+        .expect("the preparation was stopped, not left waiting")
+        .unwrap();
         assert!(
             matches!(recorded, Recorded::AlreadyRecorded),
             "{recorded:?}"

@@ -369,6 +369,30 @@ mod tests {
         id
     }
 
+    /// Row `i` of [`kims_and_anas`]: "Kim i" on even rows, "Ana i" on odd ones.
+    fn kim_or_ana(i: usize) -> String {
+        format!("{} {i}", if i.is_multiple_of(2) { "Kim" } else { "Ana" })
+    }
+
+    /// `n` messages to Kims and Anas, each with its own number (+1201…) and iMIS ID.
+    fn kims_and_anas(n: usize) -> Vec<NewMessage> {
+        (0..n)
+            .map(|i| NewMessage {
+                row_index: i as i64,
+                imis_id: Some(format!("{}", 100_000 + i)),
+                member_name: Some(kim_or_ana(i)),
+                phone_raw: None,
+                to_e164: Some(format!("+1201{:07}", 2_000_000 + i)),
+                body: "x".into(),
+                ucs2: false,
+                segments: 1,
+                status: MessageStatus::Preparing,
+                status_reason: None,
+                time_zone: None,
+            })
+            .collect()
+    }
+
     fn q(f: impl FnOnce(&mut MessageQuery)) -> MessageQuery {
         let mut q = MessageQuery {
             limit: 50,
@@ -473,22 +497,7 @@ mod tests {
         let (store, _clock, _dir) = store().await;
         let id = new_draft(&store, "Big").await;
         let n = COUNT_AHEAD as usize + 50;
-        let messages: Vec<NewMessage> = (0..n)
-            .map(|i| NewMessage {
-                row_index: i as i64,
-                imis_id: Some(format!("{}", 100_000 + i)),
-                member_name: Some(format!("{} {i}", if i % 2 == 0 { "Kim" } else { "Ana" })),
-                phone_raw: None,
-                to_e164: Some(format!("+1201{:07}", 2_000_000 + i)),
-                body: "x".into(),
-                ucs2: false,
-                segments: 1,
-                status: MessageStatus::Preparing,
-                status_reason: None,
-                time_zone: None,
-            })
-            .collect();
-        store.insert_messages(id, &messages).await.unwrap();
+        store.insert_messages(id, &kims_and_anas(n)).await.unwrap();
         let first = store.query_messages(id, &q(|_| {})).await.unwrap();
         assert_eq!((first.total, first.more), (COUNT_AHEAD, true));
         assert_eq!(first.rows.len(), 50);
@@ -544,24 +553,8 @@ mod tests {
         let (store, _clock, _dir) = store().await;
         let other = new_draft(&store, "Other").await;
         let id = new_draft(&store, "Big").await;
-        let name = |i: usize| format!("{} {i}", if i.is_multiple_of(2) { "Kim" } else { "Ana" });
-        let rows = |n: usize| -> Vec<NewMessage> {
-            (0..n)
-                .map(|i| NewMessage {
-                    row_index: i as i64,
-                    imis_id: Some(format!("{}", 100_000 + i)),
-                    member_name: Some(name(i)),
-                    phone_raw: None,
-                    to_e164: Some(format!("+1201{:07}", 2_000_000 + i)),
-                    body: "x".into(),
-                    ucs2: false,
-                    segments: 1,
-                    status: MessageStatus::Preparing,
-                    status_reason: None,
-                    time_zone: None,
-                })
-                .collect()
-        };
+        let name = kim_or_ana;
+        let rows = kims_and_anas;
         let n = COUNT_AHEAD as usize + 50;
         store.insert_messages(other, &rows(200)).await.unwrap();
         store.insert_messages(id, &rows(n)).await.unwrap();

@@ -67,14 +67,7 @@ impl Store {
                     Some(tx) => tx,
                     None => {
                         let mut begun = self.begin_write().await?;
-                        let (any,): (bool,) = sqlx::query_as(
-                            "SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?1)",
-                        )
-                        .bind(campaign_id)
-                        .fetch_one(&mut *begun)
-                        .await
-                        .context("look for the campaign's messages")?;
-                        if any {
+                        if any_message(&mut *begun, campaign_id).await? {
                             // Dropping `batches` stops the preparation.
                             return Result::<_>::Ok(None);
                         }
@@ -153,13 +146,7 @@ impl Store {
     /// Whether the campaign's messages are recorded (one index probe, where counting them
     /// reads a million).
     pub async fn has_messages(&self, campaign_id: i64) -> Result<bool> {
-        let (any,): (bool,) =
-            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?1)")
-                .bind(campaign_id)
-                .fetch_one(&self.pool)
-                .await
-                .context("look for the messages")?;
-        Ok(any)
+        any_message(&self.pool, campaign_id).await
     }
 
     pub async fn message_counts(&self, campaign_id: i64) -> Result<MessageCounts> {
@@ -190,6 +177,18 @@ impl Store {
         }
         Ok(all)
     }
+}
+
+/// Whether the campaign has any message recorded (one index probe), on `db`: the pool, or
+/// a transaction's connection.
+async fn any_message(db: impl sqlx::SqliteExecutor<'_>, campaign_id: i64) -> Result<bool> {
+    let (any,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?1)")
+            .bind(campaign_id)
+            .fetch_one(db)
+            .await
+            .context("look for the messages")?;
+    Ok(any)
 }
 
 /// Inserts `messages` in `tx`, 2,000 rows to a statement; refuses any not in an initial

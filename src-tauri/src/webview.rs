@@ -19,20 +19,19 @@ use tauri::{App, Manager};
 /// (WebKit's, and the file manager "Show in folder" may open): harmless to either.
 pub fn before_start() {
     // Before the environment below is set: it reads what the person gave.
-    herald_core::memory::limit_malloc_arenas();
+    let arenas_limited = herald_core::memory::limit_malloc_arenas();
     #[cfg(target_os = "linux")]
     {
-        let arenas_tuned = std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("arena_max"));
         // Only the main thread runs yet: nothing reads the environment meanwhile.
-        for (key, value) in [
-            ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
-            ("MALLOC_ARENA_MAX", "2"),
-        ] {
-            if std::env::var_os(key).is_none() && !(key == "MALLOC_ARENA_MAX" && arenas_tuned) {
-                std::env::set_var(key, value);
-            }
+        if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() {
+            std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
+        }
+        if arenas_limited {
+            std::env::set_var("MALLOC_ARENA_MAX", "2");
         }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = arenas_limited;
 }
 
 /// Herald is one page loaded from the app itself: WebKit's browser-sized memory caches (for

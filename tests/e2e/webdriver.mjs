@@ -251,6 +251,36 @@ export function memoryOf(pids) {
   return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024), pssByProcess: parts, processes: read };
 }
 
+/** Sends `sig` to each of `pids`, those already gone skipped. */
+function signal(pids, sig) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Resolves once `child` has exited (at most 5 s). */
+function exited(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", resolve);
+    setTimeout(resolve, 5000);
+  });
+}
+
+/** Stops every Herald started on the data folder `dir`: asked first, then killed. */
+async function stopHerald(dir) {
+  for (const sig of ["SIGTERM", "SIGKILL"]) {
+    const left = heraldProcesses(dir);
+    if (left.length === 0) break;
+    signal(left, sig);
+    await sleep(1500);
+  }
+}
+
 /** Starts tauri-driver and a Herald session on a fresh data folder. */
 export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) {
   const app = process.env.HERALD_APP ?? path.join(repoRoot, "target", "debug", "herald");
@@ -298,19 +328,8 @@ export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) 
       }
       if (driver.exitCode !== null || Date.now() > deadline) {
         // The driver and what it started (WebKitWebDriver, perhaps a Herald), for good.
-        const tree = processTree(driver.pid);
-        for (const pid of tree.reverse()) {
-          try {
-            process.kill(pid, "SIGKILL");
-          } catch {
-            /* already gone */
-          }
-        }
-        await new Promise((resolve) => {
-          if (driver.exitCode !== null || driver.signalCode !== null) return resolve();
-          driver.once("exit", resolve);
-          setTimeout(resolve, 5000);
-        });
+        signal(processTree(driver.pid).reverse(), "SIGKILL");
+        await exited(driver);
         const said = readFileSync(log, "utf8").trim().split("\n").slice(-5).join(" | ");
         return { error: `${JSON.stringify(json?.value ?? "no answer")} on port ${port}; tauri-driver said: ${said || "nothing"}` };
       }
@@ -322,14 +341,7 @@ export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) 
     const first = started.error;
     // A Herald the first driver may have started would take the second one's place
     // (one Herald per person): it goes first.
-    for (const pid of heraldProcesses(dir)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
-    await sleep(1000);
+    await stopHerald(dir);
     started = await start(Date.now() + 45000);
     if (started.error) throw new Error(`could not start Herald under WebDriver: ${first}; then ${started.error}`);
     console.error(`# tauri-driver did not answer (${first}); the second one did`);
@@ -340,24 +352,9 @@ export async function launch({ dataDir, sendingWindow = false, env = {} } = {}) 
     await session.close();
     // SIGTERM (not SIGKILL) so tauri-driver also stops WebKitWebDriver.
     driver.kill("SIGTERM");
-    await new Promise((resolve) => {
-      if (driver.exitCode !== null) return resolve();
-      driver.once("exit", resolve);
-      setTimeout(resolve, 5000);
-    });
+    await exited(driver);
     // Whatever the driver did, no Herald started on this data folder outlives the test.
-    for (const signal of ["SIGTERM", "SIGKILL"]) {
-      const left = heraldProcesses(dir);
-      if (left.length === 0) break;
-      for (const pid of left) {
-        try {
-          process.kill(pid, signal);
-        } catch {
-          /* already gone */
-        }
-      }
-      await sleep(1500);
-    }
+    await stopHerald(dir);
   };
   return { session, dataDir: dir, stop };
 }

@@ -8,8 +8,9 @@
 /// `MALLOC_ARENA_MAX` or `GLIBC_TUNABLES=glibc.malloc.arena_max=…`, is kept (glibc read it
 /// when the process started). Elsewhere, nothing.
 ///
-/// Call it first thing in `main`, before any other thread starts.
-pub fn limit_malloc_arenas() {
+/// Call it first thing in `main`, before any other thread starts. True when it set the limit
+/// (the app then passes it on to WebKit's processes as `MALLOC_ARENA_MAX=2`).
+pub fn limit_malloc_arenas() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let tuned = std::env::var_os("MALLOC_ARENA_MAX").is_some()
@@ -21,5 +22,8 @@ pub fn limit_malloc_arenas() {
                 libc::mallopt(libc::M_ARENA_MAX, 2);
             }
         }
+        !tuned
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    false
 }

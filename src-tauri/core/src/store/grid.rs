@@ -187,6 +187,14 @@ impl GridSql {
 }
 
 impl Store {
+    /// One of the grid's connections (see `Store::grid`), held while the permit lives.
+    async fn grid_connection(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.grid
+            .acquire()
+            .await
+            .expect("the grid's semaphore is never closed")
+    }
+
     /// A filtered, sorted page of a campaign's messages, and how many match (counted up to
     /// the next multiple of [`COUNT_AHEAD`] past the page's end).
     pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
@@ -229,11 +237,7 @@ impl Store {
             // The count first, as it says which way to read the page: up to one counting
             // step (10,000), the hits are few enough to look up and sort; past it, walking
             // the campaign in order finds a page of them sooner.
-            let _one = self
-                .grid
-                .acquire()
-                .await
-                .expect("the grid's semaphore is never closed");
+            let _one = self.grid_connection().await;
             let count = count.fetch_one(&self.pool).await;
             let few = matches!(count, Ok((n,)) if n <= i64::from(COUNT_AHEAD));
             let from = if few { sql.hits() } else { sql.scan() };
@@ -243,11 +247,7 @@ impl Store {
             // While an export holds one, one after the other on the other.
             tokio::join!(read_rows(sql.scan()), count.fetch_one(&self.pool))
         } else {
-            let _one = self
-                .grid
-                .acquire()
-                .await
-                .expect("the grid's semaphore is never closed");
+            let _one = self.grid_connection().await;
             (
                 read_rows(sql.scan()).await,
                 count.fetch_one(&self.pool).await,
@@ -272,11 +272,7 @@ impl Store {
         q: &MessageQuery,
         each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
-        let _permit = self
-            .grid
-            .acquire()
-            .await
-            .expect("the grid's semaphore is never closed");
+        let _permit = self.grid_connection().await;
         self.stream_messages(campaign_id, q, each).await
     }
 
@@ -626,6 +622,16 @@ mod tests {
         .expect("the page does not wait for the export")
         .unwrap();
         assert_eq!((page.total, page.more), (2, false));
+        // Without a search the page and its count would run on two connections: with one
+        // held, they run one after the other on the other.
+        let failed = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            store.query_messages(id, &q(|q| q.statuses = vec![MessageStatus::Failed])),
+        )
+        .await
+        .expect("the page does not wait for the export")
+        .unwrap();
+        assert_eq!((failed.total, failed.rows.len()), (2, 2));
         drop(export);
         // The report streams without the grid's connections: it never waits for the window.
         let _all = store.grid.acquire_many(2).await.unwrap();

@@ -8,7 +8,17 @@ import { tmpdir } from "node:os";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { answerSaveDialog, CLI, demoCampaign, heraldCli, launch, repoRoot, startFake } from "./webdriver.mjs";
+import {
+  answerSaveDialog,
+  CLI,
+  demoCampaign,
+  heraldCli,
+  heraldProcesses,
+  launch,
+  processTree,
+  repoRoot,
+  startFake,
+} from "./webdriver.mjs";
 
 
 /** A campaign's state, its last events and the app's last warnings: said when a wait fails. */
@@ -133,6 +143,20 @@ describe("Herald desktop app", () => {
     const text = files.map((f) => readFileSync(path.join(logs, f), "utf8")).join("");
     assert.match(text, /Herald starting/);
     assert.match(text, /first paint/);
+  });
+
+  test("the web view's processes get the window's memory settings", () => {
+    const [pid] = heraldProcesses(app.dataDir);
+    assert.ok(pid, "Herald runs on its data folder");
+    const environ = (p) => readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
+    const web = processTree(pid).filter((p) => readFileSync(`/proc/${p}/comm`, "utf8").trim() === "WebKitWebProces");
+    assert.ok(web.length > 0, "a WebKit web process runs under Herald");
+    for (const p of web) {
+      const env = environ(p);
+      for (const v of ["WEBKIT_SKIA_ENABLE_CPU_RENDERING=1", "MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072"]) {
+        assert.ok(env.includes(v), `the web process ${String(p)} has ${v}`);
+      }
+    }
   });
 
   test("a new campaign is saved as a draft and listed", async () => {

@@ -105,7 +105,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let _ = herald_core::memory::limit_malloc_arenas();
+    let _ = herald_core::memory::tune_malloc();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

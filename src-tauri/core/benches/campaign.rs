@@ -24,7 +24,7 @@ const CHILD: &str = "HERALD_BENCH_CAMPAIGN_SIZE";
 
 fn main() {
     // As the app and herald-cli run.
-    let _ = herald_core::memory::limit_malloc_arenas();
+    let _ = herald_core::memory::tune_malloc();
     if let Some(n) = std::env::var(CHILD).ok().and_then(|v| v.parse().ok()) {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -3,7 +3,7 @@
 //! and the clock, shared by the desktop app and the CLI.
 
 use crate::campaign::{Actor, AudienceSource, Campaign, Mode};
-use crate::compose::audience::AudienceTable;
+use crate::compose::audience::{Audience, AudienceTable, CachedAudience, RowsError};
 use crate::compose::phone::Region;
 use crate::compose::prepare::{self, AudienceSummary, Exclusion, PrepareSpec, PreparedMessage};
 use crate::compose::segments::{self, Encoding};
@@ -108,12 +108,12 @@ pub async fn import_csv(
     actor: Actor,
 ) -> Result<AudiencePreview> {
     draft(store, id).await?;
-    let table =
-        AudienceTable::from_csv(bytes).map_err(|e| Error::Invalid(format!("{file_name}: {e}")))?;
+    let audience = CachedAudience::from_csv(bytes, PREVIEW_ROWS)
+        .map_err(|e| Error::Invalid(format!("{file_name}: {e}")))?;
     cache_audience(
         store,
         id,
-        table,
+        audience,
         file_name,
         actor,
         |id_column, phone_column| AudienceSource {
@@ -169,16 +169,22 @@ pub async fn import_query(
             result.columns = info.columns.into_iter().map(|c| c.alias).collect();
         }
     }
-    let table = result.to_table();
-    let preview = cache_audience(store, id, table, path, actor, |id_column, phone_column| {
-        AudienceSource {
+    let audience = CachedAudience::from_table(result.to_table(), PREVIEW_ROWS);
+    drop(result);
+    let preview = cache_audience(
+        store,
+        id,
+        audience,
+        path,
+        actor,
+        |id_column, phone_column| AudienceSource {
             query: Some(path.to_string()),
             params: params.clone(),
             csv: None,
             id_column,
             phone_column,
-        }
-    })
+        },
+    )
     .await?;
     let problem = column_problem(&preview);
     Ok(QueryImport {
@@ -210,22 +216,22 @@ fn column_problem(p: &AudiencePreview) -> Option<String> {
     ))
 }
 
-/// Caches `table` as the draft's audience and, when both columns are known (kept from
+/// Caches `audience` as the draft's audience and, when both columns are known (kept from
 /// before or guessed), points the draft at the source `make` builds.
 async fn cache_audience(
     store: &Store,
     id: i64,
-    table: AudienceTable,
+    audience: CachedAudience,
     source_name: &str,
     actor: Actor,
     make: impl FnOnce(String, String) -> AudienceSource,
 ) -> Result<AudiencePreview> {
     let c = draft(store, id).await?;
     let previous = c.audience.as_ref();
-    let keep = |col: Option<&String>| col.filter(|c| table.column_index(c).is_some()).cloned();
+    let keep = |col: Option<&String>| col.filter(|c| audience.columns.contains(c)).cloned();
     let mut preview = preview_of(
-        &table,
-        table.rows.len() as u32,
+        &audience.head_table(),
+        audience.row_count as u32,
         store.now(),
         Some(source_name.to_string()),
         None,
@@ -239,7 +245,7 @@ async fn cache_audience(
             .unwrap_or_default(),
     );
     preview.fetched_at = store
-        .save_audience_snapshot(id, source_name, &table)
+        .save_audience_snapshot(id, source_name, &audience)
         .await?;
     if !source.id_column.is_empty() && !source.phone_column.is_empty() {
         store
@@ -432,28 +438,30 @@ pub async fn prepare_draft(
     if c.audience.is_none() {
         return Err(Error::Invalid(format!("'{}' has no audience yet", c.name)));
     }
-    let snapshot = store.audience_snapshot(c.id).await?.ok_or_else(|| {
+    let (audience, fetched_at) = store.stored_audience(c.id).await?.ok_or_else(|| {
         Error::Invalid(format!(
             "'{}' has no audience yet: import or run it first",
             c.name
         ))
     })?;
-    let (table, fetched_at) = (snapshot.table, snapshot.fetched_at);
-    Ok((prepare_table(store, c, settings, table).await?, fetched_at))
+    Ok((
+        prepare_table(store, c, settings, audience).await?,
+        fetched_at,
+    ))
 }
 
 /// Rows prepared at a time by [`prepare_table_into`].
 const PREPARE_BATCH: usize = 16_384;
 
-/// Prepares `table` (the draft's snapshot, or the audience read afresh at send time)
+/// Prepares `audience` (the draft's snapshot, or the audience read afresh at send time)
 /// with the campaign's template and columns.
 pub async fn prepare_table(
     store: &Store,
     c: &Campaign,
     settings: &Settings,
-    table: AudienceTable,
+    audience: impl Into<Audience>,
 ) -> Result<Vec<PreparedMessage>> {
-    prepare_table_into(store, c, settings, table, |m| m).await
+    prepare_table_into(store, c, settings, audience, |m| m).await
 }
 
 /// [`prepare_table`], each prepared message turned into a `T` as it is made, the rows
@@ -462,11 +470,12 @@ pub async fn prepare_table_into<T: Send + 'static>(
     store: &Store,
     c: &Campaign,
     settings: &Settings,
-    table: AudienceTable,
+    audience: impl Into<Audience>,
     into: impl Fn(PreparedMessage) -> T + Send + 'static,
 ) -> Result<Vec<T>> {
-    let out = Vec::with_capacity(table.rows.len());
-    prepare_table_in_batches(store, c, settings, table, into, out, |out, batch| {
+    let audience = audience.into();
+    let out = Vec::with_capacity(audience.rows.len());
+    prepare_table_in_batches(store, c, settings, audience, into, out, |out, batch| {
         out.extend(batch);
         Ok(())
     })
@@ -481,19 +490,20 @@ pub async fn prepare_table_in_batches<T: Send + 'static, S: Send + 'static>(
     store: &Store,
     c: &Campaign,
     settings: &Settings,
-    table: AudienceTable,
+    audience: impl Into<Audience>,
     into: impl Fn(PreparedMessage) -> T + Send + 'static,
     mut state: S,
     sink: impl Fn(&mut S, Vec<T>) -> std::result::Result<(), String> + Send + 'static,
 ) -> Result<S> {
-    let audience = c
+    let source = c
         .audience
         .as_ref()
         .ok_or_else(|| Error::Invalid(format!("'{}' has no audience yet", c.name)))?;
     if c.template.trim().is_empty() {
         return Err(Error::Invalid(format!("'{}' has no message yet", c.name)));
     }
-    let aliases: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    let Audience { columns, rows } = audience.into();
+    let aliases: Vec<&str> = columns.iter().map(String::as_str).collect();
     let template =
         MergeTemplate::parse(&c.template, &aliases).map_err(|e| Error::Invalid(e.to_string()))?;
     let region =
@@ -502,8 +512,8 @@ pub async fn prepare_table_in_batches<T: Send + 'static, S: Send + 'static>(
         .opted_out_numbers(&settings.opt_out_sender(), c.mode)
         .await?;
     let (id_column, phone_column, skip_empty) = (
-        audience.id_column.clone(),
-        audience.phone_column.clone(),
+        source.id_column.clone(),
+        source.phone_column.clone(),
         c.skip_empty,
     );
     // Preparing a large audience is CPU work: keep it off the async workers.
@@ -516,18 +526,17 @@ pub async fn prepare_table_in_batches<T: Send + 'static, S: Send + 'static>(
             skip_empty,
             opted_out: &opted_out,
         };
-        let mut preparer =
-            prepare::Preparer::new(&table.columns, &spec, prepare::default_threads())?;
-        let mut rows = table.rows.into_iter();
-        loop {
-            let batch: Vec<Vec<String>> = rows.by_ref().take(PREPARE_BATCH).collect();
-            if batch.is_empty() {
-                return Ok(state);
-            }
+        let mut preparer = prepare::Preparer::new(&columns, &spec, prepare::default_threads())?;
+        rows.for_each_batch(PREPARE_BATCH, |batch| {
             let prepared = preparer.prepare_rows(&batch)?;
             drop(batch);
-            sink(&mut state, prepared.into_iter().map(&into).collect())?;
-        }
+            sink(&mut state, prepared.into_iter().map(&into).collect())
+        })
+        .map_err(|e| match e {
+            RowsError::Damaged(e) => format!("the saved audience is damaged: {e}"),
+            RowsError::Stopped(e) => e,
+        })?;
+        Ok(state)
     })
     .await
     .map_err(|e| Error::Invalid(format!("preparing the audience failed: {e}")))?

@@ -259,9 +259,326 @@ fn detect_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
+/// An audience to prepare: its columns and its rows, parsed (an iMIS query's result) or
+/// still the JSON array a draft cached them as, parsed a batch at a time.
+pub struct Audience {
+    pub columns: Vec<String>,
+    pub rows: AudienceRows,
+}
+
+pub enum AudienceRows {
+    Parsed(Vec<Vec<String>>),
+    /// A JSON array of rows, each an array of strings, and how many rows it holds.
+    Json {
+        json: String,
+        count: usize,
+    },
+}
+
+/// Why [`AudienceRows::for_each_batch`] stopped before the last row.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RowsError<E> {
+    /// The cached JSON is not an array of rows of text.
+    Damaged(String),
+    /// The caller's function failed with this.
+    Stopped(E),
+}
+
+impl From<AudienceTable> for Audience {
+    fn from(table: AudienceTable) -> Self {
+        Audience {
+            columns: table.columns,
+            rows: AudienceRows::Parsed(table.rows),
+        }
+    }
+}
+
+impl AudienceRows {
+    pub fn len(&self) -> usize {
+        match self {
+            AudienceRows::Parsed(rows) => rows.len(),
+            AudienceRows::Json { count, .. } => *count,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hands the rows to `f`, in order, `size` at a time (the last batch may be shorter),
+    /// until `f` fails. Cached rows are parsed as they are handed over: the audience is
+    /// never both JSON and parsed rows in memory, only the JSON and one batch.
+    pub fn for_each_batch<E>(
+        self,
+        size: usize,
+        mut f: impl FnMut(Vec<Vec<String>>) -> Result<(), E>,
+    ) -> Result<(), RowsError<E>> {
+        let size = size.max(1);
+        match self {
+            AudienceRows::Parsed(rows) => {
+                let mut rows = rows.into_iter();
+                loop {
+                    let batch: Vec<Vec<String>> = rows.by_ref().take(size).collect();
+                    if batch.is_empty() {
+                        return Ok(());
+                    }
+                    f(batch).map_err(RowsError::Stopped)?;
+                }
+            }
+            AudienceRows::Json { json, .. } => {
+                use serde::de::Deserializer as _;
+                let mut failed = None;
+                let mut de = serde_json::Deserializer::from_str(&json);
+                let read = de
+                    .deserialize_seq(JsonBatches {
+                        size,
+                        f: &mut f,
+                        failed: &mut failed,
+                    })
+                    .and_then(|()| de.end());
+                match (read, failed) {
+                    (_, Some(e)) => Err(RowsError::Stopped(e)),
+                    (Err(e), None) => Err(RowsError::Damaged(e.to_string())),
+                    (Ok(()), None) => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// Reads a JSON array of rows, handing them to `f` a batch at a time.
+struct JsonBatches<'a, F, E> {
+    size: usize,
+    f: &'a mut F,
+    failed: &'a mut Option<E>,
+}
+
+impl<'de, F, E> serde::de::Visitor<'de> for JsonBatches<'_, F, E>
+where
+    F: FnMut(Vec<Vec<String>>) -> Result<(), E>,
+{
+    type Value = ();
+
+    fn expecting(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+        out.write_str("an array of rows")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut batch = Vec::with_capacity(self.size);
+        loop {
+            let row = seq.next_element::<Vec<String>>()?;
+            let end = row.is_none();
+            batch.extend(row);
+            if batch.len() == self.size || (end && !batch.is_empty()) {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(self.size));
+                if let Err(e) = (self.f)(full) {
+                    *self.failed = Some(e);
+                    return Err(serde::de::Error::custom("stopped by the caller"));
+                }
+            }
+            if end {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// An audience as a draft caches it: its columns, its rows as the JSON array they are
+/// stored as, their count, and the first rows for the preview. A CSV file becomes this
+/// a batch of rows at a time, never whole as parsed rows beside the JSON.
+pub struct CachedAudience {
+    pub columns: Vec<String>,
+    pub head: Vec<Vec<String>>,
+    pub rows_json: String,
+    pub row_count: usize,
+}
+
+/// Rows read from a CSV at a time by [`CachedAudience::from_csv`].
+const CACHE_BATCH: usize = 4096;
+
+impl CachedAudience {
+    /// Reads a CSV audience as [`AudienceTable::from_csv`] does (the same rules and errors),
+    /// keeping the first `head` rows parsed.
+    pub fn from_csv(bytes: &[u8], head: usize) -> Result<Self, CsvError> {
+        let mut reader = AudienceReader::new(bytes)?;
+        let mut json = JsonRows::default();
+        let mut first = Vec::new();
+        let mut batch = Vec::with_capacity(CACHE_BATCH);
+        while reader.next_rows(CACHE_BATCH, &mut batch)? > 0 {
+            for row in batch.drain(..) {
+                json.push(&row);
+                if first.len() < head {
+                    first.push(row);
+                }
+            }
+        }
+        Ok(json.finish(reader.columns, first))
+    }
+
+    /// A table already in memory (an iMIS query's result), its rows freed as they are
+    /// written.
+    pub fn from_table(table: AudienceTable, head: usize) -> Self {
+        let mut json = JsonRows::default();
+        let mut first = Vec::new();
+        for row in table.rows {
+            json.push(&row);
+            if first.len() < head {
+                first.push(row);
+            }
+        }
+        json.finish(table.columns, first)
+    }
+
+    /// The columns and the first rows, as a table (for the preview).
+    pub fn head_table(&self) -> AudienceTable {
+        AudienceTable {
+            columns: self.columns.clone(),
+            rows: self.head.clone(),
+        }
+    }
+}
+
+/// A JSON array of rows written one row at a time, as `serde_json::to_string` of the whole
+/// `Vec<Vec<String>>` would write it.
+#[derive(Default)]
+struct JsonRows {
+    out: Vec<u8>,
+    count: usize,
+}
+
+impl JsonRows {
+    fn push(&mut self, row: &[String]) {
+        self.out.push(if self.count == 0 { b'[' } else { b',' });
+        // Writing strings into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, row);
+        self.count += 1;
+    }
+
+    fn finish(mut self, columns: Vec<String>, head: Vec<Vec<String>>) -> CachedAudience {
+        if self.count == 0 {
+            self.out.push(b'[');
+        }
+        self.out.push(b']');
+        CachedAudience {
+            columns,
+            head,
+            // serde_json writes UTF-8 only.
+            rows_json: String::from_utf8(self.out).unwrap_or_default(),
+            row_count: self.count,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sample_csv(rows: usize) -> String {
+        let mut csv = String::from("ID,FirstName,Mobile\n");
+        for i in 0..rows {
+            csv.push_str(&format!(
+                "{i},\"Zoë \"\"{i}\"\", Jr\",(555) 201-{:04}\n",
+                i % 10_000
+            ));
+        }
+        csv
+    }
+
+    #[test]
+    fn a_cached_csv_is_the_json_of_the_whole_table_and_its_first_rows() {
+        for rows in [0, 1, 5, CACHE_BATCH, 2 * CACHE_BATCH + 3] {
+            let csv = sample_csv(rows);
+            let table = AudienceTable::from_csv(csv.as_bytes()).unwrap();
+            let cached = CachedAudience::from_csv(csv.as_bytes(), 3).unwrap();
+            assert_eq!(cached.columns, table.columns);
+            assert_eq!(cached.row_count, rows);
+            assert_eq!(
+                cached.rows_json,
+                serde_json::to_string(&table.rows).unwrap()
+            );
+            assert_eq!(
+                cached.head,
+                table.rows.iter().take(3).cloned().collect::<Vec<_>>()
+            );
+            let from_table = CachedAudience::from_table(table.clone(), 3);
+            assert_eq!(from_table.rows_json, cached.rows_json);
+            assert_eq!(from_table.head, cached.head);
+        }
+        // The same errors as reading the table whole.
+        let bad = b"ID,Mobile\n1,555\n2,556,extra\n";
+        assert_eq!(
+            CachedAudience::from_csv(bad, 3).err(),
+            AudienceTable::from_csv(bad).err()
+        );
+    }
+
+    #[test]
+    fn cached_rows_come_back_in_order_a_batch_at_a_time() {
+        let table = AudienceTable::from_csv(sample_csv(10).as_bytes()).unwrap();
+        let cached = CachedAudience::from_table(table.clone(), 0);
+        for rows in [
+            AudienceRows::Parsed(table.rows.clone()),
+            AudienceRows::Json {
+                json: cached.rows_json.clone(),
+                count: 10,
+            },
+        ] {
+            assert_eq!(rows.len(), 10);
+            let mut sizes = Vec::new();
+            let mut all = Vec::new();
+            rows.for_each_batch(4, |batch| {
+                sizes.push(batch.len());
+                all.extend(batch);
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+            assert_eq!(sizes, [4, 4, 2]);
+            assert_eq!(all, table.rows);
+        }
+        // Nothing to hand over: no call.
+        let empty = AudienceRows::Json {
+            json: "[]".into(),
+            count: 0,
+        };
+        empty.for_each_batch(4, |_| Err("called")).unwrap();
+    }
+
+    #[test]
+    fn a_failing_caller_stops_the_rows_and_damaged_json_is_said_to_be() {
+        let json = CachedAudience::from_table(
+            AudienceTable::from_csv(sample_csv(10).as_bytes()).unwrap(),
+            0,
+        )
+        .rows_json;
+        let mut calls = 0;
+        let stopped = AudienceRows::Json {
+            json: json.clone(),
+            count: 10,
+        }
+        .for_each_batch(4, |_| {
+            calls += 1;
+            if calls == 2 {
+                Err("full")
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(stopped, Err(RowsError::Stopped("full")));
+        assert_eq!(calls, 2, "no batch after the failure");
+        for damaged in [
+            &json[..json.len() - 1],
+            "{\"a\":1}",
+            "[[1,2]]",
+            "[[\"a\"]] trailing",
+        ] {
+            let r = AudienceRows::Json {
+                json: damaged.to_string(),
+                count: 10,
+            }
+            .for_each_batch(4, |_| Ok::<_, &str>(()));
+            assert!(matches!(r, Err(RowsError::Damaged(_))), "{damaged}: {r:?}");
+        }
+    }
 
     #[test]
     fn reads_comma_files_with_a_bom_and_quotes() {

@@ -626,7 +626,7 @@ impl Engine {
         &self,
         c: &Campaign,
         settings: &Settings,
-    ) -> Result<crate::compose::audience::AudienceTable> {
+    ) -> Result<crate::compose::audience::Audience> {
         let source = c
             .audience
             .as_ref()
@@ -648,13 +648,13 @@ impl Engine {
             table
                 .require_columns(&source.id_column, &source.phone_column)
                 .map_err(|e| Error::Invalid(format!("the audience {e}")))?;
-            return Ok(table);
+            return Ok(table.into());
         }
         // A CSV audience is the file as imported into the draft.
         self.store
-            .audience_snapshot(c.id)
+            .stored_audience(c.id)
             .await?
-            .map(|s| s.table)
+            .map(|(audience, _)| audience)
             .ok_or_else(|| Error::Invalid("the imported CSV audience is missing".into()))
     }
 

@@ -1,5 +1,5 @@
 use super::Store;
-use crate::compose::audience::AudienceTable;
+use crate::compose::audience::{Audience, AudienceRows, AudienceTable, CachedAudience};
 use crate::error::{Error, Result, StorageContext};
 use chrono::{DateTime, Utc};
 
@@ -22,10 +22,13 @@ struct SnapshotRow {
     row_count: i64,
 }
 
+/// A cached audience that does not read back as columns and rows of text.
+fn damaged(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("the saved audience is damaged: {e}"))
+}
+
 impl SnapshotRow {
     fn decode(self) -> Result<(AudienceSnapshot, u32)> {
-        let damaged =
-            |e: serde_json::Error| Error::Invalid(format!("the saved audience is damaged: {e}"));
         let table = AudienceTable {
             columns: serde_json::from_str(&self.columns).map_err(damaged)?,
             rows: serde_json::from_str(&self.rows).map_err(damaged)?,
@@ -46,12 +49,11 @@ impl Store {
         &self,
         campaign_id: i64,
         source: &str,
-        table: &AudienceTable,
+        audience: &CachedAudience,
     ) -> Result<DateTime<Utc>> {
         let now = self.now();
         let columns =
-            serde_json::to_string(&table.columns).map_err(|e| Error::Invalid(e.to_string()))?;
-        let rows = serde_json::to_string(&table.rows).map_err(|e| Error::Invalid(e.to_string()))?;
+            serde_json::to_string(&audience.columns).map_err(|e| Error::Invalid(e.to_string()))?;
         sqlx::query(
             "INSERT INTO audience_snapshots (campaign_id, fetched_at, columns, rows, row_count, source)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -61,8 +63,8 @@ impl Store {
         .bind(campaign_id)
         .bind(now)
         .bind(columns)
-        .bind(rows)
-        .bind(table.rows.len() as i64)
+        .bind(audience.rows_json.as_str())
+        .bind(audience.row_count as i64)
         .bind(source)
         .execute(&self.pool)
         .await
@@ -70,8 +72,12 @@ impl Store {
         Ok(now)
     }
 
-    /// The cached audience of a draft, when it was fetched and from where, if there is one.
-    pub async fn audience_snapshot(&self, campaign_id: i64) -> Result<Option<AudienceSnapshot>> {
+    /// The draft's whole cached audience, to prepare, and when it was fetched. Its rows stay
+    /// the JSON they were saved as until they are prepared, a batch at a time.
+    pub async fn stored_audience(
+        &self,
+        campaign_id: i64,
+    ) -> Result<Option<(Audience, DateTime<Utc>)>> {
         let row: Option<SnapshotRow> = sqlx::query_as(
             "SELECT columns, rows, fetched_at, source, row_count
                FROM audience_snapshots WHERE campaign_id = ?1",
@@ -80,9 +86,15 @@ impl Store {
         .fetch_optional(&self.pool)
         .await
         .context("read the audience")?;
-        row.map(SnapshotRow::decode)
-            .transpose()
-            .map(|s| s.map(|(s, _)| s))
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let columns = serde_json::from_str(&row.columns).map_err(damaged)?;
+        let rows = AudienceRows::Json {
+            json: row.rows,
+            count: usize::try_from(row.row_count).unwrap_or(0),
+        };
+        Ok(Some((Audience { columns, rows }, row.fetched_at)))
     }
 
     /// The first `limit` rows of the draft's cached audience and its full row count, cut

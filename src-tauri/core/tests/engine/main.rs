@@ -583,6 +583,41 @@ async fn bad_credentials_pause_the_campaign_with_the_reason_and_resume_finishes_
     assert_exactly_once(&e, id, 30).await;
 }
 
+/// The saved audience is read a batch at a time while the messages are recorded: one that
+/// turns out damaged after the first batch was recorded pauses the campaign with the
+/// reason, and none of its messages is kept or sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audience_damaged_past_its_first_batch_records_nothing_and_pauses() {
+    let e = env().await;
+    // More than one batch of the preparation (16,384 rows), the damage in the last.
+    let n = 16_500;
+    let id = campaign(&e, n, &[]).await;
+    let damaged = sqlx::query(
+        "UPDATE audience_snapshots SET rows = substr(rows, 1, length(rows) - 1) || ',[\"1\",2]]'
+          WHERE campaign_id = ?1",
+    )
+    .bind(id)
+    .execute(e.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(damaged.rows_affected(), 1);
+    let engine = engine(&e, fast_options());
+    run_until_idle(&engine).await;
+    let c = e.store.campaign(id).await.unwrap();
+    assert_eq!(c.status, CampaignStatus::Paused);
+    let reason = c.pause_reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("could not be prepared")
+            && reason.contains("the saved audience is damaged"),
+        "{reason}"
+    );
+    assert!(
+        e.store.messages(id).await.unwrap().is_empty(),
+        "no message recorded"
+    );
+    assert!(e.twilio.messages().is_empty(), "nothing sent");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_become_error_or_failed_and_stop_joins_the_opt_out_list() {
     let e = env().await;

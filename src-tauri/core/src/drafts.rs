@@ -435,19 +435,24 @@ pub async fn prepare_draft(
     c: &Campaign,
     settings: &Settings,
 ) -> Result<(Vec<PreparedMessage>, DateTime<Utc>)> {
-    if c.audience.is_none() {
-        return Err(Error::Invalid(format!("'{}' has no audience yet", c.name)));
-    }
-    let (audience, fetched_at) = store.stored_audience(c.id).await?.ok_or_else(|| {
-        Error::Invalid(format!(
-            "'{}' has no audience yet: import or run it first",
-            c.name
-        ))
-    })?;
+    let (audience, fetched_at) = draft_audience(store, c).await?;
     Ok((
         prepare_table(store, c, settings, audience).await?,
         fetched_at,
     ))
+}
+
+/// The draft's cached audience, to prepare, and when it was fetched.
+async fn draft_audience(store: &Store, c: &Campaign) -> Result<(Audience, DateTime<Utc>)> {
+    if c.audience.is_none() {
+        return Err(Error::Invalid(format!("'{}' has no audience yet", c.name)));
+    }
+    store.stored_audience(c.id).await?.ok_or_else(|| {
+        Error::Invalid(format!(
+            "'{}' has no audience yet: import or run it first",
+            c.name
+        ))
+    })
 }
 
 /// Rows prepared at a time by [`prepare_table_into`].
@@ -559,11 +564,26 @@ pub async fn draft_summary(
 ) -> Result<DraftSummary> {
     let c = store.campaign(id).await?;
     let settings = store.settings().await?;
-    let (prepared, fetched_at) = prepare_draft(store, &c, &settings).await?;
+    let (audience, fetched_at) = draft_audience(store, &c).await?;
+    // Added up a batch at a time as the audience is prepared: a million recipients are
+    // summarised without keeping their messages.
+    let template_is_gsm = segments::count(&c.template).encoding == Encoding::Gsm7;
+    let found = prepare_table_in_batches(
+        store,
+        &c,
+        &settings,
+        audience,
+        |m| m,
+        Findings::default(),
+        move |found, batch| {
+            batch.iter().for_each(|m| found.add(m, template_is_gsm));
+            Ok(())
+        },
+    )
+    .await?;
     let usage = store.segment_usage_by_day().await?;
     let window = campaign_window(&c, &settings);
-    let mut summary = prepare::summarize_in(
-        &prepared,
+    let mut summary = found.tally.summarize(
         settings.send_limits(c.mode),
         settings.price_per_segment(),
         &usage,
@@ -579,24 +599,40 @@ pub async fn draft_summary(
         summary.cap_left_today = cap_left(real, &usage, real.day_of(store.now()));
         summary.cap_zone = real.day_zone.name().to_string();
     }
-    let (mut invalid, mut duplicates, mut opted_out, mut empty_values) = (
-        RowList::default(),
-        RowList::default(),
-        RowList::default(),
-        RowList::default(),
-    );
-    let mut ucs2_recipients = 0;
-    let template_is_gsm = segments::count(&c.template).encoding == Encoding::Gsm7;
-    for m in &prepared {
+    Ok(DraftSummary {
+        summary,
+        invalid: found.invalid,
+        duplicates: found.duplicates,
+        opted_out: found.opted_out,
+        empty_values: found.empty_values,
+        fetched_at,
+        ucs2_recipients: found.ucs2_recipients,
+    })
+}
+
+/// What the summary step shows, added up one prepared message at a time.
+#[derive(Default)]
+struct Findings {
+    tally: prepare::SummaryTally,
+    invalid: RowList,
+    duplicates: RowList,
+    opted_out: RowList,
+    empty_values: RowList,
+    ucs2_recipients: u32,
+}
+
+impl Findings {
+    fn add(&mut self, m: &PreparedMessage, template_is_gsm: bool) {
+        self.tally.add(m);
         let list = match &m.exclusion {
             None => {
-                ucs2_recipients += u32::from(template_is_gsm && m.encoding == Encoding::Ucs2);
-                continue;
+                self.ucs2_recipients += u32::from(template_is_gsm && m.encoding == Encoding::Ucs2);
+                return;
             }
-            Some(Exclusion::Duplicate { .. }) => &mut duplicates,
-            Some(Exclusion::OptedOut { .. }) => &mut opted_out,
-            Some(Exclusion::EmptyField { .. }) => &mut empty_values,
-            Some(_) => &mut invalid,
+            Some(Exclusion::Duplicate { .. }) => &mut self.duplicates,
+            Some(Exclusion::OptedOut { .. }) => &mut self.opted_out,
+            Some(Exclusion::EmptyField { .. }) => &mut self.empty_values,
+            Some(_) => &mut self.invalid,
         };
         list.total += 1;
         if list.rows.len() < LIST_LIMIT {
@@ -609,15 +645,6 @@ pub async fn draft_summary(
             });
         }
     }
-    Ok(DraftSummary {
-        summary,
-        invalid,
-        duplicates,
-        opted_out,
-        empty_values,
-        fetched_at,
-        ucs2_recipients,
-    })
 }
 
 /// How a person confirmed a LIVE send. TEST campaigns need no confirmation.
@@ -822,6 +849,79 @@ mod tests {
         );
         assert_eq!(s.duplicates.rows[0].reason, "duplicate of 1");
         assert_eq!(s.ucs2_recipients, 1, "Zoë's own name forces UCS-2");
+    }
+
+    /// The summary is added up batch by batch as the audience is prepared: over more than
+    /// one batch it is what summing every prepared message at once gives, and each list is
+    /// cut at LIST_LIMIT rows across batches while its total counts them all.
+    #[tokio::test]
+    async fn a_summary_over_several_batches_is_the_summary_of_every_message() {
+        let (store, _clock, _dir) = store().await;
+        let id = new_draft(&store, "Big").await;
+        let mut csv = String::from("ID,FirstName,Mobile\n");
+        let rows = PREPARE_BATCH + 1_500;
+        for i in 0..rows {
+            let number = |k: usize| format!("+12012{:02}{:04}", k / 10_000, k % 10_000);
+            let phone = match i % 20 {
+                0 => "12".to_string(), // invalid
+                2 => number(i - 1),    // the row before's: a duplicate
+                _ => number(i),
+            };
+            let name = if i % 7 == 0 { "Zoë" } else { "Jo" };
+            csv.push_str(&format!("{i},{name},{phone}\n"));
+        }
+        import_csv(&store, id, "big.csv", csv.as_bytes(), Actor::User)
+            .await
+            .unwrap();
+        set_template(&store, id, "Hi ${FirstName}").await;
+        let s = draft_summary(&store, id, None).await.unwrap();
+
+        let c = store.campaign(id).await.unwrap();
+        let settings = store.settings().await.unwrap();
+        let (all, _) = prepare_draft(&store, &c, &settings).await.unwrap();
+        assert_eq!(all.len(), rows);
+        let usage = store.segment_usage_by_day().await.unwrap();
+        let window = campaign_window(&c, &settings);
+        let mut whole = prepare::summarize_in(
+            &all,
+            settings.send_limits(c.mode),
+            settings.price_per_segment(),
+            &usage,
+            store.now(),
+            None,
+            Some((&window, settings.fallback_zone())),
+        );
+        let real = settings.send_limits(Mode::Live);
+        whole.counts_against_cap = false;
+        whole.daily_cap = real.daily_cap;
+        whole.cap_left_today = cap_left(real, &usage, real.day_of(store.now()));
+        whole.cap_zone = real.day_zone.name().to_string();
+        assert_eq!(s.summary, whole);
+
+        let invalid: Vec<u32> = all
+            .iter()
+            .filter(|m| matches!(m.exclusion, Some(Exclusion::InvalidPhone { .. })))
+            .map(|m| m.row_index + 2)
+            .collect();
+        assert!(invalid.len() > LIST_LIMIT, "{} invalid", invalid.len());
+        assert_eq!(s.invalid.total as usize, invalid.len());
+        assert_eq!(
+            s.invalid.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+            invalid[..LIST_LIMIT]
+        );
+        let duplicates = all
+            .iter()
+            .filter(|m| matches!(m.exclusion, Some(Exclusion::Duplicate { .. })))
+            .count();
+        assert!(duplicates > LIST_LIMIT);
+        assert_eq!(s.duplicates.total as usize, duplicates);
+        assert_eq!(s.duplicates.rows.len(), LIST_LIMIT);
+        let ucs2 = all
+            .iter()
+            .filter(|m| m.exclusion.is_none() && m.encoding == Encoding::Ucs2)
+            .count();
+        assert!(ucs2 > 0);
+        assert_eq!(s.ucs2_recipients as usize, ucs2);
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 //! and the clock, shared by the desktop app and the CLI.
 
 use crate::campaign::{Actor, AudienceSource, Campaign, Mode};
-use crate::compose::audience::{Audience, AudienceTable, CachedAudience, RowsError};
+use crate::compose::audience::{Audience, AudienceTable, CachedAudience};
 use crate::compose::phone::Region;
 use crate::compose::prepare::{self, AudienceSummary, Exclusion, PrepareSpec, PreparedMessage};
 use crate::compose::segments::{self, Encoding};
@@ -169,8 +169,9 @@ pub async fn import_query(
             result.columns = info.columns.into_iter().map(|c| c.alias).collect();
         }
     }
-    let audience = CachedAudience::from_table(result.to_table(), PREVIEW_ROWS);
+    let table = result.to_table();
     drop(result);
+    let audience = CachedAudience::from_table(table, PREVIEW_ROWS);
     let preview = cache_audience(
         store,
         id,
@@ -456,7 +457,7 @@ async fn draft_audience(store: &Store, c: &Campaign) -> Result<(Audience, DateTi
 }
 
 /// Rows prepared at a time by [`prepare_table_into`].
-const PREPARE_BATCH: usize = 16_384;
+pub const PREPARE_BATCH: usize = 16_384;
 
 /// Prepares `audience` (the draft's snapshot, or the audience read afresh at send time)
 /// with the campaign's template and columns.
@@ -479,7 +480,8 @@ pub async fn prepare_table_into<T: Send + 'static>(
     into: impl Fn(PreparedMessage) -> T + Send + 'static,
 ) -> Result<Vec<T>> {
     let audience = audience.into();
-    let out = Vec::with_capacity(audience.rows.len());
+    // The count may come from the database: a hint, not a promise.
+    let out = Vec::with_capacity(audience.rows.len().min(1 << 20));
     prepare_table_in_batches(store, c, settings, audience, into, out, |out, batch| {
         out.extend(batch);
         Ok(())
@@ -537,10 +539,7 @@ pub async fn prepare_table_in_batches<T: Send + 'static, S: Send + 'static>(
             drop(batch);
             sink(&mut state, prepared.into_iter().map(&into).collect())
         })
-        .map_err(|e| match e {
-            RowsError::Damaged(e) => format!("the saved audience is damaged: {e}"),
-            RowsError::Stopped(e) => e,
-        })?;
+        .map_err(|e| e.to_string())?;
         Ok(state)
     })
     .await
@@ -862,7 +861,8 @@ mod tests {
         let rows = PREPARE_BATCH + 1_500;
         for i in 0..rows {
             let number = |k: usize| format!("+12012{:02}{:04}", k / 10_000, k % 10_000);
-            let phone = match i % 20 {
+            // Fewer than LIST_LIMIT of each in the first batch, more in all.
+            let phone = match i % 33 {
                 0 => "12".to_string(), // invalid
                 2 => number(i - 1),    // the row before's: a duplicate
                 _ => number(i),
@@ -904,6 +904,13 @@ mod tests {
             .map(|m| m.row_index + 2)
             .collect();
         assert!(invalid.len() > LIST_LIMIT, "{} invalid", invalid.len());
+        let in_first_batch = invalid
+            .iter()
+            .filter(|&&row| (row as usize) < PREPARE_BATCH + 2);
+        assert!(
+            in_first_batch.count() < LIST_LIMIT,
+            "the list fills up in the second batch"
+        );
         assert_eq!(s.invalid.total as usize, invalid.len());
         assert_eq!(
             s.invalid.rows.iter().map(|r| r.row).collect::<Vec<_>>(),

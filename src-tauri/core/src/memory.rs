@@ -84,7 +84,7 @@ fn given_by_person(variable_set: bool, tunables: Option<&str>, tunable: &str) ->
         || tunables.is_some_and(|list| {
             list.split(':')
                 .filter_map(|entry| entry.split_once('='))
-                .any(|(name, _)| name.trim() == format!("glibc.malloc.{tunable}"))
+                .any(|(name, _)| name.trim().strip_prefix("glibc.malloc.") == Some(tunable))
         })
 }
 
@@ -103,6 +103,11 @@ mod tests {
         assert!(!given_by_person(
             false,
             Some("glibc.pthread.arena_max=1"),
+            "arena_max"
+        ));
+        assert!(!given_by_person(
+            false,
+            Some("glibc.malloc.tcache_count=arena_max"),
             "arena_max"
         ));
         assert!(given_by_person(

@@ -275,6 +275,11 @@ pub enum AudienceRows {
     },
 }
 
+/// What a cached audience that does not read back as rows of text is said to be.
+pub fn damaged_cache(e: impl std::fmt::Display) -> String {
+    format!("the saved audience is damaged: {e}")
+}
+
 /// Why [`AudienceRows::for_each_batch`] stopped before the last row.
 #[derive(Debug, PartialEq, Eq)]
 pub enum RowsError<E> {
@@ -282,6 +287,15 @@ pub enum RowsError<E> {
     Damaged(String),
     /// The caller's function failed with this.
     Stopped(E),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for RowsError<E> {
+    fn fmt(&self, out: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            RowsError::Damaged(e) => out.write_str(&damaged_cache(e)),
+            RowsError::Stopped(e) => e.fmt(out),
+        }
+    }
 }
 
 impl From<AudienceTable> for Audience {
@@ -313,7 +327,8 @@ impl AudienceRows {
         size: usize,
         mut f: impl FnMut(Vec<Vec<String>>) -> Result<(), E>,
     ) -> Result<(), RowsError<E>> {
-        let size = size.max(1);
+        // Batches are allocated whole: a size past any audience's is not honoured.
+        let size = size.clamp(1, 1 << 20);
         match self {
             AudienceRows::Parsed(rows) => {
                 let mut rows = rows.into_iter();
@@ -401,32 +416,20 @@ impl CachedAudience {
     /// keeping the first `head` rows parsed.
     pub fn from_csv(bytes: &[u8], head: usize) -> Result<Self, CsvError> {
         let mut reader = AudienceReader::new(bytes)?;
-        let mut json = JsonRows::default();
-        let mut first = Vec::new();
+        let mut json = JsonRows::keeping(head);
         let mut batch = Vec::with_capacity(CACHE_BATCH);
         while reader.next_rows(CACHE_BATCH, &mut batch)? > 0 {
-            for row in batch.drain(..) {
-                json.push(&row);
-                if first.len() < head {
-                    first.push(row);
-                }
-            }
+            batch.drain(..).for_each(|row| json.push(row));
         }
-        Ok(json.finish(reader.columns, first))
+        Ok(json.finish(reader.columns))
     }
 
     /// A table already in memory (an iMIS query's result), its rows freed as they are
     /// written.
     pub fn from_table(table: AudienceTable, head: usize) -> Self {
-        let mut json = JsonRows::default();
-        let mut first = Vec::new();
-        for row in table.rows {
-            json.push(&row);
-            if first.len() < head {
-                first.push(row);
-            }
-        }
-        json.finish(table.columns, first)
+        let mut json = JsonRows::keeping(head);
+        table.rows.into_iter().for_each(|row| json.push(row));
+        json.finish(table.columns)
     }
 
     /// The columns and the first rows, as a table (for the preview).
@@ -439,29 +442,42 @@ impl CachedAudience {
 }
 
 /// A JSON array of rows written one row at a time, as `serde_json::to_string` of the whole
-/// `Vec<Vec<String>>` would write it.
-#[derive(Default)]
+/// `Vec<Vec<String>>` would write it, the first `keep` rows kept as they are.
 struct JsonRows {
     out: Vec<u8>,
     count: usize,
+    head: Vec<Vec<String>>,
+    keep: usize,
 }
 
 impl JsonRows {
-    fn push(&mut self, row: &[String]) {
-        self.out.push(if self.count == 0 { b'[' } else { b',' });
-        // Writing strings into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.out, row);
-        self.count += 1;
+    fn keeping(keep: usize) -> Self {
+        JsonRows {
+            out: Vec::new(),
+            count: 0,
+            head: Vec::new(),
+            keep,
+        }
     }
 
-    fn finish(mut self, columns: Vec<String>, head: Vec<Vec<String>>) -> CachedAudience {
+    fn push(&mut self, row: Vec<String>) {
+        self.out.push(if self.count == 0 { b'[' } else { b',' });
+        // Writing strings into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, &row);
+        self.count += 1;
+        if self.head.len() < self.keep {
+            self.head.push(row);
+        }
+    }
+
+    fn finish(mut self, columns: Vec<String>) -> CachedAudience {
         if self.count == 0 {
             self.out.push(b'[');
         }
         self.out.push(b']');
         CachedAudience {
             columns,
-            head,
+            head: self.head,
             // serde_json writes UTF-8 only.
             rows_json: String::from_utf8(self.out).unwrap_or_default(),
             row_count: self.count,

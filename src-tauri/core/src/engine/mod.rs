@@ -552,7 +552,7 @@ impl Engine {
         if self.store.has_messages(c.id).await? {
             return Ok(()); // already recorded (a restart, or a retry campaign made with its messages)
         }
-        let table = match self.audience(c, settings).await {
+        let audience = match self.audience(c, settings).await {
             Ok(t) => t,
             Err(e) => {
                 let reason = format!("the audience could not be read: {e}");
@@ -585,7 +585,7 @@ impl Engine {
                 &self.store,
                 c,
                 settings,
-                table,
+                audience,
                 to_record,
                 batches,
                 |batches, batch| {

@@ -1,5 +1,7 @@
 use super::Store;
-use crate::compose::audience::{Audience, AudienceRows, AudienceTable, CachedAudience};
+use crate::compose::audience::{
+    damaged_cache, Audience, AudienceRows, AudienceTable, CachedAudience,
+};
 use crate::error::{Error, Result, StorageContext};
 use chrono::{DateTime, Utc};
 
@@ -24,7 +26,7 @@ struct SnapshotRow {
 
 /// A cached audience that does not read back as columns and rows of text.
 fn damaged(e: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("the saved audience is damaged: {e}"))
+    Error::Invalid(damaged_cache(e))
 }
 
 impl SnapshotRow {

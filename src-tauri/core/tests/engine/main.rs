@@ -589,8 +589,8 @@ async fn bad_credentials_pause_the_campaign_with_the_reason_and_resume_finishes_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_audience_damaged_past_its_first_batch_records_nothing_and_pauses() {
     let e = env().await;
-    // More than one batch of the preparation (16,384 rows), the damage in the last.
-    let n = 16_500;
+    // More than one batch of the preparation, the damage in the last.
+    let n = drafts::PREPARE_BATCH + 116;
     let id = campaign(&e, n, &[]).await;
     let damaged = sqlx::query(
         "UPDATE audience_snapshots SET rows = substr(rows, 1, length(rows) - 1) || ',[\"1\",2]]'

@@ -580,9 +580,29 @@ pub async fn draft_summary(
         },
     )
     .await?;
+    Ok(DraftSummary {
+        summary: plan(store, &c, &settings, found.tally, start).await?,
+        invalid: found.invalid,
+        duplicates: found.duplicates,
+        opted_out: found.opted_out,
+        empty_values: found.empty_values,
+        fetched_at,
+        ucs2_recipients: found.ucs2_recipients,
+    })
+}
+
+/// The summary of `tally` for sending `c` from `start` (or now), inside its window. A TEST
+/// campaign is planned without the cap, the real cap shown as it stands, untouched.
+async fn plan(
+    store: &Store,
+    c: &Campaign,
+    settings: &Settings,
+    tally: prepare::SummaryTally,
+    start: Option<DateTime<Utc>>,
+) -> Result<AudienceSummary> {
     let usage = store.segment_usage_by_day().await?;
-    let window = campaign_window(&c, &settings);
-    let mut summary = found.tally.summarize(
+    let window = campaign_window(c, settings);
+    let mut summary = tally.summarize(
         settings.send_limits(c.mode),
         settings.price_per_segment(),
         &usage,
@@ -591,22 +611,13 @@ pub async fn draft_summary(
         Some((&window, settings.fallback_zone())),
     );
     if c.mode != Mode::Live {
-        // Planned without the cap; the real cap is shown as it stands, untouched.
         let real = settings.send_limits(Mode::Live);
         summary.counts_against_cap = false;
         summary.daily_cap = real.daily_cap;
         summary.cap_left_today = cap_left(real, &usage, real.day_of(store.now()));
         summary.cap_zone = real.day_zone.name().to_string();
     }
-    Ok(DraftSummary {
-        summary,
-        invalid: found.invalid,
-        duplicates: found.duplicates,
-        opted_out: found.opted_out,
-        empty_values: found.empty_values,
-        fetched_at,
-        ucs2_recipients: found.ucs2_recipients,
-    })
+    Ok(summary)
 }
 
 /// What the summary step shows, added up one prepared message at a time.
@@ -880,22 +891,9 @@ mod tests {
         let settings = store.settings().await.unwrap();
         let (all, _) = prepare_draft(&store, &c, &settings).await.unwrap();
         assert_eq!(all.len(), rows);
-        let usage = store.segment_usage_by_day().await.unwrap();
-        let window = campaign_window(&c, &settings);
-        let mut whole = prepare::summarize_in(
-            &all,
-            settings.send_limits(c.mode),
-            settings.price_per_segment(),
-            &usage,
-            store.now(),
-            None,
-            Some((&window, settings.fallback_zone())),
-        );
-        let real = settings.send_limits(Mode::Live);
-        whole.counts_against_cap = false;
-        whole.daily_cap = real.daily_cap;
-        whole.cap_left_today = cap_left(real, &usage, real.day_of(store.now()));
-        whole.cap_zone = real.day_zone.name().to_string();
+        let mut whole = prepare::SummaryTally::default();
+        all.iter().for_each(|m| whole.add(m));
+        let whole = plan(&store, &c, &settings, whole, None).await.unwrap();
         assert_eq!(s.summary, whole);
 
         let invalid: Vec<u32> = all

@@ -3,7 +3,7 @@
 //! and the clock, shared by the desktop app and the CLI.
 
 use crate::campaign::{Actor, AudienceSource, Campaign, Mode};
-use crate::compose::audience::{Audience, AudienceTable, CachedAudience};
+use crate::compose::audience::{Audience, CachedAudience};
 use crate::compose::phone::Region;
 use crate::compose::prepare::{self, AudienceSummary, Exclusion, PrepareSpec, PreparedMessage};
 use crate::compose::segments::{self, Encoding};
@@ -54,7 +54,8 @@ fn guess(columns: &[String], names: &[&str]) -> Option<String> {
 }
 
 fn preview_of(
-    table: &AudienceTable,
+    columns: &[String],
+    rows: &[Vec<String>],
     row_count: u32,
     fetched_at: DateTime<Utc>,
     source_name: Option<String>,
@@ -62,17 +63,17 @@ fn preview_of(
 ) -> AudiencePreview {
     AudiencePreview {
         source_name,
-        columns: table.columns.clone(),
-        rows: table.rows.iter().take(PREVIEW_ROWS).cloned().collect(),
+        columns: columns.to_vec(),
+        rows: rows.iter().take(PREVIEW_ROWS).cloned().collect(),
         row_count,
         fetched_at,
         source,
         suggested_id_column: guess(
-            &table.columns,
+            columns,
             &["id", "imisid", "memberid", "contactid", "partyid"],
         ),
         suggested_phone_column: guess(
-            &table.columns,
+            columns,
             &[
                 "mobile",
                 "mobilephone",
@@ -231,7 +232,8 @@ async fn cache_audience(
     let previous = c.audience.as_ref();
     let keep = |col: Option<&String>| col.filter(|c| audience.columns.contains(c)).cloned();
     let mut preview = preview_of(
-        &audience.head_table(),
+        &audience.columns,
+        &audience.head,
         audience.row_count as u32,
         store.now(),
         Some(source_name.to_string()),
@@ -270,7 +272,16 @@ pub async fn audience_preview(store: &Store, id: i64) -> Result<Option<AudienceP
     Ok(store
         .audience_snapshot_head(id, PREVIEW_ROWS as u32)
         .await?
-        .map(|(s, count)| preview_of(&s.table, count, s.fetched_at, s.source, c.audience)))
+        .map(|(s, count)| {
+            preview_of(
+                &s.table.columns,
+                &s.table.rows,
+                count,
+                s.fetched_at,
+                s.source,
+                c.audience,
+            )
+        }))
 }
 
 /// One problem in the template, positioned for the editor.
@@ -456,7 +467,7 @@ async fn draft_audience(store: &Store, c: &Campaign) -> Result<(Audience, DateTi
     })
 }
 
-/// Rows prepared at a time by [`prepare_table_into`].
+/// Rows prepared at a time by [`prepare_table_in_batches`].
 pub const PREPARE_BATCH: usize = 16_384;
 
 /// Prepares `audience` (the draft's snapshot, or the audience read afresh at send time)
@@ -467,29 +478,25 @@ pub async fn prepare_table(
     settings: &Settings,
     audience: impl Into<Audience>,
 ) -> Result<Vec<PreparedMessage>> {
-    prepare_table_into(store, c, settings, audience, |m| m).await
-}
-
-/// [`prepare_table`], each prepared message turned into a `T` as it is made, the rows
-/// freed batch by batch: the audience and what it becomes are not both whole in memory.
-pub async fn prepare_table_into<T: Send + 'static>(
-    store: &Store,
-    c: &Campaign,
-    settings: &Settings,
-    audience: impl Into<Audience>,
-    into: impl Fn(PreparedMessage) -> T + Send + 'static,
-) -> Result<Vec<T>> {
     let audience = audience.into();
     // The count may come from the database: a hint, not a promise.
     let out = Vec::with_capacity(audience.rows.len().min(1 << 20));
-    prepare_table_in_batches(store, c, settings, audience, into, out, |out, batch| {
-        out.extend(batch);
-        Ok(())
-    })
+    prepare_table_in_batches(
+        store,
+        c,
+        settings,
+        audience,
+        |m| m,
+        out,
+        |out, batch| {
+            out.extend(batch);
+            Ok(())
+        },
+    )
     .await
 }
 
-/// [`prepare_table_into`], each batch of prepared messages handed to `sink` (with its
+/// [`prepare_table`], each batch of prepared messages handed to `sink` (with its
 /// `state`, given back at the end) as soon as it is made: the scheduler records a million
 /// messages this way with only a few batches in memory. An error from `sink` stops the
 /// preparation with that error.

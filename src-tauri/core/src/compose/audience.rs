@@ -431,14 +431,6 @@ impl CachedAudience {
         table.rows.into_iter().for_each(|row| json.push(row));
         json.finish(table.columns)
     }
-
-    /// The columns and the first rows, as a table (for the preview).
-    pub fn head_table(&self) -> AudienceTable {
-        AudienceTable {
-            columns: self.columns.clone(),
-            rows: self.head.clone(),
-        }
-    }
 }
 
 /// A JSON array of rows written one row at a time, as `serde_json::to_string` of the whole

@@ -124,8 +124,33 @@ class Element {
     this.s = session;
     this.id = id;
   }
-  click() {
+  /**
+   * Clicks it as a person would: once it has stopped moving. WebDriver aims at where the
+   * element is when the command arrives, so a click while the page is still growing (a
+   * preview appearing above the button) lands where the button was.
+   */
+  async click() {
+    await this.steady();
     return this.s.cmd("POST", `/element/${this.id}/click`, {});
+  }
+  /** Waits (at most 3 s; never throws) until its place in the page is the same twice running. */
+  async steady() {
+    const place = () =>
+      this.s
+        .exec(
+          "const r = arguments[0].getBoundingClientRect();" +
+            "return [r.left + scrollX, r.top + scrollY, r.width, r.height].join(',');",
+          [{ [ELEMENT]: this.id }],
+        )
+        .catch(() => null);
+    const deadline = Date.now() + 3000;
+    let last = await place();
+    while (Date.now() < deadline) {
+      await sleep(120);
+      const now = await place();
+      if (now === null || now === last) return;
+      last = now;
+    }
   }
   clear() {
     return this.s.cmd("POST", `/element/${this.id}/clear`, {});

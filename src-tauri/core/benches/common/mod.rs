@@ -67,6 +67,13 @@ pub fn grid_cases(rows: usize) -> Vec<(&'static str, MessageQuery)> {
             q(&|q| q.search = Some("Siobhán".into())),
         ),
         (
+            "search \"Siobhán\", sorted by name",
+            q(&|q| {
+                q.search = Some("Siobhán".into());
+                q.sort = SortColumn::Name;
+            }),
+        ),
+        (
             "search digits of a number (\"201-2123\")",
             q(&|q| q.search = Some("201-2123".into())),
         ),

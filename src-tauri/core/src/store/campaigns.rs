@@ -585,7 +585,8 @@ impl Store {
                     m.body, m.encoding, m.segments, 'preparing', ?3, m.time_zone
                FROM messages m WHERE m.campaign_id = ?1 AND m.status IN ('failed','undelivered')
                 AND COALESCE(m.error_code, 0) != 21610
-                AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_e164 = m.to_e164)",
+                AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_e164 = m.to_e164)
+              ORDER BY m.row_index", // inserted in audience order, as every campaign's messages
         )
         .bind(id)
         .bind(new_id)

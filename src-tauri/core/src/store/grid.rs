@@ -102,7 +102,9 @@ fn fts_phrase(q: &str) -> String {
 /// rows the search found: the first page of a common name comes at once, but a search for
 /// one member walks all of a million rows (70 ms). [`Self::hits`] starts from what the
 /// search found and looks each one up: one member in 2 ms, but a name one member in 8 has
-/// means reading and sorting 125,000 rows for a page.
+/// means reading and sorting 125,000 rows for a page. In audience order, the page of a
+/// common name is read by [`Self::hits_in_order`] instead: the first hits in the index's
+/// own order are the page, with nothing collected or sorted.
 struct GridSql {
     /// The filters but the search by trigram.
     filter: String,
@@ -110,6 +112,9 @@ struct GridSql {
     phrase: Option<usize>,
     binds: Vec<String>,
     order: String,
+    /// The page is in audience order (forwards or backwards).
+    audience_order: bool,
+    direction: &'static str,
 }
 
 impl GridSql {
@@ -156,6 +161,8 @@ impl GridSql {
             phrase,
             binds,
             order,
+            audience_order: q.sort == SortColumn::Row,
+            direction,
         }
     }
 
@@ -184,6 +191,17 @@ impl GridSql {
             None => self.scan(),
         }
     }
+
+    /// For a search in audience order: [`Self::hits`] with an `ORDER BY` of their ids, which
+    /// within a campaign is audience order (a campaign's messages are recorded in audience
+    /// order: see `insert_batch` and `Store::create_retry_campaign`). The trigram index gives
+    /// its hits in id order, so SQLite sorts nothing and stops at the page's end, where
+    /// walking the campaign has to collect every hit first (125,000 for a name one member
+    /// in 8 of a million has).
+    fn hits_in_order(&self) -> Option<(String, String)> {
+        self.phrase.filter(|_| self.audience_order)?;
+        Some((self.hits(), format!("hit {}", self.direction)))
+    }
 }
 
 impl Store {
@@ -200,10 +218,10 @@ impl Store {
     pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
         let sql = GridSql::new(q);
         let limit = q.limit.clamp(1, 5_000);
-        let rows_sql = |from: String| {
+        let rows_sql = |from: String, order: &str| {
             format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {} LIMIT {limit} OFFSET {}",
-                sql.order, q.offset
+                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                q.offset
             )
         };
         // Counted in round steps (10,000+, then 20,000+ once scrolled past 10,000, …), one
@@ -222,8 +240,8 @@ impl Store {
         for b in &sql.binds {
             count = count.bind(b);
         }
-        let read_rows = |from: String| {
-            let text = rows_sql(from);
+        let read_rows = |(from, order): (String, String)| {
+            let text = rows_sql(from, &order);
             let binds = sql.binds.clone();
             async move {
                 let mut rows = sqlx::query_as::<_, MessageRow>(&text).bind(campaign_id);
@@ -236,20 +254,28 @@ impl Store {
         let (rows, count) = if sql.phrase.is_some() {
             // The count first, as it says which way to read the page: up to one counting
             // step (10,000), the hits are few enough to look up and sort; past it, walking
-            // the campaign in order finds a page of them sooner.
+            // the campaign in order finds a page of them sooner. A page in the hits' own
+            // order (audience order) is read from them either way.
             let _one = self.grid_connection().await;
             let count = count.fetch_one(&self.pool).await;
             let few = matches!(count, Ok((n,)) if n <= i64::from(COUNT_AHEAD));
-            let from = if few { sql.hits() } else { sql.scan() };
-            (read_rows(from).await, count)
+            let read = match sql.hits_in_order() {
+                Some(in_order) => in_order,
+                None if few => (sql.hits(), sql.order.clone()),
+                None => (sql.scan(), sql.order.clone()),
+            };
+            (read_rows(read).await, count)
         } else if let Ok(_both) = self.grid.try_acquire_many(2) {
             // Both at once on two connections when the grid has them (see `Store::grid`).
             // While an export holds one, one after the other on the other.
-            tokio::join!(read_rows(sql.scan()), count.fetch_one(&self.pool))
+            tokio::join!(
+                read_rows((sql.scan(), sql.order.clone())),
+                count.fetch_one(&self.pool)
+            )
         } else {
             let _one = self.grid_connection().await;
             (
-                read_rows(sql.scan()).await,
+                read_rows((sql.scan(), sql.order.clone())).await,
                 count.fetch_one(&self.pool).await,
             )
         };
@@ -607,6 +633,107 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((last.total, index(&last)), (1, vec![(n - 1) as i64]));
+    }
+
+    #[tokio::test]
+    async fn a_search_in_audience_order_is_read_from_its_hits_in_order_without_sorting() {
+        // Kims and Anas in three campaigns, the one searched in the middle; its first rows
+        // have no number (a skipped row), so the hits do not start with its first message.
+        let (store, _clock, _dir) = store().await;
+        let before = new_draft(&store, "Before").await;
+        let id = new_draft(&store, "Big").await;
+        let after = new_draft(&store, "After").await;
+        let n = COUNT_AHEAD as usize + 50;
+        store
+            .insert_messages(before, &kims_and_anas(300))
+            .await
+            .unwrap();
+        let mut rows = kims_and_anas(n);
+        for m in &mut rows[..5] {
+            m.to_e164 = None;
+            m.status = MessageStatus::Skipped;
+        }
+        store.insert_messages(id, &rows).await.unwrap();
+        store
+            .insert_messages(after, &kims_and_anas(300))
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE messages SET status = 'failed' WHERE row_index % 3 = 0 AND status <> 'skipped'",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let page = |search: &str, failed: bool, descending: bool, offset: u32| {
+            let search = search.to_string();
+            q(move |q| {
+                q.search = Some(search.clone());
+                if failed {
+                    q.statuses = vec![MessageStatus::Failed];
+                }
+                q.descending = descending;
+                q.offset = offset;
+            })
+        };
+        // The rows of `id` that `keep` keeps, in audience order (or backwards), from `offset`.
+        let expected = |keep: &dyn Fn(usize) -> bool, descending: bool, offset: usize| {
+            let mut hits: Vec<i64> = (0..n).filter(|&i| keep(i)).map(|i| i as i64).collect();
+            if descending {
+                hits.reverse();
+            }
+            hits.into_iter().skip(offset).take(50).collect::<Vec<_>>()
+        };
+        let index = |p: &MessagePage| p.rows.iter().map(|r| r.row_index).collect::<Vec<_>>();
+        for descending in [false, true] {
+            // Many: every number has 201 (not the first five rows, which have none).
+            let many = store
+                .query_messages(id, &page("201", false, descending, 7))
+                .await
+                .unwrap();
+            assert_eq!((many.total, many.more), (COUNT_AHEAD, true));
+            assert_eq!(index(&many), expected(&|i| i >= 5, descending, 7));
+            // Deep in the many, past the counting step.
+            let deep = store
+                .query_messages(id, &page("201", false, descending, 10_020))
+                .await
+                .unwrap();
+            assert_eq!(index(&deep), expected(&|i| i >= 5, descending, 10_020));
+            // Few, filtered: the failed Kims whose row's number starts with 10.
+            let kept = |i: usize| i.is_multiple_of(6) && i >= 5 && i.to_string().starts_with("10");
+            let few = store
+                .query_messages(id, &page("Kim 10", true, descending, 2))
+                .await
+                .unwrap();
+            let total = (0..n).filter(|&i| kept(i)).count();
+            assert_eq!((few.total, few.more), (total as u32, false));
+            assert_eq!(index(&few), expected(&kept, descending, 2));
+        }
+        // SQLite takes the hits in the index's order and sorts nothing.
+        for descending in [false, true] {
+            let q = page("Kim", false, descending, 0);
+            let sql = GridSql::new(&q);
+            let (from, order) = sql.hits_in_order().expect("audience order with a search");
+            let text = format!(
+                "EXPLAIN QUERY PLAN SELECT messages.id FROM {from} ORDER BY {order} LIMIT 50"
+            );
+            let mut plan = sqlx::query_as::<_, (i64, i64, i64, String)>(&text).bind(id);
+            for b in &sql.binds {
+                plan = plan.bind(b);
+            }
+            let plan = plan.fetch_all(store.pool()).await.unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(.., d)| d.as_str()).collect();
+            assert!(
+                !steps.iter().any(|d| d.contains("TEMP B-TREE")),
+                "no sort: {steps:?}"
+            );
+        }
+        // Other orders are not the hits' own.
+        assert!(GridSql::new(&q(|q| {
+            q.search = Some("Kim".into());
+            q.sort = SortColumn::Name;
+        }))
+        .hits_in_order()
+        .is_none());
     }
 
     #[tokio::test]

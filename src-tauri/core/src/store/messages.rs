@@ -192,7 +192,10 @@ async fn any_message(db: impl sqlx::SqliteExecutor<'_>, campaign_id: i64) -> Res
 }
 
 /// Inserts `messages` in `tx`, 2,000 rows to a statement; refuses any not in an initial
-/// status.
+/// status, and any out of audience order.
+///
+/// A campaign's messages are recorded in audience order (`row_index`), so that their ids
+/// follow it: the grid reads a search's hits in id order as audience order.
 async fn insert_batch(
     tx: &mut Tx,
     campaign_id: i64,
@@ -204,6 +207,22 @@ async fn insert_batch(
             "a message cannot be recorded as {}; new messages are preparing, error or skipped",
             bad.status
         )));
+    }
+    let in_order = messages.windows(2).all(|w| w[0].row_index < w[1].row_index);
+    let (last,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(row_index) FROM messages WHERE campaign_id = ?1")
+            .bind(campaign_id)
+            .fetch_one(&mut **tx)
+            .await
+            .context("look for the messages")?;
+    let after_last = match (last, messages.first()) {
+        (Some(last), Some(first)) => first.row_index > last,
+        _ => true,
+    };
+    if !in_order || !after_last {
+        return Err(crate::error::Error::Invalid(
+            "a campaign's messages are recorded in audience order".into(),
+        ));
     }
     for chunk in messages.chunks(2000) {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
@@ -360,10 +379,33 @@ mod tests {
             .map(|i| msg(i, MessageStatus::Preparing))
             .collect();
         bad[2999].row_index = 0;
-        assert!(store.insert_messages(id2, &bad).await.is_err());
+        let err = store.insert_messages(id2, &bad).await.unwrap_err();
+        assert!(err.to_string().contains("audience order"), "{err}");
         assert_eq!(store.message_counts(id2).await.unwrap().total, 0);
         assert!(!store.has_messages(id2).await.unwrap());
         assert!(store.has_messages(id).await.unwrap());
+        // Rows are recorded in audience order, so that ids follow it: a later batch starts
+        // after the rows recorded already.
+        store
+            .insert_messages(id2, &[msg(5, MessageStatus::Preparing)])
+            .await
+            .unwrap();
+        let err = store
+            .insert_messages(id2, &[msg(4, MessageStatus::Preparing)])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("audience order"), "{err}");
+        store
+            .insert_messages(
+                id2,
+                &[
+                    msg(6, MessageStatus::Preparing),
+                    msg(9, MessageStatus::Preparing),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.message_counts(id2).await.unwrap().total, 3);
 
         let err = store
             .insert_messages(id2, &[msg(0, MessageStatus::Sent)])

@@ -1013,6 +1013,17 @@ async fn retry_sends_again_to_the_failed_and_undelivered_only() {
         ["+12015550199", "+12015550198"],
         "not the delivered, not the one who replied STOP"
     );
+    let order: Vec<(i64,)> =
+        sqlx::query_as("SELECT row_index FROM messages WHERE campaign_id = ?1 ORDER BY id")
+            .bind(retry)
+            .fetch_all(e.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        order,
+        [(0,), (1,)],
+        "recorded in audience order, as every campaign"
+    );
     assert_eq!(e.twilio.count_to("+12015550199"), 2, "sent again, once");
     assert_eq!(e.twilio.count_to("+15005550004"), 0);
     assert_eq!(e.twilio.count_to(&number(0)), 1);

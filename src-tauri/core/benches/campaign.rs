@@ -65,6 +65,7 @@ fn main() {
         "grid worst"
     );
     let mut peaks = vec![];
+    let mut attached = vec![];
     for n in sizes {
         let out = std::process::Command::new(std::env::current_exe().expect("exe"))
             .env(CHILD, n.to_string())
@@ -95,6 +96,7 @@ fn main() {
             f["grid_worst"].as_str().unwrap_or("")
         );
         peaks.push((n, f["peaks_mb"].clone()));
+        attached.push((n, f["report_attached"].as_str().unwrap_or("").to_string()));
     }
     println!("peak memory (MB, VmHWM) by the end of each stage:");
     println!(
@@ -113,6 +115,10 @@ fn main() {
             at(4),
             at(5)
         );
+    }
+    println!("what the report email attaches:");
+    for (n, what) in attached {
+        println!("{n:>9} {what}");
     }
 }
 
@@ -269,6 +275,19 @@ async fn one_campaign(n: usize) -> serde_json::Value {
     let report = herald_core::report::build(&store, id)
         .await
         .expect("report");
+    let report_attached = match &report.attached {
+        herald_core::report::Attached::Csv(csv) => {
+            format!("CSV {:.1} MB", csv.len() as f64 / 1e6)
+        }
+        herald_core::report::Attached::Zip { bytes, csv_len } => format!(
+            "ZIP {:.1} MB (CSV {:.1} MB)",
+            bytes.len() as f64 / 1e6,
+            *csv_len as f64 / 1e6
+        ),
+        herald_core::report::Attached::TooLarge { csv_len } => {
+            format!("none: too large (CSV {:.1} MB)", *csv_len as f64 / 1e6)
+        }
+    };
     std::hint::black_box(report);
     let report = t.elapsed().as_secs_f64();
     peaks.push(peak_rss_mb());
@@ -312,5 +331,6 @@ async fn one_campaign(n: usize) -> serde_json::Value {
         "grid_mean_ms": sum / cases.len() as f64,
         "grid_worst_ms": worst,
         "grid_worst": worst_case,
+        "report_attached": report_attached,
     })
 }

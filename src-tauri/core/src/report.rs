@@ -13,14 +13,59 @@ use serde::Serialize;
 use specta::Type;
 use std::time::Duration;
 
+mod attachment;
+pub use attachment::{Attached, PLAIN_MAX, ZIPPED_MAX};
+
 /// A report, ready to send.
 #[derive(Debug, Clone)]
 pub struct Report {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The per-message CSV's file name (inside the ZIP file when it is zipped).
     pub csv_name: String,
-    pub csv: Vec<u8>,
+    pub attached: Attached,
+}
+
+impl Report {
+    /// The file the email carries: its name, MIME type and bytes; none when the CSV is too
+    /// large for an email.
+    pub fn attachment(&self) -> Option<(String, &'static str, &[u8])> {
+        match &self.attached {
+            Attached::Csv(bytes) => Some((self.csv_name.clone(), "text/csv; charset=utf-8", bytes)),
+            Attached::Zip { bytes, .. } => {
+                Some((zip_name(&self.csv_name), "application/zip", bytes))
+            }
+            Attached::TooLarge { .. } => None,
+        }
+    }
+}
+
+/// `x-messages.csv` → `x-messages.zip`.
+fn zip_name(csv_name: &str) -> String {
+    format!("{}.zip", csv_name.strip_suffix(".csv").unwrap_or(csv_name))
+}
+
+/// A size in words: "47.3 MB".
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+/// What the email says of its attachment.
+fn attachment_words(attached: &Attached, csv_name: &str) -> String {
+    const WHAT: &str = "every recipient and what became of their message";
+    match attached {
+        Attached::Csv(_) => format!("The attached CSV lists {WHAT}."),
+        Attached::Zip { csv_len, .. } => format!(
+            "The attached ZIP file, {}, holds {csv_name} ({} as CSV), which lists {WHAT}; it is zipped to fit in an email.",
+            zip_name(csv_name),
+            megabytes(*csv_len)
+        ),
+        Attached::TooLarge { csv_len } => format!(
+            "The list of {WHAT} is too large for an email ({} as CSV, too large even zipped), so it is not attached. To save it, open the campaign in Herald and choose Export CSV.",
+            megabytes(*csv_len)
+        ),
+    }
 }
 
 /// Text for HTML: member and campaign data is untrusted.
@@ -51,10 +96,11 @@ pub fn messages_csv(rows: &[MessageRow], zone: chrono_tz::Tz) -> Result<Vec<u8>>
     w.finish()
 }
 
-/// [`messages_csv`] written one row at a time (the report streams a campaign's messages
-/// from the database into it, so that a million rows are never all in memory).
-pub struct MessagesCsv {
-    w: csv::Writer<Vec<u8>>,
+/// [`messages_csv`] written one row at a time into `W` (the report streams a campaign's
+/// messages from the database into its attachment, so that a million rows are never all
+/// in memory).
+pub struct MessagesCsv<W: std::io::Write = Vec<u8>> {
+    w: csv::Writer<W>,
     zone: chrono_tz::Tz,
 }
 
@@ -64,7 +110,14 @@ fn csv_error(e: csv::Error) -> Error {
 
 impl MessagesCsv {
     pub fn new(zone: chrono_tz::Tz) -> Result<Self> {
-        let mut w = crate::csv_out::writer(vec![]);
+        Self::into_writer(vec![], zone)
+    }
+}
+
+impl<W: std::io::Write> MessagesCsv<W> {
+    /// The CSV written into `inner`, its header first.
+    pub fn into_writer(inner: W, zone: chrono_tz::Tz) -> Result<Self> {
+        let mut w = crate::csv_out::writer(inner);
         w.write_record(MESSAGE_COLUMNS).map_err(csv_error)?;
         Ok(Self { w, zone })
     }
@@ -97,7 +150,7 @@ impl MessagesCsv {
             .map_err(csv_error)
     }
 
-    pub fn finish(self) -> Result<Vec<u8>> {
+    pub fn finish(self) -> Result<W> {
         self.w
             .into_inner()
             .map_err(|e| Error::Invalid(format!("could not write CSV: {e}")))
@@ -303,10 +356,16 @@ pub async fn build(store: &Store, campaign_id: i64) -> Result<Report> {
 /// [`build`], times in `zone`.
 pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> Result<Report> {
     let v = view(store, campaign_id, zone).await?;
-    let mut csv = MessagesCsv::new(zone)?;
+    let mut csv = MessagesCsv::into_writer(attachment::Sink::new(), zone)?;
     store
         .for_each_message(campaign_id, |row| csv.push(&row))
         .await?;
+    let csv_name = format!("{}-messages.csv", file_stem(&v.name));
+    let modified = store.now().with_timezone(&zone).naive_local();
+    let attached = csv
+        .finish()?
+        .finish(&csv_name, modified)
+        .map_err(|e| Error::Invalid(format!("could not zip the CSV: {e}")))?;
     let test = v.mode == Mode::Test;
     let mode = if test { "TEST" } else { "LIVE" };
     let dash = |t: &Option<String>| t.clone().unwrap_or_else(|| "—".into());
@@ -342,7 +401,7 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
         "iMIS write-back: none (this campaign does not record texts in iMIS)".into()
     };
     let zone_note = format!("Times are in {}.", v.zone);
-    let attachment = "The attached CSV lists every recipient and what became of their message.";
+    let attachment = attachment_words(&attached, &csv_name);
 
     let mut text = format!(
         "Herald campaign report{}\n\n",
@@ -403,16 +462,17 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
         html_counts(&mut html, "Replies so far", &v.replies);
     }
     html.push_str(&format!(
-        "<p>{}</p><p>{} {attachment}</p></body></html>",
+        "<p>{}</p><p>{} {}</p></body></html>",
         escape_html(&writeback),
-        escape_html(&zone_note)
+        escape_html(&zone_note),
+        escape_html(&attachment)
     ));
     Ok(Report {
         subject,
         text,
         html,
-        csv_name: format!("{}-messages.csv", file_stem(&v.name)),
-        csv: csv.finish()?,
+        csv_name,
+        attached,
     })
 }
 
@@ -563,6 +623,18 @@ impl SmtpConfig {
         use lettre::message::header::ContentType;
         use lettre::message::{Attachment, MultiPart};
         use lettre::AsyncTransport;
+        let body = MultiPart::alternative_plain_html(report.text.clone(), report.html.clone());
+        let body = match report.attachment() {
+            Some((name, mime, bytes)) => {
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new(name).body(
+                        bytes.to_vec(),
+                        ContentType::parse(mime).expect("a valid content type"),
+                    ))
+            }
+            None => body,
+        };
         let email = lettre::Message::builder()
             .from(
                 self.from
@@ -573,20 +645,7 @@ impl SmtpConfig {
                 .parse()
                 .map_err(|e| format!("the report address '{to}' is not valid: {e}"))?)
             .subject(&report.subject)
-            .multipart(
-                MultiPart::mixed()
-                    .multipart(MultiPart::alternative_plain_html(
-                        report.text.clone(),
-                        report.html.clone(),
-                    ))
-                    .singlepart(
-                        Attachment::new(report.csv_name.clone()).body(
-                            report.csv.clone(),
-                            ContentType::parse("text/csv; charset=utf-8")
-                                .expect("a valid content type"),
-                        ),
-                    ),
-            )
+            .multipart(body)
             .map_err(|e| format!("the email could not be built: {e}"))?;
         self.transport()?
             .send(email)
@@ -928,6 +987,37 @@ mod tests {
         assert_eq!(get("Sent (local time)"), "");
         assert_eq!(get("iMIS write-back"), "");
         assert_eq!(get("Twilio message SID"), "");
+    }
+
+    #[test]
+    fn the_email_says_what_it_attaches_and_where_a_list_too_large_for_it_is() {
+        assert_eq!(
+            attachment_words(&Attached::Csv(vec![]), "Gala-messages.csv"),
+            "The attached CSV lists every recipient and what became of their message."
+        );
+        let zipped = attachment_words(
+            &Attached::Zip {
+                bytes: vec![],
+                csv_len: 47_298_583,
+            },
+            "Gala-messages.csv",
+        );
+        assert!(
+            zipped.contains("Gala-messages.zip, holds Gala-messages.csv (47.3 MB as CSV)"),
+            "{zipped}"
+        );
+        let left_out = attachment_words(
+            &Attached::TooLarge {
+                csv_len: 189_000_000,
+            },
+            "Gala-messages.csv",
+        );
+        assert!(
+            left_out.contains("too large for an email (189.0 MB as CSV")
+                && left_out.contains("not attached")
+                && left_out.contains("choose Export CSV"),
+            "{left_out}"
+        );
     }
 
     #[test]

@@ -468,3 +468,167 @@ async fn the_report_counts_what_members_replied_by_kind() {
         .collect();
     assert_eq!(counts[0], ("Opted out (replied STOP)", 1));
 }
+
+/// A completed TEST campaign of `n` delivered messages, called `name`; returns its id.
+async fn delivered_campaign(store: &Store, name: &str, n: i64) -> i64 {
+    let id = store
+        .create_campaign(
+            NewCampaign {
+                name: name.into(),
+                mode: Some(Mode::Test),
+                report_email: Some("director@example.org".into()),
+                template: Some("Hi".into()),
+                audience: Some(herald_core::campaign::AudienceSource {
+                    query: None,
+                    params: Default::default(),
+                    csv: Some("members.csv".into()),
+                    id_column: "ID".into(),
+                    phone_column: "Mobile".into(),
+                }),
+                ..Default::default()
+            },
+            Actor::User,
+        )
+        .await
+        .unwrap();
+    let messages: Vec<NewMessage> = (0..n)
+        .map(|i| NewMessage {
+            row_index: i,
+            imis_id: Some(format!("{}", 100_000 + i)),
+            member_name: Some(format!("Siobhán Nguyen {i}")),
+            phone_raw: Some(format!("(201) 555-{:04}", i % 10_000)),
+            to_e164: Some(format!("+1201{:07}", 5_550_000 + i)),
+            body: "Hi".into(),
+            ucs2: false,
+            segments: 1,
+            status: MessageStatus::Preparing,
+            status_reason: None,
+            time_zone: None,
+        })
+        .collect();
+    store.insert_messages(id, &messages).await.unwrap();
+    sqlx::query(
+        "UPDATE messages SET status = 'delivered', twilio_status = 'delivered', price = '-0.00790',
+                twilio_segments = 1, twilio_sid = printf('SM%032x', id * 2654435761), sent_at = updated_at
+          WHERE campaign_id = ?1",
+    )
+    .bind(id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.schedule(id, None, Actor::User).await.unwrap();
+    for (to, by) in [
+        (CampaignStatus::Sending, Actor::Scheduler),
+        (CampaignStatus::Completed, Actor::Engine),
+    ] {
+        store.transition(id, to, by, None).await.unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_large_report_attaches_its_csv_zipped_and_one_too_large_for_email_says_to_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("herald.db")).await.unwrap();
+    let port = free_port();
+    for (k, v) in [
+        ("smtp.host", "localhost".to_string()),
+        ("smtp.port", port.to_string()),
+        ("smtp.security", "none".to_string()),
+        ("smtp.username", USER.to_string()),
+        ("smtp.from", "herald@example.org".to_string()),
+    ] {
+        store.set_setting(k, &v).await.unwrap();
+    }
+    let secrets = MemorySecrets::default();
+    secrets
+        .set(SecretName::SmtpPassword, &Sensitive::new(PASSWORD))
+        .unwrap();
+    let maildir = dir.path().join("mail");
+    let _server = smtp(port, &maildir, None);
+
+    // Past the plain limit (about 26,000 messages), the CSV travels zipped.
+    let n = 40_000;
+    let id = delivered_campaign(&store, "Annual meeting", n).await;
+    store
+        .enqueue_report(id, "completed", "director@example.org")
+        .await
+        .unwrap();
+    let policy = ReportPolicy::default();
+    assert_eq!(
+        report::drain_reports(&store, &secrets, &policy)
+            .await
+            .unwrap(),
+        1
+    );
+    let mails = received(&maildir);
+    let m = &mails[0];
+    let attachment = &m["attachments"][0];
+    assert_eq!(attachment["content_type"], "application/zip");
+    assert_eq!(attachment["filename"], "Annual-meeting-messages.zip");
+    assert_eq!(
+        attachment["zip_bad_file"],
+        Value::Null,
+        "Python's zipfile reads it and every CRC matches"
+    );
+    let files = attachment["zip"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["filename"], "Annual-meeting-messages.csv");
+    assert_eq!(files[0]["compress_type"], 8, "deflated");
+    let csv = files[0]["text"].as_str().unwrap();
+    assert!(csv.len() > report::PLAIN_MAX, "{} bytes", csv.len());
+    let size = attachment["size"].as_u64().unwrap() as usize;
+    assert!(
+        size * 3 < csv.len(),
+        "zipped to {size} of {} bytes",
+        csv.len()
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        report::MESSAGE_COLUMNS
+    );
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().get(1).unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), n as usize, "one row per message");
+    assert!(ids
+        .iter()
+        .enumerate()
+        .all(|(i, id)| *id == (100_000 + i).to_string()));
+    let text = m["text"].as_str().unwrap();
+    assert!(
+        text.contains("The attached ZIP file, Annual-meeting-messages.zip, holds Annual-meeting-messages.csv ("),
+        "{text}"
+    );
+    assert!(m["html"]
+        .as_str()
+        .unwrap()
+        .contains("The attached ZIP file"));
+
+    // Too large even zipped: no attachment, and the email says where the list is.
+    let built = report::build_in(&store, id, chrono_tz::Tz::UTC)
+        .await
+        .unwrap();
+    let too_large = report::Report {
+        attached: report::Attached::TooLarge {
+            csv_len: 190_000_000,
+        },
+        ..built
+    };
+    assert!(too_large.attachment().is_none());
+    let settings = store.settings().await.unwrap();
+    SmtpConfig::from_settings(&settings, &secrets)
+        .unwrap()
+        .send("director@example.org", &too_large)
+        .await
+        .unwrap();
+    let mails = received(&maildir);
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1]["attachments"], serde_json::json!([]));
+    assert!(mails[1]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Delivered: 40000"));
+}

@@ -1,6 +1,7 @@
 """A real SMTP server for Herald's report tests (aiosmtpd): optional STARTTLS with a test
 certificate, optional AUTH (required once TLS is up), and every message received written
-to MAILDIR as NNN.eml plus NNN.json with its parsed headers, bodies and attachments.
+to MAILDIR as NNN.eml plus NNN.json with its parsed headers, bodies and attachments
+(a ZIP attachment opened with Python's zipfile: its files, checked against their CRCs).
 
 usage: server.py --port P --maildir DIR [--user U --password W] [--cert PEM --key PEM]
 Prints READY when it accepts connections; runs until killed.
@@ -9,10 +10,12 @@ import argparse
 import asyncio
 import email
 import email.policy
+import io
 import json
 import os
 import ssl
 import sys
+import zipfile
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -43,9 +46,18 @@ class Saver:
             if part.is_multipart():
                 continue
             if part.get_filename():
-                parsed["attachments"].append({"filename": part.get_filename(),
-                                              "content_type": part.get_content_type(),
-                                              "content": part.get_content() if part.get_content_maintype() == "text" else None})
+                attachment = {"filename": part.get_filename(),
+                              "content_type": part.get_content_type(),
+                              "content": part.get_content() if part.get_content_maintype() == "text" else None}
+                if part.get_content_type() == "application/zip":
+                    data = part.get_content()
+                    with zipfile.ZipFile(io.BytesIO(data)) as z:
+                        attachment["size"] = len(data)
+                        attachment["zip_bad_file"] = z.testzip()
+                        attachment["zip"] = [{"filename": i.filename, "date_time": list(i.date_time),
+                                              "compress_type": i.compress_type,
+                                              "text": z.read(i).decode("utf-8")} for i in z.infolist()]
+                parsed["attachments"].append(attachment)
             elif part.get_content_type() == "text/plain":
                 parsed["text"] = part.get_content()
             elif part.get_content_type() == "text/html":

@@ -107,6 +107,12 @@ impl Store {
     }
 }
 
+/// How long a statement waits for another connection's write to finish. Recording a
+/// campaign's messages writes them all in one transaction, about 16 s for a million on the
+/// 2-core test machine (`cargo bench --bench campaign`): meanwhile other writes (a draft
+/// saved, a status polled) wait for it rather than fail.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
 async fn connect(path: &Path) -> Result<SqlitePool> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
@@ -120,10 +126,12 @@ async fn connect(path: &Path) -> Result<SqlitePool> {
         .journal_mode(SqliteJournalMode::Wal)
         // FULL: a committed send attempt must survive power loss, or exactly-once breaks.
         .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true);
     SqlitePoolOptions::new()
         .max_connections(POOL_CONNECTIONS)
+        // A connection may wait for the write lock as long as a statement does.
+        .acquire_timeout(BUSY_TIMEOUT)
         .connect_with(options)
         .await
         .context("open")

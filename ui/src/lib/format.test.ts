@@ -13,6 +13,7 @@ import {
   formatUtc,
   formatZoned,
   humanize,
+  numberLocaleFor,
 } from "./format";
 
 describe("formatUtc", () => {
@@ -68,6 +69,14 @@ describe("numbers", () => {
     expect(formatCount(1240, "en-US")).toBe("1,240");
     expect(formatCount(0, "en-US")).toBe("0");
     expect(formatCount(null)).toBe("—");
+  });
+
+  it("groups digits even when the system names no locale (LANG unset: a POSIX locale)", () => {
+    expect(numberLocaleFor("en-US-u-va-posix")).toBe("en-US");
+    expect(formatCount(250000, numberLocaleFor("en-US-u-va-posix"))).toBe("250,000");
+    expect(numberLocaleFor("en-US")).toBeUndefined();
+    expect(numberLocaleFor("de-DE")).toBeUndefined();
+    expect(numberLocaleFor("en-US-u-va-posixx")).toBeUndefined();
   });
 
   it("shows ratios as percentages with at most one decimal", () => {

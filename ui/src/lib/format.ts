@@ -115,10 +115,21 @@ export function formatUtc(iso: string | null | undefined): string {
   );
 }
 
+/**
+ * The locale to write numbers in, given the one Intl resolves by default: the person's own,
+ * or US English when the system names none. With LANG unset or C, WebKit resolves
+ * "en-US-u-va-posix", which groups no digits: 250,000 would read "250000".
+ */
+export function numberLocaleFor(resolved: string): string | undefined {
+  return /-u-va-posix(?:-|$)/i.test(resolved) ? "en-US" : undefined;
+}
+
+const defaultNumberLocale = numberLocaleFor(new Intl.NumberFormat().resolvedOptions().locale);
+
 const countFormats = new Map<string, Intl.NumberFormat>();
 
 /** A whole number with grouping ("1,240"); "—" for none. */
-export function formatCount(n: number | null | undefined, locale?: string): string {
+export function formatCount(n: number | null | undefined, locale: string | undefined = defaultNumberLocale): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
   let format = countFormats.get(locale ?? "");
   if (!format) {
@@ -129,7 +140,7 @@ export function formatCount(n: number | null | undefined, locale?: string): stri
 }
 
 /** A ratio in [0, 1] as a percentage with at most one decimal ("95.3%"); "—" for none. */
-export function formatPercent(ratio: number | null | undefined, locale?: string): string {
+export function formatPercent(ratio: number | null | undefined, locale: string | undefined = defaultNumberLocale): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return DASH;
   return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
 }

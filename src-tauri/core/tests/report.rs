@@ -100,19 +100,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A completed TEST campaign with a mix of outcomes; returns its id.
-async fn finished_campaign(store: &Store) -> i64 {
-    let id = store
+/// A TEST draft called `name` whose report goes to director@example.org; returns its id.
+async fn report_campaign(store: &Store, name: &str) -> i64 {
+    store
         .create_campaign(
             NewCampaign {
-                name: "Gala <b>night</b> & co".into(),
+                name: name.into(),
                 mode: Some(Mode::Test),
                 report_email: Some("director@example.org".into()),
                 template: Some("Hi".into()),
                 audience: Some(herald_core::campaign::AudienceSource {
                     query: None,
                     params: Default::default(),
-                    csv: Some("gala.csv".into()),
+                    csv: Some("members.csv".into()),
                     id_column: "ID".into(),
                     phone_column: "Mobile".into(),
                 }),
@@ -121,7 +121,12 @@ async fn finished_campaign(store: &Store) -> i64 {
             Actor::User,
         )
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A completed TEST campaign with a mix of outcomes; returns its id.
+async fn finished_campaign(store: &Store) -> i64 {
+    let id = report_campaign(store, "Gala <b>night</b> & co").await;
     let messages: Vec<NewMessage> = (0..10)
         .map(|i| NewMessage {
             row_index: i,
@@ -471,26 +476,7 @@ async fn the_report_counts_what_members_replied_by_kind() {
 
 /// A completed TEST campaign of `n` delivered messages, called `name`; returns its id.
 async fn delivered_campaign(store: &Store, name: &str, n: i64) -> i64 {
-    let id = store
-        .create_campaign(
-            NewCampaign {
-                name: name.into(),
-                mode: Some(Mode::Test),
-                report_email: Some("director@example.org".into()),
-                template: Some("Hi".into()),
-                audience: Some(herald_core::campaign::AudienceSource {
-                    query: None,
-                    params: Default::default(),
-                    csv: Some("members.csv".into()),
-                    id_column: "ID".into(),
-                    phone_column: "Mobile".into(),
-                }),
-                ..Default::default()
-            },
-            Actor::User,
-        )
-        .await
-        .unwrap();
+    let id = report_campaign(store, name).await;
     let messages: Vec<NewMessage> = (0..n)
         .map(|i| NewMessage {
             row_index: i,

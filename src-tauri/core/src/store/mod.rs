@@ -54,8 +54,11 @@ pub struct Store {
     grid: Arc<tokio::sync::Semaphore>,
 }
 
-/// The pool's connections.
-const POOL_CONNECTIONS: u32 = 4;
+/// The pool's connections. A writer waiting for the write lock (see [`BUSY_TIMEOUT`]) holds
+/// its connection meanwhile; with every background worker and the window writing at once
+/// during a long recording that is six or so, and reads (WAL lets them run meanwhile) still
+/// find one free. Connections are opened only when needed.
+const POOL_CONNECTIONS: u32 = 10;
 /// How many of them the grid may use at once.
 const GRID_CONNECTIONS: u32 = 2;
 
@@ -183,5 +186,47 @@ pub(crate) mod test_support {
             .await
             .unwrap();
         (store, clock, dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::store;
+    use std::time::Duration;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_go_on_while_writers_wait_for_a_long_write() {
+        let (store, _clock, _dir) = store().await;
+        // A long write (a large recording) holds the write lock.
+        let long_write = store.begin_write().await.unwrap();
+        // Every background worker and the window try to write meanwhile: each waits,
+        // holding a connection.
+        let waiting: Vec<_> = (0..6)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .set_setting("campaign.confirm_typed_above", &(1000 + i).to_string())
+                        .await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(waiting.iter().all(|w| !w.is_finished()), "they wait for it");
+        // Reads still find a connection (WAL lets them run beside the write).
+        let campaigns = tokio::time::timeout(Duration::from_secs(5), store.list_campaigns())
+            .await
+            .expect("a read does not wait for the writers")
+            .unwrap();
+        assert!(campaigns.is_empty());
+        // Once the long write ends, each waiting write goes through.
+        long_write.commit().await.unwrap();
+        for w in waiting {
+            tokio::time::timeout(Duration::from_secs(10), w)
+                .await
+                .expect("the writers go on")
+                .unwrap()
+                .unwrap();
+        }
     }
 }

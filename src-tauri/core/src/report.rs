@@ -41,6 +41,16 @@ impl Report {
     }
 }
 
+/// The name of a campaign's per-message CSV: short enough for every mail program and a ZIP
+/// file's entry (255 bytes), whatever the script of the campaign's name.
+fn csv_name(campaign: &str) -> String {
+    let stem = file_stem(campaign);
+    format!(
+        "{}-messages.csv",
+        attachment::fit(&stem, 120).trim_end_matches('-')
+    )
+}
+
 /// `x-messages.csv` → `x-messages.zip`.
 fn zip_name(csv_name: &str) -> String {
     format!("{}.zip", csv_name.strip_suffix(".csv").unwrap_or(csv_name))
@@ -62,7 +72,7 @@ fn attachment_words(attached: &Attached, csv_name: &str) -> String {
             megabytes(*csv_len)
         ),
         Attached::TooLarge { csv_len } => format!(
-            "The list of {WHAT} is too large for an email ({} as CSV, too large even zipped), so it is not attached. To save it, open the campaign in Herald and choose Export CSV.",
+            "The list of {WHAT} is too large for an email ({} as CSV, too large even zipped), so it is not attached. To save it, open the campaign in Herald, clear any search or filter above its messages, and choose Export CSV.",
             megabytes(*csv_len)
         ),
     }
@@ -360,7 +370,7 @@ pub async fn build_in(store: &Store, campaign_id: i64, zone: chrono_tz::Tz) -> R
     store
         .for_each_message(campaign_id, |row| csv.push(&row))
         .await?;
-    let csv_name = format!("{}-messages.csv", file_stem(&v.name));
+    let csv_name = csv_name(&v.name);
     let modified = store.now().with_timezone(&zone).naive_local();
     let attached = csv
         .finish()?
@@ -987,6 +997,27 @@ mod tests {
         assert_eq!(get("Sent (local time)"), "");
         assert_eq!(get("iMIS write-back"), "");
         assert_eq!(get("Twilio message SID"), "");
+    }
+
+    #[test]
+    fn the_csvs_name_keeps_its_ending_however_long_the_campaigns_name() {
+        assert_eq!(csv_name("Gala <b>night</b>"), "Gala-b-night-b-messages.csv");
+        let cyrillic = "Ежегодное собрание ".repeat(7);
+        let name = csv_name(&cyrillic);
+        let kept = name
+            .strip_suffix("-messages.csv")
+            .expect("the CSV's ending");
+        assert!(
+            !kept.is_empty() && file_stem(&cyrillic).starts_with(kept),
+            "{name}"
+        );
+        assert!(!name.contains("--"), "{name}");
+        assert!(
+            name.len() <= 120 + "-messages.csv".len(),
+            "{} bytes",
+            name.len()
+        );
+        assert_eq!(zip_name(&name), name.replace(".csv", ".zip"));
     }
 
     #[test]

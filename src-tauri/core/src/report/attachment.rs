@@ -126,7 +126,8 @@ impl Write for Sink {
 /// A ZIP file (PKWARE APPNOTE 6.3, no ZIP64) of one file, `name`, whose `len` bytes were
 /// deflated into `deflated` with the CRC-32 `crc`.
 fn zip_one(name: &str, deflated: &[u8], crc: u32, len: u32, modified: NaiveDateTime) -> Vec<u8> {
-    let name = fit(name, 200).as_bytes();
+    // The report keeps its names shorter than this (see `report::build_in`).
+    let name = fit(name, 255).as_bytes();
     let (time, date) = dos_time(modified);
     let size = u32::try_from(deflated.len()).expect("under ZIPPED_MAX");
     let u16_ = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
@@ -172,7 +173,7 @@ fn zip_one(name: &str, deflated: &[u8], crc: u32, len: u32, modified: NaiveDateT
 }
 
 /// `s` cut to at most `max` bytes, at a character's boundary.
-fn fit(s: &str, max: usize) -> &str {
+pub(super) fn fit(s: &str, max: usize) -> &str {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;

@@ -115,6 +115,9 @@ struct GridSql {
     /// The page is in audience order (forwards or backwards).
     audience_order: bool,
     direction: &'static str,
+    /// The campaign's first and last message id, which bound the search's hits (see
+    /// [`Store::message_id_range`]).
+    ids: Option<(i64, i64)>,
 }
 
 impl GridSql {
@@ -163,7 +166,24 @@ impl GridSql {
             order,
             audience_order: q.sort == SortColumn::Row,
             direction,
+            ids: None,
         }
+    }
+
+    /// The search's hits only between the campaign's first and last message id: the index
+    /// then skips other campaigns' hits instead of each being looked up and left out.
+    fn within(mut self, ids: Option<(i64, i64)>) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    /// `FROM … WHERE …` of the trigram index's hits for bind `n`.
+    fn search_hits(&self, n: usize) -> String {
+        let range = match self.ids {
+            Some((first, last)) => format!(" AND rowid BETWEEN {first} AND {last}"),
+            None => String::new(),
+        };
+        format!("messages_search WHERE messages_search MATCH ?{n}{range}")
     }
 
     /// `FROM … WHERE …` walking the campaign's messages (in an index's order) and keeping
@@ -171,8 +191,9 @@ impl GridSql {
     fn scan(&self) -> String {
         match self.phrase {
             Some(n) => format!(
-                "messages WHERE {} AND id IN (SELECT rowid FROM messages_search WHERE messages_search MATCH ?{n})",
-                self.filter
+                "messages WHERE {} AND id IN (SELECT rowid FROM {})",
+                self.filter,
+                self.search_hits(n)
             ),
             None => format!("messages WHERE {}", self.filter),
         }
@@ -184,8 +205,9 @@ impl GridSql {
     fn hits(&self) -> String {
         match self.phrase {
             Some(n) => format!(
-                "(SELECT rowid AS hit FROM messages_search WHERE messages_search MATCH ?{n})
+                "(SELECT rowid AS hit FROM {})
                    CROSS JOIN messages ON messages.id = hit WHERE {}",
+                self.search_hits(n),
                 self.filter
             ),
             None => self.scan(),
@@ -213,10 +235,33 @@ impl Store {
             .expect("the grid's semaphore is never closed")
     }
 
+    /// The first and last id of a campaign's messages (none if it has none), from the
+    /// (campaign, row) index: ids follow audience order within a campaign.
+    async fn message_id_range(&self, campaign_id: i64) -> Result<Option<(i64, i64)>> {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT id FROM messages WHERE campaign_id = ?1 ORDER BY row_index LIMIT 1),
+                    (SELECT id FROM messages WHERE campaign_id = ?1 ORDER BY row_index DESC LIMIT 1)",
+        )
+        .bind(campaign_id)
+        .fetch_one(&self.pool)
+        .await
+        .context("find the campaign's messages")?;
+        Ok(first.zip(last))
+    }
+
+    /// The grid's SQL for `q`, its search bound to the campaign's messages.
+    async fn grid_sql(&self, campaign_id: i64, q: &MessageQuery) -> Result<GridSql> {
+        let sql = GridSql::new(q);
+        if sql.phrase.is_none() {
+            return Ok(sql);
+        }
+        Ok(sql.within(self.message_id_range(campaign_id).await?))
+    }
+
     /// A filtered, sorted page of a campaign's messages, and how many match (counted up to
     /// the next multiple of [`COUNT_AHEAD`] past the page's end).
     pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
-        let sql = GridSql::new(q);
+        let sql = self.grid_sql(campaign_id, q).await?;
         let limit = q.limit.clamp(1, 5_000);
         let rows_sql = |from: String, order: &str| {
             format!(
@@ -311,7 +356,7 @@ impl Store {
         mut each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
         use futures_util::TryStreamExt;
-        let sql = GridSql::new(q);
+        let sql = self.grid_sql(campaign_id, q).await?;
         let text = format!(
             "SELECT {MESSAGE_COLUMNS} FROM {} ORDER BY {}",
             sql.scan(),
@@ -711,7 +756,13 @@ mod tests {
         // SQLite takes the hits in the index's order and sorts nothing.
         for descending in [false, true] {
             let q = page("Kim", false, descending, 0);
-            let sql = GridSql::new(&q);
+            let ids = store.message_id_range(id).await.unwrap();
+            assert_eq!(
+                ids.map(|(first, last)| last - first + 1),
+                Some(n as i64),
+                "the campaign's messages, from its first to its last"
+            );
+            let sql = GridSql::new(&q).within(ids);
             let (from, order) = sql.hits_in_order().expect("audience order with a search");
             let text = format!(
                 "EXPLAIN QUERY PLAN SELECT messages.id FROM {from} ORDER BY {order} LIMIT 50"
@@ -725,6 +776,10 @@ mod tests {
             assert!(
                 !steps.iter().any(|d| d.contains("TEMP B-TREE")),
                 "no sort: {steps:?}"
+            );
+            assert!(
+                steps[0].contains("M3><"),
+                "the index reads the campaign's ids only: {steps:?}"
             );
         }
         // Other orders are not the hits' own.

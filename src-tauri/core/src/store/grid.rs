@@ -255,7 +255,9 @@ impl Store {
         if sql.phrase.is_none() {
             return Ok(sql);
         }
-        Ok(sql.within(self.message_id_range(campaign_id).await?))
+        // A campaign without messages: an empty range, which finds nothing at once.
+        let ids = self.message_id_range(campaign_id).await?.unwrap_or((1, 0));
+        Ok(sql.within(Some(ids)))
     }
 
     /// A filtered, sorted page of a campaign's messages, and how many match (counted up to
@@ -482,6 +484,13 @@ mod tests {
         let id = campaign(&store).await;
         let all = store.query_messages(id, &q(|_| {})).await.unwrap();
         assert_eq!(all.total, 5);
+        // A campaign with no messages finds nothing, though others have what it searches.
+        let empty = new_draft(&store, "Empty").await;
+        let none = store
+            .query_messages(empty, &q(|q| q.search = Some("Ann".into())))
+            .await
+            .unwrap();
+        assert_eq!((none.total, none.rows.len()), (0, 0));
         assert_eq!(names(&all)[0], "Zoë Brown", "audience order by default");
         let failed = store
             .query_messages(id, &q(|q| q.statuses = vec![MessageStatus::Failed]))

@@ -102,9 +102,9 @@ fn fts_phrase(q: &str) -> String {
 /// rows the search found: the first page of a common name comes at once, but a search for
 /// one member walks all of a million rows (70 ms). [`Self::hits`] starts from what the
 /// search found and looks each one up: one member in 2 ms, but a name one member in 8 has
-/// means reading and sorting 125,000 rows for a page. In audience order, the page of a
-/// common name is read by [`Self::hits_in_order`] instead: the first hits in the index's
-/// own order are the page, with nothing collected or sorted.
+/// means reading and sorting 125,000 rows for a page. In audience order, a search is
+/// always read from its hits in the index's own order (see [`Self::in_hit_order`]): the
+/// first hits are the page, with nothing collected or sorted.
 struct GridSql {
     /// The filters but the search by trigram.
     filter: String,
@@ -112,9 +112,13 @@ struct GridSql {
     phrase: Option<usize>,
     binds: Vec<String>,
     order: String,
-    /// The page is in audience order (forwards or backwards).
-    audience_order: bool,
-    direction: &'static str,
+    /// A search in audience order, read from its hits in id order, which within a campaign
+    /// is audience order (a campaign's messages are recorded in audience order: see
+    /// `insert_batch` and `Store::create_retry_campaign`). The trigram index gives its hits
+    /// in id order, so SQLite sorts nothing and stops at the page's end, where walking the
+    /// campaign has to collect every hit first (125,000 for a name one member in 8 of a
+    /// million has).
+    in_hit_order: bool,
     /// The campaign's first and last message id, which bound the search's hits (see
     /// [`Store::message_id_range`]).
     ids: Option<(i64, i64)>,
@@ -156,24 +160,28 @@ impl GridSql {
             }
         }
         let direction = if q.descending { "DESC" } else { "ASC" };
-        // Ties break by id (audience order within a campaign): every index ends with the
-        // rowid, so each sort is served by its index instead of sorting 250,000 rows.
-        let order = format!("{} {direction}, id {direction}", q.sort.sql());
+        let in_hit_order = phrase.is_some() && q.sort == SortColumn::Row;
+        let order = if in_hit_order {
+            format!("hit {direction}")
+        } else {
+            // Ties break by id (audience order within a campaign): every index ends with
+            // the rowid, so each sort is served by its index instead of sorting 250,000 rows.
+            format!("{} {direction}, id {direction}", q.sort.sql())
+        };
         Self {
             filter: clauses.join(" AND "),
             phrase,
             binds,
             order,
-            audience_order: q.sort == SortColumn::Row,
-            direction,
+            in_hit_order,
             ids: None,
         }
     }
 
     /// The search's hits only between the campaign's first and last message id: the index
     /// then skips other campaigns' hits instead of each being looked up and left out.
-    fn within(mut self, ids: Option<(i64, i64)>) -> Self {
-        self.ids = ids;
+    fn within(mut self, first: i64, last: i64) -> Self {
+        self.ids = Some((first, last));
         self
     }
 
@@ -214,15 +222,14 @@ impl GridSql {
         }
     }
 
-    /// For a search in audience order: [`Self::hits`] with an `ORDER BY` of their ids, which
-    /// within a campaign is audience order (a campaign's messages are recorded in audience
-    /// order: see `insert_batch` and `Store::create_retry_campaign`). The trigram index gives
-    /// its hits in id order, so SQLite sorts nothing and stops at the page's end, where
-    /// walking the campaign has to collect every hit first (125,000 for a name one member
-    /// in 8 of a million has).
-    fn hits_in_order(&self) -> Option<(String, String)> {
-        self.phrase.filter(|_| self.audience_order)?;
-        Some((self.hits(), format!("hit {}", self.direction)))
+    /// `FROM … WHERE …` to read the page from, in [`Self::order`]: the hits when they are
+    /// `few` or in their own order, else a walk of the campaign.
+    fn source(&self, few: bool) -> String {
+        if few || self.in_hit_order {
+            self.hits()
+        } else {
+            self.scan()
+        }
     }
 }
 
@@ -256,8 +263,8 @@ impl Store {
             return Ok(sql);
         }
         // A campaign without messages: an empty range, which finds nothing at once.
-        let ids = self.message_id_range(campaign_id).await?.unwrap_or((1, 0));
-        Ok(sql.within(Some(ids)))
+        let (first, last) = self.message_id_range(campaign_id).await?.unwrap_or((1, 0));
+        Ok(sql.within(first, last))
     }
 
     /// A filtered, sorted page of a campaign's messages, and how many match (counted up to
@@ -265,10 +272,10 @@ impl Store {
     pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
         let sql = self.grid_sql(campaign_id, q).await?;
         let limit = q.limit.clamp(1, 5_000);
-        let rows_sql = |from: String, order: &str| {
+        let rows_sql = |from: String| {
             format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {order} LIMIT {limit} OFFSET {}",
-                q.offset
+                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {} LIMIT {limit} OFFSET {}",
+                sql.order, q.offset
             )
         };
         // Counted in round steps (10,000+, then 20,000+ once scrolled past 10,000, …), one
@@ -287,8 +294,8 @@ impl Store {
         for b in &sql.binds {
             count = count.bind(b);
         }
-        let read_rows = |(from, order): (String, String)| {
-            let text = rows_sql(from, &order);
+        let read_rows = |from: String| {
+            let text = rows_sql(from);
             let binds = sql.binds.clone();
             async move {
                 let mut rows = sqlx::query_as::<_, MessageRow>(&text).bind(campaign_id);
@@ -306,23 +313,15 @@ impl Store {
             let _one = self.grid_connection().await;
             let count = count.fetch_one(&self.pool).await;
             let few = matches!(count, Ok((n,)) if n <= i64::from(COUNT_AHEAD));
-            let read = match sql.hits_in_order() {
-                Some(in_order) => in_order,
-                None if few => (sql.hits(), sql.order.clone()),
-                None => (sql.scan(), sql.order.clone()),
-            };
-            (read_rows(read).await, count)
+            (read_rows(sql.source(few)).await, count)
         } else if let Ok(_both) = self.grid.try_acquire_many(2) {
             // Both at once on two connections when the grid has them (see `Store::grid`).
             // While an export holds one, one after the other on the other.
-            tokio::join!(
-                read_rows((sql.scan(), sql.order.clone())),
-                count.fetch_one(&self.pool)
-            )
+            tokio::join!(read_rows(sql.scan()), count.fetch_one(&self.pool))
         } else {
             let _one = self.grid_connection().await;
             (
-                read_rows((sql.scan(), sql.order.clone())).await,
+                read_rows(sql.scan()).await,
                 count.fetch_one(&self.pool).await,
             )
         };
@@ -361,7 +360,7 @@ impl Store {
         let sql = self.grid_sql(campaign_id, q).await?;
         let text = format!(
             "SELECT {MESSAGE_COLUMNS} FROM {} ORDER BY {}",
-            sql.scan(),
+            sql.source(false),
             sql.order
         );
         let mut query = sqlx::query_as::<_, MessageRow>(&text).bind(campaign_id);
@@ -765,14 +764,14 @@ mod tests {
         // SQLite takes the hits in the index's order and sorts nothing.
         for descending in [false, true] {
             let q = page("Kim", false, descending, 0);
-            let ids = store.message_id_range(id).await.unwrap();
+            let (first, last) = store.message_id_range(id).await.unwrap().unwrap();
             assert_eq!(
-                ids.map(|(first, last)| last - first + 1),
-                Some(n as i64),
+                last - first + 1,
+                n as i64,
                 "the campaign's messages, from its first to its last"
             );
-            let sql = GridSql::new(&q).within(ids);
-            let (from, order) = sql.hits_in_order().expect("audience order with a search");
+            let sql = GridSql::new(&q).within(first, last);
+            let (from, order) = (sql.source(false), &sql.order);
             let text = format!(
                 "EXPLAIN QUERY PLAN SELECT messages.id FROM {from} ORDER BY {order} LIMIT 50"
             );
@@ -791,13 +790,13 @@ mod tests {
                 "the index reads the campaign's ids only: {steps:?}"
             );
         }
-        // Other orders are not the hits' own.
-        assert!(GridSql::new(&q(|q| {
+        // Other orders are not the hits' own: many hits are found by walking the campaign.
+        let by_name = GridSql::new(&q(|q| {
             q.search = Some("Kim".into());
             q.sort = SortColumn::Name;
-        }))
-        .hits_in_order()
-        .is_none());
+        }));
+        assert!(!by_name.in_hit_order);
+        assert_eq!(by_name.source(false), by_name.scan());
     }
 
     #[tokio::test]
@@ -864,5 +863,25 @@ mod tests {
             ["Zoë Brown", "ann marie", "<img src=x onerror=alert(1)>"],
             "the page is ignored"
         );
+        // A search in audience order is read from its hits, as the grid reads it.
+        for descending in [false, true] {
+            let query = q(|q| {
+                q.search = Some("ann".into());
+                q.descending = descending;
+            });
+            let mut names = vec![];
+            store
+                .for_each_grid_message(id, &query, |r| {
+                    names.push(r.member_name.unwrap());
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            let mut expected = vec!["Ann Lee", "ann marie"];
+            if descending {
+                expected.reverse();
+            }
+            assert_eq!(names, expected);
+        }
     }
 }

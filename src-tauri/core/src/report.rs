@@ -28,14 +28,12 @@ pub struct Report {
 }
 
 impl Report {
-    /// The file the email carries: its name, MIME type and bytes; none when the CSV is too
-    /// large for an email.
-    pub fn attachment(&self) -> Option<(String, &'static str, &[u8])> {
+    /// The file the email carries, its name and MIME type; none when the CSV is too large
+    /// for an email.
+    pub fn attachment(&self) -> Option<(String, &'static str)> {
         match &self.attached {
-            Attached::Csv(bytes) => Some((self.csv_name.clone(), "text/csv; charset=utf-8", bytes)),
-            Attached::Zip { bytes, .. } => {
-                Some((zip_name(&self.csv_name), "application/zip", bytes))
-            }
+            Attached::Csv(_) => Some((self.csv_name.clone(), "text/csv; charset=utf-8")),
+            Attached::Zip { .. } => Some((zip_name(&self.csv_name), "application/zip")),
             Attached::TooLarge { .. } => None,
         }
     }
@@ -628,22 +626,23 @@ impl SmtpConfig {
         Ok(b.build())
     }
 
-    /// Sends a report to `to`.
-    pub async fn send(&self, to: &str, report: &Report) -> std::result::Result<(), String> {
+    /// Sends a report to `to` (its attachment moves into the email, not copied).
+    pub async fn send(&self, to: &str, report: Report) -> std::result::Result<(), String> {
         use lettre::message::header::ContentType;
         use lettre::message::{Attachment, MultiPart};
         use lettre::AsyncTransport;
-        let body = MultiPart::alternative_plain_html(report.text.clone(), report.html.clone());
-        let body = match report.attachment() {
-            Some((name, mime, bytes)) => {
+        let file = report.attachment();
+        let body = MultiPart::alternative_plain_html(report.text, report.html);
+        let body = match (file, report.attached) {
+            (Some((name, mime)), Attached::Csv(bytes) | Attached::Zip { bytes, .. }) => {
                 MultiPart::mixed()
                     .multipart(body)
                     .singlepart(Attachment::new(name).body(
-                        bytes.to_vec(),
+                        bytes,
                         ContentType::parse(mime).expect("a valid content type"),
                     ))
             }
-            None => body,
+            _ => body,
         };
         let email = lettre::Message::builder()
             .from(
@@ -654,7 +653,7 @@ impl SmtpConfig {
             .to(to
                 .parse()
                 .map_err(|e| format!("the report address '{to}' is not valid: {e}"))?)
-            .subject(&report.subject)
+            .subject(report.subject)
             .multipart(body)
             .map_err(|e| format!("the email could not be built: {e}"))?;
         self.transport()?
@@ -839,7 +838,7 @@ pub async fn drain_reports(
         let outcome = match &config {
             Err(e) => Err(e.clone()),
             Ok(cfg) => match build(store, campaign_id).await {
-                Ok(report) => cfg.send(&recipient, &report).await,
+                Ok(report) => cfg.send(&recipient, report).await,
                 Err(e) => Err(e.to_string()),
             },
         };

@@ -12,6 +12,20 @@ use std::time::Instant;
 mod common;
 use common::{grid_cases, member_name};
 
+/// A draft called `name`, to record messages in.
+async fn new_campaign(store: &Store, name: &str) -> i64 {
+    store
+        .create_campaign(
+            NewCampaign {
+                name: name.into(),
+                ..Default::default()
+            },
+            Actor::User,
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     #[allow(non_snake_case)]
@@ -21,16 +35,7 @@ async fn main() {
         .unwrap_or(250_000);
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("herald.db")).await.unwrap();
-    let id = store
-        .create_campaign(
-            NewCampaign {
-                name: "Big".into(),
-                ..Default::default()
-            },
-            Actor::User,
-        )
-        .await
-        .unwrap();
+    let id = new_campaign(&store, "Big").await;
     let messages: Vec<NewMessage> = (0..N)
         .map(|i| NewMessage {
             row_index: i as i64,
@@ -161,16 +166,7 @@ async fn main() {
     // The same searches in a second campaign as large, recorded after the first: the
     // search's hits are bound to the campaign's own ids, so the first campaign's hits cost
     // nothing. Baseline in the same run: the same search in the first campaign.
-    let second = store
-        .create_campaign(
-            NewCampaign {
-                name: "Big again".into(),
-                ..Default::default()
-            },
-            Actor::User,
-        )
-        .await
-        .unwrap();
+    let second = new_campaign(&store, "Big again").await;
     store.insert_messages(second, &messages).await.unwrap();
     for search in ["Siobhán", "Siobhán Nguyen 1"] {
         let query = herald_core::store::MessageQuery {

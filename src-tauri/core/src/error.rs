@@ -83,7 +83,7 @@ impl Error {
 
 /// The database was busy with other work for longer than Herald waits for it (see
 /// `store::BUSY_TIMEOUT`), or no connection came free in time.
-pub(crate) fn is_busy(e: &sqlx::Error) -> bool {
+fn is_busy(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut => true,
         _ => e

@@ -373,7 +373,8 @@ mod tests {
             "recipients to text: the error and the skipped row are not"
         );
 
-        // A duplicate row index in a later chunk fails the whole batch: nothing is half-written.
+        // A duplicate row index in a later chunk is out of audience order: the whole batch
+        // is refused before any of it is written.
         let id2 = new_draft(&store, "B").await;
         let mut bad: Vec<NewMessage> = (0..3000)
             .map(|i| msg(i, MessageStatus::Preparing))

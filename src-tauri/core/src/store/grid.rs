@@ -234,14 +234,6 @@ impl GridSql {
 }
 
 impl Store {
-    /// One of the grid's connections (see `Store::grid`), held while the permit lives.
-    async fn grid_connection(&self) -> tokio::sync::SemaphorePermit<'_> {
-        self.grid
-            .acquire()
-            .await
-            .expect("the grid's semaphore is never closed")
-    }
-
     /// The first and last id of a campaign's messages (none if it has none), from the
     /// (campaign, row) index: ids follow audience order within a campaign.
     async fn message_id_range(&self, campaign_id: i64) -> Result<Option<(i64, i64)>> {
@@ -250,7 +242,7 @@ impl Store {
                     (SELECT id FROM messages WHERE campaign_id = ?1 ORDER BY row_index DESC LIMIT 1)",
         )
         .bind(campaign_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.grid)
         .await
         .context("find the campaign's messages")?;
         Ok(first.zip(last))
@@ -272,10 +264,15 @@ impl Store {
     pub async fn query_messages(&self, campaign_id: i64, q: &MessageQuery) -> Result<MessagePage> {
         let sql = self.grid_sql(campaign_id, q).await?;
         let limit = q.limit.clamp(1, 5_000);
+        // The page's bounds and the count's limit are bound, not written into the SQL: each
+        // connection keeps its prepared statements (up to 100), and with the numbers in the
+        // text every page scrolled to was a statement of its own, compiled and kept anew.
+        let after_binds = sql.binds.len() + 2;
         let rows_sql = |from: String| {
             format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {} LIMIT {limit} OFFSET {}",
-                sql.order, q.offset
+                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {} LIMIT ?{after_binds} OFFSET ?{}",
+                sql.order,
+                after_binds + 1
             )
         };
         // Counted in round steps (10,000+, then 20,000+ once scrolled past 10,000, …), one
@@ -286,14 +283,14 @@ impl Store {
             .saturating_add(1)
             .saturating_mul(COUNT_AHEAD);
         let count_sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT {})",
-            sql.hits(),
-            u64::from(counted) + 1
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT ?{after_binds})",
+            sql.hits()
         );
         let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(campaign_id);
         for b in &sql.binds {
             count = count.bind(b);
         }
+        let count = count.bind(i64::from(counted) + 1);
         let read_rows = |from: String| {
             let text = rows_sql(from);
             let binds = sql.binds.clone();
@@ -302,7 +299,10 @@ impl Store {
                 for b in &binds {
                     rows = rows.bind(b);
                 }
-                rows.fetch_all(&self.pool).await
+                rows.bind(i64::from(limit))
+                    .bind(i64::from(q.offset))
+                    .fetch_all(&self.grid)
+                    .await
             }
         };
         let (rows, count) = if sql.phrase.is_some() {
@@ -310,20 +310,13 @@ impl Store {
             // step (10,000), the hits are few enough to look up and sort; past it, walking
             // the campaign in order finds a page of them sooner. A page in the hits' own
             // order (audience order) is read from them either way.
-            let _one = self.grid_connection().await;
-            let count = count.fetch_one(&self.pool).await;
+            let count = count.fetch_one(&self.grid).await;
             let few = matches!(count, Ok((n,)) if n <= i64::from(COUNT_AHEAD));
             (read_rows(sql.source(few)).await, count)
-        } else if let Ok(_both) = self.grid.try_acquire_many(2) {
-            // Both at once on two connections when the grid has them (see `Store::grid`).
-            // While an export holds one, one after the other on the other.
-            tokio::join!(read_rows(sql.scan()), count.fetch_one(&self.pool))
         } else {
-            let _one = self.grid_connection().await;
-            (
-                read_rows(sql.scan()).await,
-                count.fetch_one(&self.pool).await,
-            )
+            // Both at once, on the grid's two connections; while an export holds one, one
+            // after the other on the other.
+            tokio::join!(read_rows(sql.scan()), count.fetch_one(&self.grid))
         };
         let rows = rows.context("read the message grid")?;
         let (matching,) = count.context("count the message grid")?;
@@ -344,14 +337,14 @@ impl Store {
         q: &MessageQuery,
         each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
-        let _permit = self.grid_connection().await;
-        self.stream_messages(campaign_id, q, each).await
+        self.stream_messages(&self.grid, campaign_id, q, each).await
     }
 
-    /// [`Self::for_each_grid_message`] without taking one of the grid's connections (the
-    /// report, built in the background, is not the window's).
+    /// [`Self::for_each_grid_message`] on `pool`: the report, built in the background, is
+    /// not the window's and reads on the shared pool.
     pub(super) async fn stream_messages(
         &self,
+        pool: &sqlx::SqlitePool,
         campaign_id: i64,
         q: &MessageQuery,
         mut each: impl FnMut(MessageRow) -> Result<()>,
@@ -367,7 +360,7 @@ impl Store {
         for b in &sql.binds {
             query = query.bind(b);
         }
-        let mut rows = query.fetch(&self.pool);
+        let mut rows = query.fetch(pool);
         while let Some(row) = rows.try_next().await.context("read the message grid")? {
             each(row.explained())?;
         }
@@ -475,6 +468,59 @@ mod tests {
             .iter()
             .map(|r| r.member_name.as_deref().unwrap())
             .collect()
+    }
+
+    /// The prepared statements the grid's connections keep, in all.
+    async fn statements_kept(store: &Store) -> usize {
+        use sqlx::Connection;
+        // A connection goes back to the pool a moment after its query.
+        for _ in 0..200 {
+            if store.grid.num_idle() == store.grid.size() as usize {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let mut held = vec![];
+        for _ in 0..store.grid.size() {
+            held.push(store.grid.acquire().await.unwrap());
+        }
+        held.iter().map(|c| c.cached_statements_size()).sum()
+    }
+
+    #[tokio::test]
+    async fn scrolling_reuses_the_grids_statements() {
+        let (store, _clock, _dir) = store().await;
+        let id = campaign(&store).await;
+        for search in [None, Some("ann")] {
+            let page = |offset| {
+                q(|q| {
+                    q.limit = 1;
+                    q.offset = offset;
+                    q.search = search.map(str::to_string);
+                })
+            };
+            // The first page prepares what this query needs; further pages are read with
+            // the same statements, once prepared on each connection the pool hands out
+            // (with each page's numbers in the SQL, every page was a statement of its own).
+            store.query_messages(id, &page(0)).await.unwrap();
+            let before = statements_kept(&store).await;
+            let matching = if search.is_some() { 2 } else { 5 };
+            for offset in 1..200 {
+                let got = store.query_messages(id, &page(offset)).await.unwrap();
+                assert_eq!(
+                    got.rows.len(),
+                    usize::from(offset < matching),
+                    "{search:?} page {offset}"
+                );
+            }
+            let after = statements_kept(&store).await;
+            // A few on each of the grid's two connections (the page, the count, the
+            // search's id range), where a statement per page would be 199 more.
+            assert!(
+                after - before <= 6,
+                "{search:?}: {before} statements kept before scrolling 199 pages, {after} after"
+            );
+        }
     }
 
     #[tokio::test]
@@ -824,7 +870,10 @@ mod tests {
         assert_eq!((failed.total, failed.rows.len()), (2, 2));
         drop(export);
         // The report streams without the grid's connections: it never waits for the window.
-        let _all = store.grid.acquire_many(2).await.unwrap();
+        let _all = (
+            store.grid.acquire().await.unwrap(),
+            store.grid.acquire().await.unwrap(),
+        );
         let mut rows = 0;
         tokio::time::timeout(
             std::time::Duration::from_secs(10),

@@ -504,7 +504,12 @@ impl Store {
         campaign_id: i64,
         each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
-        self.stream_messages(campaign_id, &super::MessageQuery::default(), each)
-            .await
+        self.stream_messages(
+            &self.pool,
+            campaign_id,
+            &super::MessageQuery::default(),
+            each,
+        )
+        .await
     }
 }

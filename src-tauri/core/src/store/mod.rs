@@ -48,10 +48,11 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
-    /// Connections the dashboard's grid and its export may hold at once ([`GRID_CONNECTIONS`]
-    /// of the pool's [`POOL_CONNECTIONS`]): scrolling a million rows never keeps the
-    /// engine waiting for a connection.
-    grid: Arc<tokio::sync::Semaphore>,
+    /// The dashboard's grid and its export read on connections of their own
+    /// ([`GRID_CONNECTIONS`]): scrolling a million rows never keeps the engine waiting for a
+    /// connection, and what the grid reads stays in these two's caches (prepared statements,
+    /// SQLite's pages) instead of spreading over the shared pool's ten.
+    grid: SqlitePool,
 }
 
 /// The pool's connections. A writer waiting for the write lock (see [`BUSY_TIMEOUT`]) holds
@@ -59,7 +60,7 @@ pub struct Store {
 /// during a long recording that is six or so, and reads (WAL lets them run meanwhile) still
 /// find one free. Connections are opened only when needed.
 const POOL_CONNECTIONS: u32 = 10;
-/// How many of them the grid may use at once.
+/// The grid's own connections (see [`Store::grid`]): a page and its count at once.
 const GRID_CONNECTIONS: u32 = 2;
 
 impl Store {
@@ -79,18 +80,18 @@ impl Store {
     }
 
     pub async fn open_with_clock(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        let pool = connect(path).await?;
+        let pool = connect(path, POOL_CONNECTIONS).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self {
             pool,
             clock,
-            grid: Arc::new(tokio::sync::Semaphore::new(GRID_CONNECTIONS as usize)),
+            grid: connect(path, GRID_CONNECTIONS).await?,
         })
     }
 
     /// Opens without migrating; for tests that build an older schema first.
     pub async fn open_unmigrated(path: &Path) -> Result<SqlitePool> {
-        connect(path).await
+        connect(path, POOL_CONNECTIONS).await
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -106,6 +107,7 @@ impl Store {
         let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await;
+        self.grid.close().await;
         self.pool.close().await;
     }
 }
@@ -116,7 +118,8 @@ impl Store {
 /// saved, a status polled) wait for it rather than fail.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
-async fn connect(path: &Path) -> Result<SqlitePool> {
+/// A pool of at most `connections` connections to the database at `path`, opened as needed.
+async fn connect(path: &Path, connections: u32) -> Result<SqlitePool> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| Error::Io {
             context: format!("could not create the data folder {}", dir.display()),
@@ -132,7 +135,7 @@ async fn connect(path: &Path) -> Result<SqlitePool> {
         .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true);
     SqlitePoolOptions::new()
-        .max_connections(POOL_CONNECTIONS)
+        .max_connections(connections)
         // A connection may wait for the write lock as long as a statement does.
         .acquire_timeout(BUSY_TIMEOUT)
         .connect_with(options)

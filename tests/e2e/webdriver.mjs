@@ -249,12 +249,15 @@ export function processTree(pid) {
 }
 
 /** Resident memory of processes, in MiB: the plain sum of RSS (counts shared libraries once
- *  per process) and of PSS (shares them out), with each process's PSS by name. */
+ *  per process) and of PSS (shares them out), with each process's PSS by name, and of that
+ *  the anonymous part (what the process allocated, not its libraries and files; null where
+ *  the kernel does not say). */
 export function memoryOf(pids) {
   let rss = 0;
   let pss = 0;
   let read = 0;
   const parts = {};
+  const anon = {};
   for (const pid of pids) {
     let status, rollup, name;
     try {
@@ -272,8 +275,16 @@ export function memoryOf(pids) {
     pss += p;
     read += 1;
     parts[name] = (parts[name] ?? 0) + Math.round(p / 1024);
+    const a = /^Pss_Anon:\s+(\d+)/m.exec(rollup)?.[1];
+    anon[name] = a === undefined || anon[name] === null ? null : (anon[name] ?? 0) + Math.round(Number(a) / 1024);
   }
-  return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024), pssByProcess: parts, processes: read };
+  return {
+    rssMiB: Math.round(rss / 1024),
+    pssMiB: Math.round(pss / 1024),
+    pssByProcess: parts,
+    anonPssByProcess: anon,
+    processes: read,
+  };
 }
 
 /** Sends `sig` to each of `pids`, those already gone skipped. */

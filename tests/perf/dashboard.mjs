@@ -250,6 +250,20 @@ console.log(
   `  the grid's cost, the 250,000-message dashboard over the 50-message one (target at most +40 MiB): +${m.pssMiB - results.memorySmall.pssMiB} MiB at the peak,` +
     ` +${results.memoryOpen.pssMiB - results.memorySmall.pssMiB} MiB once open, +${results.memoryAfter.pssMiB - results.memorySmall.pssMiB} MiB 3 s after scrolling`,
 );
+// Where that cost is: per process, and of it what the process allocated (anonymous memory:
+// the JavaScript heap, WebKit's painting buffers and tiles, SQLite's caches) rather than the
+// libraries and files it maps.
+const split = (x, name) => ({ pss: x.pssByProcess[name] ?? 0, anon: x.anonPssByProcess[name] });
+console.log(
+  `  where the grid's cost is at the peak, by process (allocated memory, the rest libraries and files): ` +
+    Object.keys(m.pssByProcess)
+      .map((name) => {
+        const [now, base] = [split(m, name), split(results.memorySmall, name)];
+        const anon = now.anon === null || base.anon === null ? "unknown" : `${now.anon - base.anon >= 0 ? "+" : ""}${now.anon - base.anon}`;
+        return `${name} ${now.pss - base.pss >= 0 ? "+" : ""}${now.pss - base.pss} MiB (allocated ${anon})`;
+      })
+      .join(", "),
+);
 console.log(
   `  baseline, the app showing its campaign list: ${results.memoryList.pssMiB} MiB PSS (RSS sum ${results.memoryList.rssMiB} MiB)` +
     ` → the 250,000-message dashboard at its peak is ${(m.pssMiB / results.memoryList.pssMiB).toFixed(2)}x, +${m.pssMiB - results.memoryList.pssMiB} MiB`,

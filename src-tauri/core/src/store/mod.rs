@@ -102,12 +102,13 @@ impl Store {
         self.clock.now()
     }
 
-    /// Flushes the WAL into the main file and closes every connection.
+    /// Flushes the WAL into the main file and closes every connection (the grid's first:
+    /// a read of theirs would keep the checkpoint from emptying the WAL).
     pub async fn close(self) {
+        self.grid.close().await;
         let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await;
-        self.grid.close().await;
         self.pool.close().await;
     }
 }

@@ -74,6 +74,13 @@ pub fn grid_cases(rows: usize) -> Vec<(&'static str, MessageQuery)> {
             }),
         ),
         (
+            "search \"Siobhán\", sorted by status",
+            q(&|q| {
+                q.search = Some("Siobhán".into());
+                q.sort = SortColumn::Status;
+            }),
+        ),
+        (
             "search digits of a number (\"201-2123\")",
             q(&|q| q.search = Some("201-2123".into())),
         ),

@@ -119,6 +119,8 @@ struct GridSql {
     /// campaign has to collect every hit first (125,000 for a name one member in 8 of a
     /// million has).
     in_hit_order: bool,
+    /// Sorted by a column the search reads (see [`Self::scan`]).
+    sorted_by_searched: bool,
     /// The campaign's first and last message id, which bound the search's hits (see
     /// [`Store::message_id_range`]).
     ids: Option<(i64, i64)>,
@@ -174,6 +176,10 @@ impl GridSql {
             binds,
             order,
             in_hit_order,
+            sorted_by_searched: matches!(
+                q.sort,
+                SortColumn::Name | SortColumn::ImisId | SortColumn::Phone
+            ),
             ids: None,
         }
     }
@@ -194,41 +200,56 @@ impl GridSql {
         format!("messages_search WHERE messages_search MATCH ?{n}{range}")
     }
 
-    /// `FROM … WHERE …` walking the campaign's messages (in an index's order) and keeping
-    /// those the search found.
-    fn scan(&self) -> String {
+    /// `SELECT columns FROM … WHERE …` walking the campaign's messages (in an index's order)
+    /// and keeping those the search found, two ways:
+    /// - Sorted by a column the search reads (name, iMIS ID, number), the hits bunch
+    ///   together in that order ("Siobhán" at the Ss), and the walk may pass most of the
+    ///   campaign before the first. The hits are then collected first, into a table SQLite
+    ///   indexes for the walk's lookups, which cost a quarter of `id IN (hits)`'s: for a
+    ///   name one member in 8 of a million has, by name, 79 ms where `IN` takes 172
+    ///   (`sqlite3`).
+    /// - Sorted by anything else, the hits are spread through the order and the walk is
+    ///   short: `id IN (hits)` is quicker to set up (27 ms where the table takes 47).
+    fn scan(&self, columns: &str) -> String {
         match self.phrase {
+            Some(n) if self.sorted_by_searched => format!(
+                "WITH hits AS MATERIALIZED (SELECT rowid AS hit FROM {})
+                 SELECT {columns} FROM messages CROSS JOIN hits ON hit = messages.id WHERE {}",
+                self.search_hits(n),
+                self.filter
+            ),
             Some(n) => format!(
-                "messages WHERE {} AND id IN (SELECT rowid FROM {})",
+                "SELECT {columns} FROM messages WHERE {} AND id IN (SELECT rowid FROM {})",
                 self.filter,
                 self.search_hits(n)
             ),
-            None => format!("messages WHERE {}", self.filter),
+            None => format!("SELECT {columns} FROM messages WHERE {}", self.filter),
         }
     }
 
-    /// `FROM … WHERE …` starting from the rows the search found, in the index's own order
-    /// (CROSS JOIN keeps SQLite from turning it round), each looked up by id. Only the
-    /// subquery's `hit` is in scope besides the messages, so their columns need no prefix.
-    fn hits(&self) -> String {
+    /// `SELECT columns FROM … WHERE …` starting from the rows the search found, in the
+    /// index's own order (CROSS JOIN keeps SQLite from turning it round), each looked up by
+    /// id. Only the subquery's `hit` is in scope besides the messages, so their columns need
+    /// no prefix.
+    fn hits(&self, columns: &str) -> String {
         match self.phrase {
             Some(n) => format!(
-                "(SELECT rowid AS hit FROM {})
+                "SELECT {columns} FROM (SELECT rowid AS hit FROM {})
                    CROSS JOIN messages ON messages.id = hit WHERE {}",
                 self.search_hits(n),
                 self.filter
             ),
-            None => self.scan(),
+            None => self.scan(columns),
         }
     }
 
-    /// `FROM … WHERE …` to read the page from, in [`Self::order`]: the hits when they are
-    /// `few` or in their own order, else a walk of the campaign.
-    fn source(&self, few: bool) -> String {
+    /// `SELECT columns FROM … WHERE …` to read the page from, in [`Self::order`]: the hits
+    /// when they are `few` or in their own order, else a walk of the campaign.
+    fn source(&self, columns: &str, few: bool) -> String {
         if few || self.in_hit_order {
-            self.hits()
+            self.hits(columns)
         } else {
-            self.scan()
+            self.scan(columns)
         }
     }
 }
@@ -268,9 +289,9 @@ impl Store {
         // connection keeps its prepared statements (up to 100), and with the numbers in the
         // text every page scrolled to was a statement of its own, compiled and kept anew.
         let after_binds = sql.binds.len() + 2;
-        let rows_sql = |from: String| {
+        let rows_sql = |select: String| {
             format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {from} ORDER BY {} LIMIT ?{after_binds} OFFSET ?{}",
+                "{select} ORDER BY {} LIMIT ?{after_binds} OFFSET ?{}",
                 sql.order,
                 after_binds + 1
             )
@@ -283,16 +304,16 @@ impl Store {
             .saturating_add(1)
             .saturating_mul(COUNT_AHEAD);
         let count_sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT ?{after_binds})",
-            sql.hits()
+            "SELECT COUNT(*) FROM ({} LIMIT ?{after_binds})",
+            sql.hits("1")
         );
         let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(campaign_id);
         for b in &sql.binds {
             count = count.bind(b);
         }
         let count = count.bind(i64::from(counted) + 1);
-        let read_rows = |from: String| {
-            let text = rows_sql(from);
+        let read_rows = |select: String| {
+            let text = rows_sql(select);
             let binds = sql.binds.clone();
             async move {
                 let mut rows = sqlx::query_as::<_, MessageRow>(&text).bind(campaign_id);
@@ -312,11 +333,14 @@ impl Store {
             // order (audience order) is read from them either way.
             let count = count.fetch_one(&self.grid).await;
             let few = matches!(count, Ok((n,)) if n <= i64::from(COUNT_AHEAD));
-            (read_rows(sql.source(few)).await, count)
+            (read_rows(sql.source(MESSAGE_COLUMNS, few)).await, count)
         } else {
             // Both at once, on the grid's two connections; while an export holds one, one
             // after the other on the other.
-            tokio::join!(read_rows(sql.scan()), count.fetch_one(&self.grid))
+            tokio::join!(
+                read_rows(sql.scan(MESSAGE_COLUMNS)),
+                count.fetch_one(&self.grid)
+            )
         };
         let rows = rows.context("read the message grid")?;
         let (matching,) = count.context("count the message grid")?;
@@ -352,8 +376,8 @@ impl Store {
         use futures_util::TryStreamExt;
         let sql = self.grid_sql(campaign_id, q).await?;
         let text = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {} ORDER BY {}",
-            sql.source(false),
+            "{} ORDER BY {}",
+            sql.source(MESSAGE_COLUMNS, false),
             sql.order
         );
         let mut query = sqlx::query_as::<_, MessageRow>(&text).bind(campaign_id);
@@ -726,6 +750,25 @@ mod tests {
             .unwrap();
         assert_eq!((many.total, many.more), (COUNT_AHEAD, true));
         assert_eq!(index(&many), expected(&|_| true, 7));
+        // Many, sorted by a column the search does not read (walked with `id IN`): the
+        // delivered rows (row_index % 3 != 0) in audience order, then the failed ones.
+        let by_status = store
+            .query_messages(
+                id,
+                &q(|q| {
+                    q.search = Some("201".into());
+                    q.sort = SortColumn::Status;
+                    q.offset = 7;
+                }),
+            )
+            .await
+            .unwrap();
+        let delivered: Vec<i64> = (0..n as i64)
+            .filter(|i| i % 3 != 0)
+            .skip(7)
+            .take(50)
+            .collect();
+        assert_eq!(index(&by_status), delivered);
         // One member, at the very end of the campaign.
         let last = store
             .query_messages(id, &page(&name(n - 1), false, 0))
@@ -817,10 +860,8 @@ mod tests {
                 "the campaign's messages, from its first to its last"
             );
             let sql = GridSql::new(&q).within(first, last);
-            let (from, order) = (sql.source(false), &sql.order);
-            let text = format!(
-                "EXPLAIN QUERY PLAN SELECT messages.id FROM {from} ORDER BY {order} LIMIT 50"
-            );
+            let (select, order) = (sql.source("messages.id", false), &sql.order);
+            let text = format!("EXPLAIN QUERY PLAN {select} ORDER BY {order} LIMIT 50");
             let mut plan = sqlx::query_as::<_, (i64, i64, i64, String)>(&text).bind(id);
             for b in &sql.binds {
                 plan = plan.bind(b);
@@ -842,7 +883,7 @@ mod tests {
             q.sort = SortColumn::Name;
         }));
         assert!(!by_name.in_hit_order);
-        assert_eq!(by_name.source(false), by_name.scan());
+        assert_eq!(by_name.source("id", false), by_name.scan("id"));
     }
 
     #[tokio::test]

@@ -119,6 +119,16 @@ impl Store {
 /// saved, a status polled) wait for it rather than fail.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The pages each connection keeps in memory, in KiB. Each of the up to twelve connections
+/// (the pool's and the grid's) keeps a cache of its own, and SQLite's default of 2 MiB each
+/// came to 15–20 MiB in Herald's process once a 250,000-message dashboard had been opened
+/// and scrolled (`make bench-dashboard`: Herald's share of the cost +18 to +24 MiB, +8 with
+/// this). The system caches the file anyway: the grid bench's queries and a million
+/// messages recorded took as long as with 2 MiB (`cargo bench --bench grid`), and a
+/// million-message campaign end to end too (`--bench campaign`: 327 s, 360 before), though
+/// its report, which reads every message, took 18.6 s where it took 12.5 (one run each).
+const PAGE_CACHE_KIB: u32 = 512;
+
 /// A pool of at most `connections` connections to the database at `path`, opened as needed.
 async fn connect(path: &Path, connections: u32) -> Result<SqlitePool> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -134,7 +144,8 @@ async fn connect(path: &Path, connections: u32) -> Result<SqlitePool> {
         // FULL: a committed send attempt must survive power loss, or exactly-once breaks.
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true);
+        .foreign_keys(true)
+        .pragma("cache_size", format!("-{PAGE_CACHE_KIB}"));
     SqlitePoolOptions::new()
         .max_connections(connections)
         // A connection may wait for the write lock as long as a statement does.
@@ -197,6 +208,22 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::store;
     use std::time::Duration;
+
+    #[tokio::test]
+    async fn every_connection_keeps_a_small_page_cache() {
+        let (store, _clock, _dir) = store().await;
+        for pool in [store.pool(), &store.grid] {
+            let (kib,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(
+                kib,
+                -i64::from(super::PAGE_CACHE_KIB),
+                "negative: KiB, not pages"
+            );
+        }
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reads_go_on_while_writers_wait_for_a_long_write() {

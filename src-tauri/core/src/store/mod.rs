@@ -1,5 +1,5 @@
-//! SQLite storage: one pool, WAL, a busy timeout, foreign keys on, and the migrations in
-//! `migrations/` applied on open. Every status change goes through the state machines in
+//! SQLite storage: one pool, and two connections of the dashboard grid's own; WAL, a busy
+//! timeout, foreign keys on, and the migrations in `migrations/` applied on open. Every status change goes through the state machines in
 //! [`crate::status`] and leaves an entry in the campaign event log.
 
 mod campaigns;

@@ -599,7 +599,11 @@ async fn a_large_report_attaches_its_csv_zipped_and_one_too_large_for_email_goes
         },
         ..built
     };
-    assert!(too_large.attachment().is_none());
+    assert!(too_large
+        .attached
+        .clone()
+        .into_file(&too_large.csv_name)
+        .is_none());
     let settings = store.settings().await.unwrap();
     SmtpConfig::from_settings(&settings, &secrets)
         .unwrap()

@@ -80,6 +80,10 @@ pub struct MessagePage {
     pub more: bool,
 }
 
+/// Rows handed on at a time when every message of a grid is read (the export, the report):
+/// a few hundred kilobytes.
+const STREAM_BATCH: usize = 512;
+
 /// An error code seen in a campaign, with how often, for the grid's error filter.
 #[derive(Debug, Clone, Serialize, Type, sqlx::FromRow)]
 pub struct ErrorCount {
@@ -359,20 +363,29 @@ impl Store {
         &self,
         campaign_id: i64,
         q: &MessageQuery,
-        each: impl FnMut(MessageRow) -> Result<()>,
+        mut each: impl FnMut(MessageRow) -> Result<()>,
     ) -> Result<()> {
-        self.stream_messages(&self.grid, campaign_id, q, each).await
+        self.stream_messages(&self.grid, campaign_id, q, |rows| {
+            std::future::ready(rows.into_iter().try_for_each(&mut each))
+        })
+        .await
     }
 
-    /// [`Self::for_each_grid_message`] on `pool`: the report, built in the background, is
-    /// not the window's and reads on the shared pool.
-    pub(super) async fn stream_messages(
+    /// [`Self::for_each_grid_message`] on `pool`, [`STREAM_BATCH`] rows at a time, each
+    /// batch awaited before reading on: a consumer on another thread (the report's writer)
+    /// holds the reading back rather than letting rows pile up in memory. The report, built
+    /// in the background, is not the window's and reads on the shared pool.
+    pub(super) async fn stream_messages<F, Done>(
         &self,
         pool: &sqlx::SqlitePool,
         campaign_id: i64,
         q: &MessageQuery,
-        mut each: impl FnMut(MessageRow) -> Result<()>,
-    ) -> Result<()> {
+        mut each: F,
+    ) -> Result<()>
+    where
+        F: FnMut(Vec<MessageRow>) -> Done,
+        Done: std::future::Future<Output = Result<()>>,
+    {
         use futures_util::TryStreamExt;
         let sql = self.grid_sql(campaign_id, q).await?;
         let text = format!(
@@ -385,8 +398,19 @@ impl Store {
             query = query.bind(b);
         }
         let mut rows = query.fetch(pool);
+        let mut batch = Vec::with_capacity(STREAM_BATCH);
         while let Some(row) = rows.try_next().await.context("read the message grid")? {
-            each(row.explained())?;
+            batch.push(row.explained());
+            if batch.len() == STREAM_BATCH {
+                each(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(STREAM_BATCH),
+                ))
+                .await?;
+            }
+        }
+        if !batch.is_empty() {
+            each(batch).await?;
         }
         Ok(())
     }
@@ -918,9 +942,9 @@ mod tests {
         let mut rows = 0;
         tokio::time::timeout(
             std::time::Duration::from_secs(10),
-            store.for_each_message(id, |_| {
-                rows += 1;
-                Ok(())
+            store.for_each_message_batch(id, |batch| {
+                rows += batch.len();
+                std::future::ready(Ok(()))
             }),
         )
         .await

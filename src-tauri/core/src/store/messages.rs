@@ -497,13 +497,14 @@ impl Store {
         Ok(rows.into_iter().map(MessageRow::explained).collect())
     }
 
-    /// Hands every message of a campaign to `each`, in audience order, one at a time (a
-    /// million rows are never all in memory): the unfiltered grid.
-    pub async fn for_each_message(
-        &self,
-        campaign_id: i64,
-        each: impl FnMut(MessageRow) -> Result<()>,
-    ) -> Result<()> {
+    /// Hands every message of a campaign to `each`, in audience order, a few hundred at a
+    /// time (a million rows are never all in memory), awaiting each batch before reading the
+    /// next: the unfiltered grid.
+    pub async fn for_each_message_batch<F, Done>(&self, campaign_id: i64, each: F) -> Result<()>
+    where
+        F: FnMut(Vec<MessageRow>) -> Done,
+        Done: std::future::Future<Output = Result<()>>,
+    {
         self.stream_messages(
             &self.pool,
             campaign_id,

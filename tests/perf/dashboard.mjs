@@ -4,7 +4,8 @@
 // the same dashboard for a 50-message campaign; for frames, a plain static list of 3,000 such
 // rows scrolled the same way in the same web view (no JavaScript, nothing re-rendered: what
 // the web view itself costs on this machine) and the idle page; for memory, the app showing
-// its campaign list.
+// its campaign list, and the 50-message dashboard both as opened and scrolled the same way
+// (in a second start of the app, after the rest).
 //
 //   node tests/perf/dashboard.mjs   (under a display and D-Bus; the Makefile sets both up)
 //
@@ -116,16 +117,20 @@ const STATIC_LIST = `
   document.body.append(host);
 `;
 
-const app = await launch({ dataDir });
-const s = app.session;
 const results = { messages, runs, seeded };
 const samplers = [];
-try {
-  await s.setTimeouts({ script: 60000 });
-  await s.waitFor('[data-testid="campaign-row"]', { timeout: 60000 });
+
+/** Starts the app on the seeded data and waits for its campaign list; `memory()` reads it. */
+async function start() {
+  const app = await launch({ dataDir });
+  await app.session.setTimeouts({ script: 60000 });
+  await app.session.waitFor('[data-testid="campaign-row"]', { timeout: 60000 });
   await sleep(2000);
   const [pid] = heraldProcesses(dataDir);
-  if (pid === undefined) throw new Error(`no Herald process runs on ${dataDir}`);
+  if (pid === undefined) {
+    await app.stop();
+    throw new Error(`no Herald process runs on ${dataDir}`);
+  }
   const memory = () => {
     const m = memoryOf(processTree(pid));
     if (m.pssMiB <= 0 || !("WebKitWebProces" in m.pssByProcess)) {
@@ -133,30 +138,39 @@ try {
     }
     return m;
   };
-  /**
-   * Keeps the highest reading every 200 ms from `start`. A failed reading is kept and thrown
-   * by stop(): thrown from the timer it would end the process before the app is stopped.
-   */
-  const peakSampler = (start) => {
-    let peak = start;
-    let failure = null;
-    const timer = setInterval(() => {
-      try {
-        const m = memory();
-        if (m.pssMiB > peak.pssMiB) peak = m;
-      } catch (e) {
-        failure ??= e;
-      }
-    }, 200);
-    samplers.push(timer);
-    return {
-      stop() {
-        clearInterval(timer);
-        if (failure) throw failure;
-        return peak;
-      },
-    };
+  return { app, memory };
+}
+
+/**
+ * Keeps the highest reading of `memory` every 200 ms from `start`. A failed reading is kept
+ * and thrown by stop(): thrown from the timer it would end the process before the app is
+ * stopped.
+ */
+function peakSampler(memory, start) {
+  let peak = start;
+  let failure = null;
+  const timer = setInterval(() => {
+    try {
+      const m = memory();
+      if (m.pssMiB > peak.pssMiB) peak = m;
+    } catch (e) {
+      failure ??= e;
+    }
+  }, 200);
+  samplers.push(timer);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (failure) throw failure;
+      return peak;
+    },
   };
+}
+
+const GRID = '[data-testid="grid"]';
+let { app, memory } = await start();
+let s = app.session;
+try {
   results.memoryList = memory();
 
   const toList = async () => {
@@ -187,26 +201,45 @@ try {
   results.memoryOpen = memory();
   await s.screenshot("perf-dashboard-250k");
 
-  // Frame cadence of the same page, idle, then scrolling.
-  const sampler = peakSampler(memory());
-  const GRID = '[data-testid="grid"]';
+  // Frame cadence of the same page, idle, then scrolling; the memory's peak in each way of
+  // scrolling.
+  const sampler = peakSampler(memory, memory());
   results.idle = await s.execAsync(SCROLL, ["idle", 3000, GRID]);
   results.fling = await s.execAsync(SCROLL, ["fling", 6000, GRID]);
+  results.memoryFlingPeak = sampler.stop();
   await s.screenshot("perf-dashboard-fling");
+  const jumpSampler = peakSampler(memory, memory());
   results.jump = await s.execAsync(SCROLL, ["jump", 6000, GRID]);
-  results.memoryPeak = sampler.stop();
+  results.memoryJumpPeak = jumpSampler.stop();
+  results.memoryPeak = [results.memoryFlingPeak, results.memoryJumpPeak].reduce((a, b) => (b.pssMiB > a.pssMiB ? b : a));
   await sleep(3000);
   results.memoryAfter = memory();
   await s.exec(STATIC_LIST);
   await sleep(500);
-  const staticSampler = peakSampler(memory());
+  const staticSampler = peakSampler(memory, memory());
   results.staticFling = await s.execAsync(SCROLL, ["fling", 6000, "#perf-static-list"]);
   results.staticJump = await s.execAsync(SCROLL, ["jump", 6000, "#perf-static-list"]);
   results.staticPeak = staticSampler.stop();
   for (const k of ["idle", "fling", "jump", "staticFling", "staticJump"]) results[k].stats = stats(results[k].frames);
-} finally {
   for (const sampler of samplers) clearInterval(sampler);
   await app.stop();
+  app = null;
+
+  // Baseline: the 50-message dashboard scrolled the same way, in a fresh start of the app
+  // (nothing the big grid left counts): what scrolling any grid costs in this web view.
+  ({ app, memory } = await start());
+  s = app.session;
+  const r = await s.execAsync(OPEN, [`#/campaigns/${seeded.small}`]);
+  if (r.error) throw new Error(`small, scrolled: ${r.error}`);
+  await sleep(2000);
+  results.memorySmallAgain = memory();
+  const smallSampler = peakSampler(memory, results.memorySmallAgain);
+  results.smallFling = await s.execAsync(SCROLL, ["fling", 6000, GRID]);
+  results.smallJump = await s.execAsync(SCROLL, ["jump", 6000, GRID]);
+  results.memorySmallScrolledPeak = smallSampler.stop();
+} finally {
+  for (const sampler of samplers) clearInterval(sampler);
+  await app?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -237,6 +270,10 @@ console.log(
   `  memory, Herald and its web view at the peak: ${m.pssMiB} MiB PSS (${Object.entries(m.pssByProcess).map(([n, v]) => `${n} ${v}`).join(", ")}) — target at most 450 MiB;` +
     ` plain RSS sum ${m.rssMiB} MiB (counts the WebKit and GTK libraries once per process)`,
 );
+console.log(
+  `  the peak by way of scrolling: ${results.memoryFlingPeak.pssMiB} MiB PSS in the fling, ${results.memoryJumpPeak.pssMiB} MiB in the jumps that follow it` +
+    ` (the web view's allocated memory ${results.memoryFlingPeak.anonPssByProcess.WebKitWebProces} and ${results.memoryJumpPeak.anonPssByProcess.WebKitWebProces} MiB)`,
+);
 const mem = (x) => `RSS sum ${x.rssMiB} MiB, PSS ${x.pssMiB} MiB`;
 console.log(
   `  memory by stage: the 50-message dashboard ${mem(results.memorySmall)}; the 250,000-message one open ${mem(results.memoryOpen)},` +
@@ -250,6 +287,14 @@ console.log(
   `  the grid's cost, the 250,000-message dashboard over the 50-message one (target at most +40 MiB): +${m.pssMiB - results.memorySmall.pssMiB} MiB at the peak,` +
     ` +${results.memoryOpen.pssMiB - results.memorySmall.pssMiB} MiB once open, +${results.memoryAfter.pssMiB - results.memorySmall.pssMiB} MiB 3 s after scrolling`,
 );
+{
+  const [still, scrolled] = [results.memorySmallAgain.pssMiB, results.memorySmallScrolledPeak.pssMiB];
+  console.log(
+    `  baseline, the 50-message dashboard scrolled the same way (its ${results.smallFling.scrollMax} px, in a fresh start of the app): ${scrolled} MiB PSS at its peak,` +
+      ` +${scrolled - still} MiB over itself unscrolled (${still} MiB) → the 250,000-message dashboard's peak is +${m.pssMiB - scrolled} MiB over it` +
+      ` (what the web view spends scrolling any grid left out)`,
+  );
+}
 // Where that cost is: per process, and of it what the process allocated (anonymous memory:
 // the JavaScript heap, WebKit's painting buffers and tiles, SQLite's caches) rather than the
 // libraries and files it maps.

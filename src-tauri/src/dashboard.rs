@@ -73,18 +73,17 @@ pub async fn export_messages_csv(
     let Some(path) = ask_csv_path(&window, "Export messages", suggested).await? else {
         return Ok(None);
     };
-    // One query, streamed into the CSV: a million rows are never in memory as rows, and
-    // no page is read twice.
-    let mut csv = report::MessagesCsv::new(herald_core::zone::workstation())?;
-    let mut rows = 0_usize;
-    state
-        .store
-        .for_each_grid_message(id, &query, |row| {
-            rows += 1;
-            csv.push(&row)
+    // One query, streamed into the CSV on a thread of its own: a million rows are never in
+    // memory as rows, and no page is read twice.
+    let store = &state.store;
+    let (csv, rows) = report::MessagesCsv::new(herald_core::zone::workstation())?
+        .write_off_thread(|rows| async move {
+            store
+                .for_each_grid_batch(id, &query, |batch| rows.send(batch))
+                .await
         })
         .await?;
-    let shown = save_export(&state, path, &csv.finish()?)?;
+    let shown = save_export(&state, path, &csv)?;
     tracing::info!(campaign = id, rows, "messages exported");
     Ok(Some(shown))
 }

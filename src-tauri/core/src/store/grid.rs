@@ -356,22 +356,23 @@ impl Store {
         })
     }
 
-    /// Every message of the grid as filtered and sorted (the page ignored), one at a time
-    /// from one query: what the export writes, without a million rows in memory. It holds
-    /// one of the grid's connections meanwhile.
-    pub async fn for_each_grid_message(
+    /// Hands every message of the grid as filtered and sorted (the page ignored) to `each`,
+    /// a batch at a time from one query: what the export writes, without a million rows in
+    /// memory. It holds one of the grid's connections meanwhile.
+    pub async fn for_each_grid_batch<F, Done>(
         &self,
         campaign_id: i64,
         q: &MessageQuery,
-        mut each: impl FnMut(MessageRow) -> Result<()>,
-    ) -> Result<()> {
-        self.stream_messages(&self.grid, campaign_id, q, |rows| {
-            std::future::ready(rows.into_iter().try_for_each(&mut each))
-        })
-        .await
+        each: F,
+    ) -> Result<()>
+    where
+        F: FnMut(Vec<MessageRow>) -> Done,
+        Done: std::future::Future<Output = Result<()>>,
+    {
+        self.stream_messages(&self.grid, campaign_id, q, each).await
     }
 
-    /// [`Self::for_each_grid_message`] on `pool`, [`STREAM_BATCH`] rows at a time, each
+    /// [`Self::for_each_grid_batch`] on `pool`, [`STREAM_BATCH`] rows at a time, each
     /// batch awaited before reading on: a consumer on another thread (the report's writer)
     /// holds the reading back rather than letting rows pile up in memory. The report, built
     /// in the background, is not the window's and reads on the shared pool.
@@ -970,9 +971,9 @@ mod tests {
             async move {
                 let mut names = vec![];
                 store
-                    .for_each_grid_message(id, &query, |r| {
-                        names.push(r.member_name.unwrap());
-                        Ok(())
+                    .for_each_grid_batch(id, &query, |rows| {
+                        names.extend(rows.into_iter().map(|r| r.member_name.unwrap()));
+                        std::future::ready(Ok(()))
                     })
                     .await
                     .unwrap();
